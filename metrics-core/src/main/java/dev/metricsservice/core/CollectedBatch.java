@@ -1,0 +1,80 @@
+package dev.metricsservice.core;
+
+import java.util.List;
+
+/**
+ * What one {@link Aggregator#collect()} took: the aggregates to write, and the means to tell the
+ * aggregator that the store accepted them.
+ *
+ * <pre>{@code
+ * CollectedBatch batch = aggregator.collect();
+ * store.write(batch.aggregates()).whenComplete((ok, error) -> {
+ *     if (error == null) {
+ *         batch.commit();      // closed windows are forgotten, open ones marked as stored
+ *     }                        // on error: do nothing; the next collect offers the data again
+ * });
+ * }</pre>
+ *
+ * <p>Each aggregate is either <em>final</em> (its window is closed and will never change) or a
+ * <em>cumulative partial</em> of a still-open window, which a later collect offers again with its
+ * newer value. Writing either replaces the store's previous value for the same
+ * (name, window, writer), so rewriting is harmless.
+ *
+ * <p>Write one batch at a time: start the next {@code collect()} only after the previous batch's
+ * write has finished (committed or failed). Two writes in flight could land in either order, and an
+ * older partial could overwrite a newer one.
+ *
+ * <p>Thread-safe: {@link #commit()} may be called from the store's completion thread.
+ */
+public final class CollectedBatch {
+
+    private final Aggregator owner;
+    private final List<WindowAggregate> aggregates;
+    private final List<Aggregator.Offer> offers;
+    private final int finalWindows;
+    private final long collectedAtMillis;
+    private boolean committed;
+
+    CollectedBatch(Aggregator owner, List<WindowAggregate> aggregates, List<Aggregator.Offer> offers,
+                   int finalWindows, long collectedAtMillis) {
+        this.owner = owner;
+        this.aggregates = List.copyOf(aggregates);
+        this.offers = offers;
+        this.finalWindows = finalWindows;
+        this.collectedAtMillis = collectedAtMillis;
+    }
+
+    /** The aggregates to write; immutable. */
+    public List<WindowAggregate> aggregates() {
+        return aggregates;
+    }
+
+    /** True when there is nothing to write (commit is then a no-op). */
+    public boolean isEmpty() {
+        return aggregates.isEmpty();
+    }
+
+    /** How many of the aggregates are final (their window is closed). */
+    public int finalWindows() {
+        return finalWindows;
+    }
+
+    /** The aggregator clock's time when this batch was collected, in epoch milliseconds. */
+    public long collectedAtMillis() {
+        return collectedAtMillis;
+    }
+
+    /**
+     * Confirms that the store accepted every aggregate of this batch. Final windows are then
+     * forgotten; open windows are remembered as stored. Calling it twice has no further effect.
+     */
+    public void commit() {
+        synchronized (this) {
+            if (committed) {
+                return;
+            }
+            committed = true;
+        }
+        owner.commit(offers);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.metricsservice.core;
+
+/**
+ * The rule every metric name obeys.
+ *
+ * <p>A valid name is a Java string that
+ * <ul>
+ *   <li>is between 1 and the maximum number of bytes when encoded as UTF-8 (default
+ *       {@value #DEFAULT_MAX_NAME_BYTES});</li>
+ *   <li>contains no ISO control character (U+0000..U+001F and U+007F..U+009F, so no tab, newline or
+ *       NUL);</li>
+ *   <li>is well-formed UTF-16: no unpaired surrogate, so that it round-trips through UTF-8.</li>
+ * </ul>
+ * Everything else is allowed: spaces, punctuation, slashes, emoji, any script.
+ *
+ * <pre>{@code
+ * String problem = MetricNames.problem(name, 200);
+ * if (problem != null) throw new IllegalArgumentException(problem);
+ * }</pre>
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class MetricNames {
+
+    /** Default upper bound on a name's UTF-8 length, in bytes. */
+    public static final int DEFAULT_MAX_NAME_BYTES = 200;
+
+    private MetricNames() {
+    }
+
+    /**
+     * Checks a name against the rule.
+     *
+     * @param name         the candidate, may be null
+     * @param maxNameBytes the largest accepted UTF-8 length
+     * @return null when valid, otherwise a sentence saying what is wrong
+     */
+    public static String problem(String name, int maxNameBytes) {
+        if (name == null) {
+            return "metric name is missing";
+        }
+        if (name.isEmpty()) {
+            return "metric name must not be empty";
+        }
+        int utf8Bytes = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isISOControl(c)) {
+                return "metric name must not contain control characters (found U+"
+                        + String.format("%04X", (int) c) + " at index " + i + ")";
+            }
+            if (c < 0x80) {
+                utf8Bytes += 1;
+            } else if (c < 0x800) {
+                utf8Bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= name.length() || !Character.isLowSurrogate(name.charAt(i + 1))) {
+                    return "metric name contains an unpaired surrogate at index " + i;
+                }
+                utf8Bytes += 4;
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return "metric name contains an unpaired surrogate at index " + i;
+            } else {
+                utf8Bytes += 3;
+            }
+            if (utf8Bytes > maxNameBytes) {
+                return "metric name is longer than " + maxNameBytes + " UTF-8 bytes";
+            }
+        }
+        return null;
+    }
+
+    /** True when {@link #problem} finds nothing wrong. */
+    public static boolean isValid(String name, int maxNameBytes) {
+        return problem(name, maxNameBytes) == null;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.metricsservice.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything the aggregator holds for one metric name.
+ *
+ * <p>Writers touch only {@link #slots}: a small ring of live {@link WindowCell}s indexed by
+ * window index modulo the ring size. The collector-side bookkeeping ({@link #pending}) is guarded
+ * by this object's monitor, which writers never take.
+ */
+final class SeriesState implements SeriesRecorder {
+
+    static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(WindowCell[].class);
+
+    final String name;
+    final Aggregator owner;
+    final WindowCell[] slots;
+    final int slotMask;
+
+    /** Windows collected but not yet stored in final form; guarded by {@code this}. */
+    final List<PendingWindow> pending = new ArrayList<>(4);
+
+    SeriesState(String name, Aggregator owner, int slotCount) {
+        this.name = name;
+        this.owner = owner;
+        this.slots = new WindowCell[slotCount];
+        this.slotMask = slotCount - 1;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public RecordResult record(double value) {
+        return owner.recordNow(this, value);
+    }
+
+    @Override
+    public RecordResult record(double value, long epochMillis) {
+        return owner.recordAt(this, value, epochMillis);
+    }
+
+    /** Collector bookkeeping for one window; guarded by the series monitor. */
+    static final class PendingWindow {
+        final long windowIndex;
+        /** Samples from cells already sealed (final). */
+        Stats sealed = Stats.EMPTY;
+        /** Last consistent read of the live cells, for an open window. */
+        Stats live = Stats.EMPTY;
+        /** What the store has confirmed for this (series, window, writer). */
+        Stats committed = Stats.EMPTY;
+        boolean finalized;
+
+        PendingWindow(long windowIndex) {
+            this.windowIndex = windowIndex;
+        }
+
+        Stats value() {
+            return sealed.merge(live);
+        }
+    }
+
+    PendingWindow pendingFor(long windowIndex) {
+        for (PendingWindow p : pending) {
+            if (p.windowIndex == windowIndex) {
+                return p;
+            }
+        }
+        PendingWindow p = new PendingWindow(windowIndex);
+        pending.add(p);
+        return p;
+    }
+
+    PendingWindow findPending(long windowIndex) {
+        for (PendingWindow p : pending) {
+            if (p.windowIndex == windowIndex) {
+                return p;
+            }
+        }
+        return null;
+    }
+}

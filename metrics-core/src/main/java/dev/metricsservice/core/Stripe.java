@@ -1,0 +1,135 @@
+package dev.metricsservice.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/** Left padding: keeps the hot fields off the cache line of whatever was allocated before. */
+abstract class StripeLhsPad {
+    long p00, p01, p02, p03, p04, p05, p06, p07;
+}
+
+/**
+ * The hot fields of a stripe. {@code ctl} packs a BUSY bit (a writer is inside its critical
+ * section), a SEALED bit (the window is final) and the sample count (bits 2..63).
+ */
+abstract class StripeFields extends StripeLhsPad {
+    long ctl;
+    double sum;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+}
+
+/**
+ * One accumulator of count, sum, min and max, updated by one writer at a time.
+ *
+ * <p>A writer claims the stripe with a single CAS that sets BUSY, updates the three doubles with
+ * plain stores, and releases with one store-release that clears BUSY and adds one to the count.
+ * That is one atomic instruction per sample instead of one per field. A writer that finds the
+ * stripe BUSY never waits: it reports {@link #BUSY} and the caller tries another stripe.
+ *
+ * <p>Readers use the count as a sequence number: read ctl, read the doubles, read ctl again; equal
+ * values without BUSY mean a consistent snapshot (every writer changes ctl twice). The collector
+ * seals a stripe by CAS-ing SEALED into a non-BUSY ctl; no writer can enter afterwards, so the
+ * values are final.
+ *
+ * <p>Padded to 64 bytes on each side (8 longs) so that two stripes, or a stripe and an unrelated
+ * object, never share a cache line (false sharing would cost a line transfer per sample).
+ */
+final class Stripe extends StripeFields {
+    static final int OK = 0;
+    static final int BUSY = 1;
+    static final int SEALED = 2;
+
+    static final long BUSY_BIT = 1L;
+    static final long SEALED_BIT = 2L;
+    static final long COUNT_ONE = 4L;
+
+    private static final VarHandle CTL;
+
+    static {
+        try {
+            CTL = MethodHandles.lookup().findVarHandle(StripeFields.class, "ctl", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    long p10, p11, p12, p13, p14, p15, p16, p17;
+
+    /** Adds one sample if the stripe is free; never waits. */
+    int tryAdd(double value) {
+        long c = (long) CTL.getOpaque(this);
+        if ((c & (BUSY_BIT | SEALED_BIT)) != 0) {
+            return (c & SEALED_BIT) != 0 ? SEALED : BUSY;
+        }
+        if (!CTL.compareAndSet(this, c, c | BUSY_BIT)) {
+            // Lost to another writer or to the sealer; the caller re-reads or moves on.
+            return ((long) CTL.getOpaque(this) & SEALED_BIT) != 0 ? SEALED : BUSY;
+        }
+        // Exclusive until the release below: plain stores are enough, the release publishes them.
+        sum += value;
+        if (value < min) {
+            min = value;
+        }
+        if (value > max) {
+            max = value;
+        }
+        CTL.setRelease(this, c + COUNT_ONE);
+        return OK;
+    }
+
+    /** Seals the stripe, waiting out a writer that is inside its few-instruction critical section. */
+    void seal() {
+        int spins = 0;
+        while (true) {
+            long c = (long) CTL.getAcquire(this);
+            if ((c & SEALED_BIT) != 0) {
+                return;
+            }
+            if ((c & BUSY_BIT) == 0 && CTL.compareAndSet(this, c, c | SEALED_BIT)) {
+                return;
+            }
+            spins = backOff(spins);
+        }
+    }
+
+    boolean isSealed() {
+        return ((long) CTL.getAcquire(this) & SEALED_BIT) != 0;
+    }
+
+    long count() {
+        return ((long) CTL.getAcquire(this)) >>> 2;
+    }
+
+    /** A consistent snapshot: all effects of some set of completed writes, no partial one. */
+    Stats read() {
+        int spins = 0;
+        while (true) {
+            long c1 = (long) CTL.getAcquire(this);
+            if ((c1 & BUSY_BIT) != 0) {
+                spins = backOff(spins);
+                continue;
+            }
+            double s = sum;
+            double lo = min;
+            double hi = max;
+            // Keeps the three loads above from moving below the validating load.
+            VarHandle.loadLoadFence();
+            long c2 = (long) CTL.getAcquire(this);
+            if (c1 == c2) {
+                long n = c1 >>> 2;
+                return n == 0 ? Stats.EMPTY : new Stats(n, s, lo, hi);
+            }
+            spins = backOff(spins);
+        }
+    }
+
+    private static int backOff(int spins) {
+        if (spins < 64) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+        return spins + 1;
+    }
+}
