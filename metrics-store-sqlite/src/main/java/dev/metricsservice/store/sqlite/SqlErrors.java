@@ -44,33 +44,30 @@ final class SqlErrors {
      */
     static StoreException map(Path file, String operation, SQLException e) {
         int primary = e.getErrorCode() & 0xff;
-        String where = " while " + operation + " on SQLite database " + file + ": ";
-        String cause = String.valueOf(e.getMessage());
+        String head = "SQLite database " + file + " (" + operation + "): ";
+        String cause = " [" + e.getMessage() + "]. ";
         return switch (primary) {
-            case SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PROTOCOL -> new StoreException(Kind.TIMEOUT,
-                    "the database stayed locked by another connection for longer than the busy timeout" + where
-                            + cause + ". Retry later; if it persists, find the other process using the file", e);
-            case SQLITE_FULL -> new StoreException(Kind.UNAVAILABLE,
-                    "the disk (or the file system's quota) is full" + where + cause
-                            + ". Free space on that file system; the write can then be retried", e);
-            case SQLITE_IOERR, SQLITE_NOMEM, SQLITE_INTERRUPT, SQLITE_SCHEMA, SQLITE_NOLFS ->
-                    new StoreException(Kind.UNAVAILABLE, "I/O or resource failure" + where + cause
-                            + ". Retrying may help; check the disk and the system log if it persists", e);
-            case SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH -> new StoreException(Kind.ACCESS_DENIED,
-                    "the database cannot be written" + where + cause
-                            + ". Give this process write access to the file, its -wal and -shm files and"
-                            + " their directory", e);
-            case SQLITE_CANTOPEN -> new StoreException(Kind.MISCONFIGURED,
-                    "the database file cannot be opened" + where + cause
-                            + ". Check that the path names a file (not a directory) in a directory this"
-                            + " process can write", e);
-            case SQLITE_CORRUPT, SQLITE_NOTADB -> new StoreException(Kind.MISCONFIGURED,
-                    "the file is not a SQLite database or is corrupt" + where + cause
-                            + ". Move it away (or restore a backup) and restart; a new empty database is"
-                            + " then created", e);
+            case SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PROTOCOL -> new StoreException(Kind.TIMEOUT, head
+                    + "the database stayed locked by another connection for longer than the busy timeout" + cause
+                    + "Retry later; if it persists, find the other process using the file", e);
+            case SQLITE_FULL -> new StoreException(Kind.UNAVAILABLE, head
+                    + "the disk (or the file system's quota) is full" + cause
+                    + "Free space on that file system; the write can then be retried", e);
+            case SQLITE_IOERR, SQLITE_NOMEM, SQLITE_INTERRUPT, SQLITE_SCHEMA, SQLITE_NOLFS -> new StoreException(
+                    Kind.UNAVAILABLE, head + "I/O or resource failure" + cause
+                    + "Retrying may help; check the disk and the system log if it persists", e);
+            case SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH -> new StoreException(Kind.ACCESS_DENIED, head
+                    + "the database cannot be written" + cause
+                    + "Give this process write access to the file, its -wal and -shm files and their directory", e);
+            case SQLITE_CANTOPEN -> new StoreException(Kind.MISCONFIGURED, head
+                    + "the database file cannot be opened" + cause
+                    + "Check that the path names a file (not a directory) in a directory this process can write", e);
+            case SQLITE_CORRUPT, SQLITE_NOTADB -> new StoreException(Kind.MISCONFIGURED, head
+                    + "the file is not a SQLite database or is corrupt" + cause
+                    + "Move it away (or restore a backup) and restart; a new empty database is then created", e);
             case SQLITE_TOOBIG, SQLITE_CONSTRAINT, SQLITE_MISMATCH, SQLITE_RANGE -> new StoreException(
-                    Kind.INVALID_REQUEST, "the database rejected the data" + where + cause, e);
-            default -> new StoreException(Kind.INTERNAL, "unexpected SQLite failure" + where + cause, e);
+                    Kind.INVALID_REQUEST, head + "the database rejected the data" + cause.trim(), e);
+            default -> new StoreException(Kind.INTERNAL, head + "unexpected SQLite failure" + cause.trim(), e);
         };
     }
 }
