@@ -149,11 +149,11 @@ public final class Aggregator {
      * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
      */
     public RecordResult record(String name, double value) {
+        if (name == null) {
+            return reject(RecordResult.INVALID_NAME);
+        }
         SeriesState s = series.get(name);
         if (s == null) {
-            if (name == null) {
-                return reject(RecordResult.INVALID_NAME);
-            }
             RecordResult refused = refuseEarly(value);
             if (refused != null) {
                 return refused;
@@ -173,11 +173,11 @@ public final class Aggregator {
      * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
      */
     public RecordResult record(String name, double value, long epochMillis) {
+        if (name == null) {
+            return reject(RecordResult.INVALID_NAME);
+        }
         SeriesState s = series.get(name);
         if (s == null) {
-            if (name == null) {
-                return reject(RecordResult.INVALID_NAME);
-            }
             RecordResult refused = refuseEarly(value);
             if (refused != null) {
                 return refused;
@@ -198,7 +198,7 @@ public final class Aggregator {
      * @throws IllegalStateException if creating the series would exceed {@code maxSeries}
      */
     public SeriesRecorder series(String name) {
-        SeriesState s = series.get(name);
+        SeriesState s = name == null ? null : series.get(name);
         if (s != null) {
             return s;
         }
