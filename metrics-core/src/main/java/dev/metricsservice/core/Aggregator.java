@@ -214,6 +214,42 @@ public final class Aggregator {
         return s;
     }
 
+    /**
+     * Says whether {@link #record(String, double, long)} would accept this sample now, without
+     * recording or counting anything. Front ends use it to validate a whole batch before
+     * recording any of it (all or none).
+     *
+     * <p>The answer can go stale: between this call and {@code record} another thread may take the
+     * last free series, the collector may finalize the sample's window, or the store may fall
+     * behind. Those refusals ({@code SERIES_LIMIT}, {@code TOO_LATE}, {@code OVERLOADED}) can
+     * still come from {@code record}; rule violations ({@code INVALID_NAME},
+     * {@code NON_FINITE_VALUE}, {@code TOO_EARLY}) cannot.
+     */
+    public RecordResult check(String name, double value, long epochMillis) {
+        if (name == null || (!series.containsKey(name) && MetricNames.problem(name, maxNameBytes) != null)) {
+            return RecordResult.INVALID_NAME;
+        }
+        if (!Double.isFinite(value)) {
+            return RecordResult.NON_FINITE_VALUE;
+        }
+        long now = clock.millis();
+        if (epochMillis > now && epochMillis - now > maxFutureSkewMillis) {
+            return RecordResult.TOO_EARLY;
+        }
+        if (Math.floorDiv(epochMillis, windowMillis) < (long) FINALIZED_BELOW.getVolatile(this)) {
+            return RecordResult.TOO_LATE;
+        }
+        if (!series.containsKey(name) && seriesCount.get() >= maxSeries) {
+            return RecordResult.SERIES_LIMIT;
+        }
+        return overloaded ? RecordResult.OVERLOADED : RecordResult.ACCEPTED;
+    }
+
+    /** {@link #check(String, double, long)} for a sample stamped with the aggregator's clock. */
+    public RecordResult check(String name, double value) {
+        return check(name, value, clock.millis());
+    }
+
     RecordResult recordNow(SeriesState s, double value) {
         if (!Double.isFinite(value)) {
             return reject(RecordResult.NON_FINITE_VALUE);
@@ -557,6 +593,21 @@ public final class Aggregator {
     /** The start, in epoch seconds, of the window containing {@code epochMillis}. */
     public long windowStartEpochSecond(long epochMillis) {
         return Math.floorDiv(epochMillis, windowMillis) * windowSeconds;
+    }
+
+    /** How long after a window ends its samples are still accepted. */
+    public Duration allowedLateness() {
+        return Duration.ofMillis(allowedLatenessMillis);
+    }
+
+    /** How far ahead of the clock a client timestamp may be. */
+    public Duration maxFutureSkew() {
+        return Duration.ofMillis(maxFutureSkewMillis);
+    }
+
+    /** The most distinct series this aggregator holds. */
+    public int maxSeries() {
+        return maxSeries;
     }
 
     /** The longest accepted metric name, in UTF-8 bytes. */

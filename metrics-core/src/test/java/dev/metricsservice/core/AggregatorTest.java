@@ -349,4 +349,23 @@ class AggregatorTest {
                 .matches("[0-9a-f]{12}")
                 .isNotEqualTo(Aggregator.builder().clock(clock).build().writerId());
     }
+
+    @Test
+    void check_answersLikeRecordWithoutRecordingOrCounting() {
+        Aggregator limited = Aggregator.builder().clock(clock).maxSeries(1).build();
+        limited.record("a", 1);
+
+        assertThat(limited.check("a", 2)).isEqualTo(RecordResult.ACCEPTED);
+        assertThat(limited.check("b", 2)).isEqualTo(RecordResult.SERIES_LIMIT);
+        assertThat(limited.check("bad\n", 2)).isEqualTo(RecordResult.INVALID_NAME);
+        assertThat(limited.check(null, 2)).isEqualTo(RecordResult.INVALID_NAME);
+        assertThat(limited.check("a", Double.NaN)).isEqualTo(RecordResult.NON_FINITE_VALUE);
+        assertThat(limited.check("a", 1, T0 + 61_000)).isEqualTo(RecordResult.TOO_EARLY);
+        assertThat(limited.check("a", 1, T0 - 60_000)).isEqualTo(RecordResult.TOO_LATE);
+        assertThat(limited.stats().rejectedTotal()).isZero();
+        assertThat(limited.stats().accepted()).isEqualTo(1);
+        assertThat(limited.allowedLateness()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(limited.maxFutureSkew()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(limited.maxSeries()).isEqualTo(1);
+    }
 }
