@@ -98,6 +98,14 @@ public final class SqliteMetricStore implements MetricStore {
      *     lock on it for longer than the busy timeout
      */
     public static SqliteMetricStore open(SqliteStoreConfig config) {
+        return open(config, List.of());
+    }
+
+    /**
+     * As {@link #open(SqliteStoreConfig)}, running extra statements on the writer connection after
+     * the schema check. A test seam: lets tests cap the file size to provoke a real "disk full".
+     */
+    static SqliteMetricStore open(SqliteStoreConfig config, List<String> extraWriterStatements) {
         Path file = config.path().toAbsolutePath().normalize();
         prepareLocation(file);
         AggregateWriter writer = null;
@@ -106,6 +114,11 @@ public final class SqliteMetricStore implements MetricStore {
             Connection wc = Connections.openWriter(file, config);
             try {
                 Schema.ensure(wc, file);
+                try (var s = wc.createStatement()) {
+                    for (String sql : extraWriterStatements) {
+                        s.execute(sql);
+                    }
+                }
                 writer = new AggregateWriter(wc);
             } finally {
                 if (writer == null) {

@@ -253,4 +253,29 @@ class SqliteMetricStoreTest {
             assertThat(rs.getString(1)).isEqualTo("wal");
         }
     }
+
+    @Test
+    void write_diskFull_failsRetryableAndStoresNothingOfTheBatch() throws Exception {
+        Path file = dir.resolve("full-disk.db");
+        SqliteMetricStore.open(file).close();
+        // max_page_count caps the file like a full disk would: SQLite answers SQLITE_FULL.
+        SqliteMetricStore store = SqliteMetricStore.open(SqliteStoreConfig.at(file), List.of("PRAGMA max_page_count = 16"));
+        opened.add(store);
+        await(store.write(List.of(agg("small", T0, "w1", 1, 1, 1, 1))));
+        List<WindowAggregate> big = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            big.add(agg("big-" + i, T0, "w1", 1, i, i, i));
+        }
+
+        StoreException e = failure(store.write(big));
+
+        assertThat(e.kind()).isEqualTo(StoreException.Kind.UNAVAILABLE);
+        assertThat(e.isRetryable()).isTrue();
+        assertThat(e.getMessage()).contains(file.toString(), "full", "Free space");
+        assertThat(all(store, "big-0")).isEmpty();
+        assertThat(all(store, "big-19999")).isEmpty();
+        // The store stays usable: what fits is still written.
+        await(store.write(List.of(agg("small", T0 + 10, "w1", 2, 2, 1, 1))));
+        assertThat(all(store, "small")).hasSize(2);
+    }
 }
