@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.lang.management.ManagementFactory;
 
 /**
  * Flush throughput of {@link SqliteMetricStore}: items per second for one {@code write} of N
@@ -29,7 +30,12 @@ import java.util.concurrent.TimeUnit;
  * needs a fresh database file, and on a shared, loaded machine the two contenders must be
  * interleaved round by round (JMH would run them one after the other, so load changes between
  * them would show up as a difference). Each round writes one fresh file per contender, in
- * alternating order; the median over the rounds is reported.
+ * alternating order. Reported per contender: the median, best and worst wall-clock rate; and
+ * the ratio store/plain as the median of the per-round ratios (each round's two runs are
+ * back to back, so slow drifts in the machine's load cancel) and as the ratio of medians. The
+ * process CPU time per item is reported too: it is much less disturbed by other processes on
+ * a shared machine than wall-clock time, but the OS counts it in 10 ms steps, so it is coarse for
+ * the 10,000-item flush (tens of milliseconds).
  *
  * <p>Run (from the repository root):
  * <pre>{@code
@@ -56,13 +62,13 @@ public final class SqliteFlushBenchmark {
                 "worst item/s");
         for (int size : SIZES) {
             List<WindowAggregate> batch = batch(size);
-            double[] store = new double[rounds];
-            double[] plain = new double[rounds];
+            Run[] store = new Run[rounds];
+            Run[] plain = new Run[rounds];
             for (int round = -WARMUP_ROUNDS; round < rounds; round++) {
                 // Alternate who goes first, so neither always meets a warmer page cache.
                 boolean storeFirst = (round & 1) == 0;
-                double a = storeFirst ? viaStore(dir, batch) : viaPlainJdbc(dir, batch);
-                double b = storeFirst ? viaPlainJdbc(dir, batch) : viaStore(dir, batch);
+                Run a = storeFirst ? viaStore(dir, batch) : viaPlainJdbc(dir, batch);
+                Run b = storeFirst ? viaPlainJdbc(dir, batch) : viaStore(dir, batch);
                 if (round >= 0) {
                     store[round] = storeFirst ? a : b;
                     plain[round] = storeFirst ? b : a;
@@ -70,8 +76,20 @@ public final class SqliteFlushBenchmark {
             }
             report(size, "store", store);
             report(size, "plain-jdbc", plain);
-            System.out.printf(Locale.ROOT, "%-8d ratio store/plain (medians): %.3f%n", size, median(store) / median(plain));
+            double[] pairedRatios = new double[rounds];
+            double[] cpuRatios = new double[rounds];
+            for (int i = 0; i < rounds; i++) {
+                pairedRatios[i] = store[i].itemsPerSecond() / plain[i].itemsPerSecond();
+                cpuRatios[i] = plain[i].cpuNanos() / (double) store[i].cpuNanos();
+            }
+            System.out.printf(Locale.ROOT, "%-8d ratio store/plain: median of per-round ratios %.3f, ratio of medians %.3f,"
+                            + " CPU-time ratio (median) %.3f%n", size, median(pairedRatios),
+                    median(rates(store)) / median(rates(plain)), median(cpuRatios));
         }
+    }
+
+    /** One timed flush: wall-clock items per second and process CPU time spent. */
+    record Run(double itemsPerSecond, long cpuNanos) {
     }
 
     /** Synthetic aggregates: 1,000 names over as many 10 s windows as needed, in shuffled order. */
@@ -88,13 +106,14 @@ public final class SqliteFlushBenchmark {
         return List.copyOf(batch);
     }
 
-    private static double viaStore(Path dir, List<WindowAggregate> batch) throws Exception {
+    private static Run viaStore(Path dir, List<WindowAggregate> batch) throws Exception {
         Path file = fresh(dir, "store.db");
         try (SqliteMetricStore store = SqliteMetricStore.open(SqliteStoreConfig.at(file))) {
+            long cpu = processCpuNanos();
             long start = System.nanoTime();
             store.write(batch).get(10, TimeUnit.MINUTES);
             long nanos = System.nanoTime() - start;
-            return batch.size() * 1e9 / nanos;
+            return new Run(batch.size() * 1e9 / nanos, processCpuNanos() - cpu);
         }
     }
 
@@ -102,7 +121,7 @@ public final class SqliteFlushBenchmark {
      * The ceiling: the same schema (created by opening a store on the file, then closed), the same
      * pragmas, one transaction, one prepared INSERT with JDBC batching, on the calling thread.
      */
-    private static double viaPlainJdbc(Path dir, List<WindowAggregate> batch) throws Exception {
+    private static Run viaPlainJdbc(Path dir, List<WindowAggregate> batch) throws Exception {
         Path file = fresh(dir, "plain.db");
         SqliteMetricStore.open(SqliteStoreConfig.at(file)).close();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
@@ -113,6 +132,7 @@ public final class SqliteFlushBenchmark {
             s.execute("PRAGMA cache_size = -16384");
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO window_aggregate (metric_name, window_start,"
                     + " writer_id, sample_count, value_sum, value_min, value_max) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                long cpu = processCpuNanos();
                 long start = System.nanoTime();
                 s.execute("BEGIN IMMEDIATE");
                 for (WindowAggregate a : batch) {
@@ -128,7 +148,7 @@ public final class SqliteFlushBenchmark {
                 insert.executeBatch();
                 s.execute("COMMIT");
                 long nanos = System.nanoTime() - start;
-                return batch.size() * 1e9 / nanos;
+                return new Run(batch.size() * 1e9 / nanos, processCpuNanos() - cpu);
             }
         }
     }
@@ -141,11 +161,21 @@ public final class SqliteFlushBenchmark {
         return file;
     }
 
-    private static void report(int size, String contender, double[] itemsPerSecond) {
-        double[] sorted = itemsPerSecond.clone();
+    private static void report(int size, String contender, Run[] runs) {
+        double[] sorted = rates(runs);
         Arrays.sort(sorted);
-        System.out.printf(Locale.ROOT, "%-8d %-12s %,14.0f %,14.0f %,14.0f%n", size, contender, median(sorted),
-                sorted[sorted.length - 1], sorted[0]);
+        long[] cpu = Arrays.stream(runs).mapToLong(Run::cpuNanos).sorted().toArray();
+        System.out.printf(Locale.ROOT, "%-8d %-12s %,14.0f %,14.0f %,14.0f   CPU %,6.0f ns/item (median)%n", size,
+                contender, median(sorted), sorted[sorted.length - 1], sorted[0], (double) cpu[cpu.length / 2] / size);
+    }
+
+    private static double[] rates(Run[] runs) {
+        return Arrays.stream(runs).mapToDouble(Run::itemsPerSecond).toArray();
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static double median(double[] values) {
