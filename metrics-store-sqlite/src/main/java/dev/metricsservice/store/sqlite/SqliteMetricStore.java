@@ -238,12 +238,23 @@ public final class SqliteMetricStore implements MetricStore {
         }
         writerThread.shutdown();
         readerThreads.shutdown();
+        if (Thread.currentThread() instanceof StoreThread t && t.owner == this) {
+            // Called from a callback of one of our own futures: waiting for our threads would
+            // wait for ourselves. The queued writes still run, and the connections are closed
+            // by the writer's close task and by the last use of each reader.
+            closeIdleReaders();
+            return;
+        }
         long deadline = System.nanoTime() + config.closeTimeout().toNanos();
         boolean drained = awaitUntil(writerThread, deadline) & awaitUntil(readerThreads, deadline);
         if (!drained) {
             log.warn("SQLite store {}: work still running {} after close; its connections close when it ends",
                     file, config.closeTimeout());
         }
+        closeIdleReaders();
+    }
+
+    private void closeIdleReaders() {
         synchronized (idleReaders) {
             readersClosed = true;
             for (WindowReader r; (r = idleReaders.poll()) != null; ) {
@@ -392,14 +403,21 @@ public final class SqliteMetricStore implements MetricStore {
         }
     }
 
-    private static ThreadFactory threads(String prefix) {
+    private ThreadFactory threads(String prefix) {
         AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+        return r -> new StoreThread(this, r, prefix + "-" + n.incrementAndGet());
+    }
+
+    /** A thread of this store, so that close() can tell when it is called from one. */
+    private static final class StoreThread extends Thread {
+        final SqliteMetricStore owner;
+
+        StoreThread(SqliteMetricStore owner, Runnable task, String name) {
+            super(task, name);
+            this.owner = owner;
             // Daemon: a store that was never closed must not keep the JVM alive. close() is what
             // guarantees that accepted writes finish.
-            t.setDaemon(true);
-            return t;
-        };
+            setDaemon(true);
+        }
     }
 }

@@ -278,4 +278,34 @@ class SqliteMetricStoreTest {
         await(store.write(List.of(agg("small", T0 + 10, "w1", 2, 2, 1, 1))));
         assertThat(all(store, "small")).hasSize(2);
     }
+
+    @Test
+    void close_fromACallbackOnTheStoresOwnThread_doesNotWaitForItself() throws Exception {
+        Path file = dir.resolve("self-close.db");
+        // A close that waited for its own thread would hang for the whole close timeout.
+        SqliteMetricStore store = SqliteMetricStore.open(SqliteStoreConfig.builder().path(file)
+                .busyTimeout(Duration.ofSeconds(60)).closeTimeout(Duration.ofMinutes(10)).build());
+        AtomicReference<String> closedOn = new AtomicReference<>();
+        CompletableFuture<Void> closedInCallback;
+        CompletableFuture<Void> queuedBehind;
+        try (Connection other = rawConnection(file); Statement s = other.createStatement()) {
+            // Holding the lock keeps the first write pending, so its callback surely runs on the
+            // writer thread, and the second write is surely accepted before the close.
+            s.execute("BEGIN IMMEDIATE");
+            CompletableFuture<Void> first = store.write(List.of(agg("s", T0, "w1", 1, 1, 1, 1)));
+            closedInCallback = first.thenRun(() -> {
+                closedOn.set(Thread.currentThread().getName());
+                store.close();
+            });
+            queuedBehind = store.write(List.of(agg("s", T0 + 10, "w1", 2, 2, 1, 1)));
+            s.execute("ROLLBACK");
+        }
+
+        await(closedInCallback);
+        await(queuedBehind);
+        assertThat(closedOn.get()).startsWith("sqlite-store-self-close.db-writer");
+        assertThat(failure(store.write(List.of())).kind()).isEqualTo(StoreException.Kind.CLOSED);
+        SqliteMetricStore reopened = open(SqliteStoreConfig.at(file));
+        assertThat(all(reopened, "s")).hasSize(2);
+    }
 }
