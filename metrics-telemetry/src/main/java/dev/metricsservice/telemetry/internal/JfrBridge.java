@@ -70,7 +70,7 @@ public final class JfrBridge {
         TaskEvent e = new TaskEvent();
         if (e.isEnabled()) {
             e.task = task;
-            e.duration = durationNanos;
+            e.elapsed = durationNanos;
             e.commit();
         }
     }
@@ -80,7 +80,7 @@ public final class JfrBridge {
         if (e.isEnabled()) {
             e.handler = handler;
             e.bytes = bytes;
-            e.duration = durationNanos;
+            e.elapsed = durationNanos;
             e.commit();
         }
     }
@@ -94,7 +94,7 @@ public final class JfrBridge {
             e.status = status;
             e.requestBytes = requestBytes;
             e.responseBytes = responseBytes;
-            e.duration = durationNanos;
+            e.elapsed = durationNanos;
             e.commit();
         }
     }
@@ -106,7 +106,7 @@ public final class JfrBridge {
             e.items = items;
             e.retries = retries;
             e.outcome = outcome;
-            e.duration = durationNanos;
+            e.elapsed = durationNanos;
             e.commit();
         }
     }
@@ -116,7 +116,7 @@ public final class JfrBridge {
         if (e.isEnabled()) {
             e.spanName = name;
             e.value = value;
-            e.duration = durationNanos;
+            e.elapsed = durationNanos;
             e.commit();
         }
     }
@@ -129,9 +129,9 @@ public final class JfrBridge {
     static final class TaskEvent extends Event {
         @Label("Task")
         String task;
-        @Label("Duration")
+        @Label("Elapsed")
         @Timespan(Timespan.NANOSECONDS)
-        long duration;
+        long elapsed;
     }
 
     @Name("metricsservice.ChannelRead")
@@ -143,9 +143,9 @@ public final class JfrBridge {
         String handler;
         @Label("Bytes")
         long bytes;
-        @Label("Duration")
+        @Label("Elapsed")
         @Timespan(Timespan.NANOSECONDS)
-        long duration;
+        long elapsed;
     }
 
     @Name("metricsservice.HttpRequest")
@@ -163,9 +163,9 @@ public final class JfrBridge {
         long requestBytes;
         @Label("Response Bytes")
         long responseBytes;
-        @Label("Duration")
+        @Label("Elapsed")
         @Timespan(Timespan.NANOSECONDS)
-        long duration;
+        long elapsed;
     }
 
     @Name("metricsservice.Flush")
@@ -181,9 +181,9 @@ public final class JfrBridge {
         int retries;
         @Label("Outcome")
         String outcome;
-        @Label("Duration")
+        @Label("Elapsed")
         @Timespan(Timespan.NANOSECONDS)
-        long duration;
+        long elapsed;
     }
 
     @Name("metricsservice.Span")
@@ -195,8 +195,8 @@ public final class JfrBridge {
         String spanName;
         @Label("Value")
         long value;
-        @Label("Duration")
+        @Label("Elapsed")
         @Timespan(Timespan.NANOSECONDS)
-        long duration;
+        long elapsed;
     }
 }
