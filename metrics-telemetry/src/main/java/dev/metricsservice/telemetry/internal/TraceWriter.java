@@ -111,7 +111,11 @@ public final class TraceWriter implements Runnable {
                 if (!paused) {
                     if (now - nextSample >= 0) {
                         sampleQueues(now);
-                        nextSample = now + sampleIntervalNanos;
+                        // Fixed rate, so samples stay on a 10 ms grid; after a stall, restart from now.
+                        nextSample += sampleIntervalNanos;
+                        if (now - nextSample >= 0) {
+                            nextSample = now + sampleIntervalNanos;
+                        }
                     }
                     drainAll();
                     if (now - nextClock >= 0) {
@@ -122,7 +126,8 @@ public final class TraceWriter implements Runnable {
                         rotate();
                     }
                 }
-                LockSupport.parkNanos(Math.min(drainIntervalNanos, sampleIntervalNanos));
+                long untilSample = nextSample - System.nanoTime();
+                LockSupport.parkNanos(Math.max(100_000L, Math.min(drainIntervalNanos, untilSample)));
             }
             drainAll();
             seal();

@@ -164,7 +164,7 @@ public final class TraceSummary implements TraceVisitor {
             case Schema.GC -> {
                 gcCount++;
                 gcTotalNanos += v[0];
-                gcByCause.merge(e.texts()[1] + " (" + e.texts()[0] + ")", 1L, Long::sum);
+                gcByCause.merge(e.texts()[2] + " (" + e.texts()[1] + ")", 1L, Long::sum);
                 gcLongest.add(e);
                 if (gcLongest.size() > TOP) {
                     gcLongest.poll();
