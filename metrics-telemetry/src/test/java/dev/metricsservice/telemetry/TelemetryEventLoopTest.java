@@ -153,6 +153,14 @@ class TelemetryEventLoopTest {
             group.execute(() -> sleep(0));
         }
         group.submit(() -> sleep(30)).sync();
+        // Samples come from the writer every 10 ms; on a loaded machine wait for one rather than for a fixed time.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        boolean[] sampled = {false};
+        while (!sampled[0] && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            TraceReader.read(dir, e -> sampled[0] |= e.type().equals("queue_depth")
+                    && e.text("loop").startsWith("traced-loop"));
+        }
         List<TraceEvent> events = new ArrayList<>();
         summarize(events);
         assertThat(events.stream().filter(e -> e.type().equals("task_start")).count()).isGreaterThanOrEqualTo(tasks);

@@ -46,6 +46,12 @@ public final class LoopRecorder {
         return threadIndex;
     }
 
+    /** True once the loop's thread has recorded and then ended (the group was shut down). Writer thread. */
+    boolean terminated() {
+        // The volatile read of threadIndex orders the read of buffer after its publication.
+        return threadIndex >= 0 && !buffer.thread.isAlive();
+    }
+
     int pendingTasks() {
         return queue == null ? 0 : queue.size();
     }

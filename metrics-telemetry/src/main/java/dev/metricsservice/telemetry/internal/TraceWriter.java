@@ -150,6 +150,10 @@ public final class TraceWriter implements Runnable {
             return;
         }
         for (LoopRecorder loop : recorder.loops) {
+            if (loop.terminated()) {
+                recorder.loops.remove(loop);
+                continue;
+            }
             int index = loop.threadIndex();
             if (index >= 0 && own.begin(Schema.QUEUE_DEPTH, now)) {
                 own.putUnsigned(index);
@@ -160,6 +164,11 @@ public final class TraceWriter implements Runnable {
     }
 
     private void drainAll() throws IOException {
+        // Declare every known thread first: queue-depth samples in the writer's own block refer to loop threads
+        // that may not have a block of their own in this file yet.
+        for (ThreadBuffer b : recorder.buffers) {
+            announce(b);
+        }
         for (ThreadBuffer b : recorder.buffers) {
             drain(b);
             if (!b.thread.isAlive() && b.publishedTail() == b.readableFrom()) {

@@ -27,6 +27,7 @@ import org.HdrHistogram.Histogram;
 public final class TraceSummary implements TraceVisitor {
     private static final int TOP = 10;
     private static final int MAX_WARNINGS_SHOWN = 50;
+    private static final int MAX_WARNINGS_KEPT = 10_000;
 
     /** A task or channel read that held its event loop longer than the threshold. */
     public record Blocked(String loop, String what, long durationNanos, long epochNanos) {
@@ -149,7 +150,7 @@ public final class TraceSummary implements TraceVisitor {
             case Schema.CHANNEL_READ -> {
                 LoopStats l = loop(e);
                 l.reads++;
-                if (v[0] > blockedThresholdNanos) {
+                if (v[0] > blockedThresholdNanos && blocked.size() < MAX_WARNINGS_KEPT) {
                     blocked.add(new Blocked(l.name, "channelRead in " + e.texts()[1], v[0], e.epochNanos()));
                 }
             }
@@ -189,7 +190,7 @@ public final class TraceSummary implements TraceVisitor {
         if (slowest.size() > TOP) {
             slowest.poll();
         }
-        if (b.durationNanos() > blockedThresholdNanos) {
+        if (b.durationNanos() > blockedThresholdNanos && blocked.size() < MAX_WARNINGS_KEPT) {
             blocked.add(b);
         }
     }
