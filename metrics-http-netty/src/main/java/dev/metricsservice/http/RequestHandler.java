@@ -46,6 +46,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     // The request being received; null between requests.
     private HttpRequest request;
+    // Facts of the request being answered; kept after its body ended, for an answer that comes later.
+    private String method = "-";
+    private boolean keepAlive;
+    private boolean http10;
     private Route route;
     private long startNanos;
     private long bodyBytes;
@@ -106,6 +110,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     private void onHead(ChannelHandlerContext ctx, HttpRequest req) {
         request = req;
+        method = req.method().name();
+        keepAlive = HttpUtil.isKeepAlive(req);
+        http10 = req.protocolVersion() == HttpVersion.HTTP_1_0;
         startNanos = System.nanoTime();
         bodyBytes = 0;
         answered = false;
@@ -120,7 +127,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         String uri = req.uri();
         int q = uri.indexOf('?');
         route = Route.match(q < 0 ? uri : uri.substring(0, q));
-        String method = req.method().name();
         boolean expectContinue = HttpUtil.is100ContinueExpected(req);
         long contentLength = HttpUtil.getContentLength(req, -1L);
         ApiError early = null;
@@ -292,19 +298,17 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     private void answer(ChannelHandlerContext ctx, FullHttpResponse response, boolean close) {
         answered = true;
-        HttpRequest req = request;
-        boolean keepAlive = req != null && HttpUtil.isKeepAlive(req);
         if (close || !keepAlive || server.shuttingDown) {
             closing = true;
             Responses.markClose(response);
-        } else if (req.protocolVersion() == HttpVersion.HTTP_1_0) {
+        } else if (http10) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         int status = response.status().code();
         long responseBytes = response.content().readableBytes();
         server.countStatus(status);
         long now = System.nanoTime();
-        server.instrumentation.onRequest(req == null ? "-" : req.method().name(), route == null ? Route.NONE.template
+        server.instrumentation.onRequest(method, route == null ? Route.NONE.template
                 : route.template, status, bodyBytes, responseBytes, startNanos, now - startNanos);
         finishAwaiting();
         if (closing) {
@@ -345,6 +349,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 if (request == null) {
                     startNanos = System.nanoTime();
                     route = Route.NONE;
+                    method = "-";
+                    awaitingAnswer = false;
                 }
                 answer(ctx, api.error(ctx.alloc(), ApiError.requestTimeout()), true);
             } else {
