@@ -1,6 +1,5 @@
 package dev.metricsservice.http;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -59,7 +58,7 @@ final class MetricsHttpInitializer extends ChannelInitializer<SocketChannel> {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            ctx.writeAndFlush(Responses.tooManyConnections(retryAfterSeconds)).addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.after(ctx.writeAndFlush(Responses.tooManyConnections(retryAfterSeconds)));
         }
 
         @Override

@@ -3,7 +3,6 @@ package dev.metricsservice.http;
 import dev.metricsservice.core.store.MetricQuery;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -312,7 +311,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 : route.template, status, bodyBytes, responseBytes, startNanos, now - startNanos);
         finishAwaiting();
         if (closing) {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.after(ctx.writeAndFlush(response));
             releaseBody();
             releaseBacklog();
         } else {
@@ -329,6 +328,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void updateAutoRead(ChannelHandlerContext ctx) {
+        if (closing) {
+            return; // lingering close reads (and drops) until the client is gone
+        }
         ctx.channel().config().setAutoRead(!asyncPending && ctx.channel().isWritable());
     }
 
