@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.netty.channel.EventLoopGroup;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -18,6 +20,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
@@ -58,6 +61,8 @@ public final class DynamoDbMetricStore implements MetricStore {
     private static final AtomicInteger STORE_IDS = new AtomicInteger();
 
     private final DynamoDbAsyncClient client;
+    /** Event loops of the client this store built, or null when the caller supplied the client. */
+    private final EventLoopGroup eventLoops;
     private final DynamoDbStoreConfig config;
     private final String where;
     private final ItemMapper mapper;
@@ -70,7 +75,12 @@ public final class DynamoDbMetricStore implements MetricStore {
     private volatile boolean closed;
 
     DynamoDbMetricStore(DynamoDbAsyncClient client, DynamoDbStoreConfig config) {
+        this(client, null, config);
+    }
+
+    private DynamoDbMetricStore(DynamoDbAsyncClient client, EventLoopGroup eventLoops, DynamoDbStoreConfig config) {
         this.client = client;
+        this.eventLoops = eventLoops;
         this.config = config;
         this.where = config.endpointOverride() != null
                 ? "endpoint " + config.endpointOverride()
@@ -100,14 +110,16 @@ public final class DynamoDbMetricStore implements MetricStore {
      *     to fix (no credentials, no region, unreachable endpoint, incompatible table)
      */
     public static CompletableFuture<DynamoDbMetricStore> open(DynamoDbStoreConfig config) {
+        SdkEventLoopGroup eventLoops = newEventLoops();
         DynamoDbAsyncClient client;
         try {
-            client = newClient(config);
+            client = newClient(config, eventLoops);
         } catch (SdkException | IllegalArgumentException e) {
+            eventLoops.eventLoopGroup().shutdownGracefully(0, 1, TimeUnit.SECONDS);
             return CompletableFuture.failedFuture(new ErrorMapper(config.tableName(),
                     String.valueOf(config.endpointOverride())).map("client set-up", e));
         }
-        return open(client, config);
+        return ensureTable(new DynamoDbMetricStore(client, eventLoops.eventLoopGroup(), config));
     }
 
     /**
@@ -116,7 +128,10 @@ public final class DynamoDbMetricStore implements MetricStore {
      * endpoint, region and credentials are then only used in messages.
      */
     public static CompletableFuture<DynamoDbMetricStore> open(DynamoDbAsyncClient client, DynamoDbStoreConfig config) {
-        DynamoDbMetricStore store = new DynamoDbMetricStore(client, config);
+        return ensureTable(new DynamoDbMetricStore(client, config));
+    }
+
+    private static CompletableFuture<DynamoDbMetricStore> ensureTable(DynamoDbMetricStore store) {
         return store.tables.ensureTable().handle((ok, error) -> {
             if (error != null) {
                 store.close();
@@ -126,10 +141,28 @@ public final class DynamoDbMetricStore implements MetricStore {
         });
     }
 
-    /** The client this store would build for {@code config}: Netty transport, no SDK retries, call timeout. */
-    static DynamoDbAsyncClient newClient(DynamoDbStoreConfig config) {
+    /**
+     * A small event loop group of our own. Left to itself the SDK creates one per client and, on
+     * close, waits out a two-second quiet period; owning it lets {@link #close()} finish promptly.
+     */
+    private static SdkEventLoopGroup newEventLoops() {
+        int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        AtomicInteger n = new AtomicInteger();
+        return SdkEventLoopGroup.builder()
+                .numberOfThreads(threads)
+                .threadFactory(r -> {
+                    Thread t = new Thread(r, "dynamodb-store-io-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                })
+                .build();
+    }
+
+    /** A client for {@code config}: Netty transport on {@code eventLoops}, no SDK retries, a call timeout. */
+    static DynamoDbAsyncClient newClient(DynamoDbStoreConfig config, SdkEventLoopGroup eventLoops) {
         DynamoDbAsyncClientBuilder builder = DynamoDbAsyncClient.builder()
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                        .eventLoopGroup(eventLoops)
                         // Enough connections for every batch in flight plus concurrent queries.
                         .maxConcurrency(Math.max(32, config.maxInFlightBatches() * 2))
                         .connectionTimeout(config.callTimeout())
@@ -229,6 +262,10 @@ public final class DynamoDbMetricStore implements MetricStore {
         closed = true;
         scheduler.shutdownNow();
         client.close();
+        if (eventLoops != null) {
+            // No quiet period: the client is closed, nothing more will be submitted.
+            eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
     }
 
     private StoreException closedError() {
