@@ -8,7 +8,9 @@ import dev.metricsservice.core.store.StoreException;
 import dev.metricsservice.core.store.StoreException.Kind;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,6 +74,8 @@ public final class DynamoDbMetricStore implements MetricStore {
     private final BatchWriter writer;
     private final TableManager tables;
     private final long operationTimeoutNanos;
+    /** Futures handed out and not yet complete; close() fails them, since their timers stop with it. */
+    private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     DynamoDbMetricStore(DynamoDbAsyncClient client, DynamoDbStoreConfig config) {
@@ -199,7 +203,7 @@ public final class DynamoDbMetricStore implements MetricStore {
             return CompletableFuture.failedFuture(closedError());
         }
         try {
-            return writer.write(aggregates);
+            return track(writer.write(aggregates), "a write");
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(errors.map("BatchWriteItem", e));
         }
@@ -211,8 +215,8 @@ public final class DynamoDbMetricStore implements MetricStore {
             return CompletableFuture.failedFuture(closedError());
         }
         try {
-            return new QueryRunner(client, config, mapper, errors, retrier, System.nanoTime() + operationTimeoutNanos)
-                    .run(query);
+            return track(new QueryRunner(client, config, mapper, errors, retrier,
+                    System.nanoTime() + operationTimeoutNanos).run(query), "a query");
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(errors.map("Query", e));
         }
@@ -223,7 +227,7 @@ public final class DynamoDbMetricStore implements MetricStore {
         if (closed) {
             return CompletableFuture.failedFuture(closedError());
         }
-        return tables.describe(System.nanoTime() + config.callTimeout().toNanos()).thenApply(table -> {
+        return track(tables.describe(System.nanoTime() + config.callTimeout().toNanos()).thenApply(table -> {
             if (table == null) {
                 throw new StoreException(Kind.MISCONFIGURED, "DynamoDB table '" + config.tableName()
                         + "' does not exist at " + where);
@@ -237,7 +241,32 @@ public final class DynamoDbMetricStore implements MetricStore {
                         + table.tableStatusAsString() + ", not ACTIVE");
             }
             return null;
+        }), "a readiness check");
+    }
+
+    /**
+     * The future the caller gets: completes like {@code inner}, with failures as store exceptions,
+     * or fails with {@link Kind#CLOSED} when the store is closed first.
+     */
+    private <T> CompletableFuture<T> track(CompletableFuture<T> inner, String what) {
+        CompletableFuture<T> outer = new CompletableFuture<>();
+        pending.add(outer);
+        outer.whenComplete((v, e) -> pending.remove(outer));
+        inner.whenComplete((v, e) -> {
+            if (e == null) {
+                outer.complete(v);
+            } else if (closed) {
+                outer.completeExceptionally(new StoreException(Kind.CLOSED, "the DynamoDB store for table '"
+                        + config.tableName() + "' was closed while " + what + " was in flight", StoreException.of(e)));
+            } else {
+                outer.completeExceptionally(StoreException.of(e));
+            }
         });
+        if (closed) {
+            // close() may have swept the set just before this future was added.
+            outer.completeExceptionally(closedError());
+        }
+        return outer;
     }
 
     @Override
@@ -260,6 +289,10 @@ public final class DynamoDbMetricStore implements MetricStore {
             return;
         }
         closed = true;
+        for (CompletableFuture<?> f : pending) {
+            f.completeExceptionally(new StoreException(Kind.CLOSED, "the DynamoDB store for table '"
+                    + config.tableName() + "' was closed before this operation finished"));
+        }
         scheduler.shutdownNow();
         client.close();
         if (eventLoops != null) {
