@@ -308,4 +308,18 @@ class SqliteMetricStoreTest {
         SqliteMetricStore reopened = open(SqliteStoreConfig.at(file));
         assertThat(all(reopened, "s")).hasSize(2);
     }
+
+    @Test
+    void write_repeatedIdentitiesInterleavedInOneBatch_lastOneWins() throws Exception {
+        SqliteMetricStore store = open();
+        // The store sorts a batch into key order before inserting; the sort must keep batch order
+        // among equal identities.
+        await(store.write(List.of(agg("z", T0, "w1", 1, 1, 1, 1), agg("a", T0, "w1", 9, 9, 1, 1),
+                agg("z", T0, "w1", 2, 2, 1, 1), agg("m", T0 + 10, "w2", 5, 5, 1, 1), agg("z", T0, "w1", 3, 3, 1, 1),
+                agg("a", T0, "w1", 4, 4, 1, 1))));
+
+        assertThat(all(store, "z")).containsExactly(new WindowStats(T0, Stats.of(3, 3, 1, 1)));
+        assertThat(all(store, "a")).containsExactly(new WindowStats(T0, Stats.of(4, 4, 1, 1)));
+        assertThat(all(store, "m")).containsExactly(new WindowStats(T0 + 10, Stats.of(5, 5, 1, 1)));
+    }
 }
