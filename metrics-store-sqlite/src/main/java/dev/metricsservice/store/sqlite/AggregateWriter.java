@@ -8,6 +8,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -32,6 +34,23 @@ final class AggregateWriter implements AutoCloseable {
                 value_sum    = excluded.value_sum,
                 value_min    = excluded.value_min,
                 value_max    = excluded.value_max""";
+
+    /**
+     * The primary key's order. Inserting in it visits the B-tree's leaf pages in one forward pass
+     * instead of jumping between them: little gain while the table fits in the page cache, much
+     * once it is larger. Written out rather than composed from {@code Comparator.comparing}, which
+     * costs noticeably more per comparison. (Java orders names by UTF-16 unit and SQLite by UTF-8
+     * byte; they differ only around supplementary characters, which costs locality, never
+     * correctness.)
+     */
+    static final Comparator<WindowAggregate> KEY_ORDER = (a, b) -> {
+        int byName = a.name().compareTo(b.name());
+        if (byName != 0) {
+            return byName;
+        }
+        int byWindow = Long.compare(a.windowStartEpochSecond(), b.windowStartEpochSecond());
+        return byWindow != 0 ? byWindow : a.writerId().compareTo(b.writerId());
+    };
 
     private final Connection connection;
     private final Statement control;
@@ -60,13 +79,16 @@ final class AggregateWriter implements AutoCloseable {
                                 + "; nothing of this write was stored");
             }
         }
+        List<WindowAggregate> inKeyOrder = new ArrayList<>(aggregates);
+        // Stable, so of two equal identities in one batch the later one is still written last.
+        inKeyOrder.sort(KEY_ORDER);
         // IMMEDIATE takes the write lock up front, so a lock held by another process is waited
         // for (busy_timeout) here instead of failing half-way through the transaction.
         control.execute("BEGIN IMMEDIATE");
         boolean committed = false;
         try {
             int pending = 0;
-            for (WindowAggregate a : aggregates) {
+            for (WindowAggregate a : inKeyOrder) {
                 bind(a);
                 upsert.addBatch();
                 if (++pending == ROWS_PER_BATCH) {

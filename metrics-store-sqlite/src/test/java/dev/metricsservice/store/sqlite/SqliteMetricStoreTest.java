@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -197,21 +199,28 @@ class SqliteMetricStoreTest {
                 .busyTimeout(Duration.ofSeconds(60)).build());
         await(store.write(List.of(agg("r", T0, "w1", 1, 1, 1, 1))));
         AtomicReference<String> completedOn = new AtomicReference<>();
+        CountDownLatch callbackRan = new CountDownLatch(1);
         CompletableFuture<Void> pending;
         try (Connection other = rawConnection(store.file()); Statement s = other.createStatement()) {
             s.execute("BEGIN IMMEDIATE");
             pending = store.write(List.of(agg("r", T0, "w1", 5, 5, 1, 1)));
             // The write cannot finish while the lock is held, so this callback runs when it completes.
-            pending.whenComplete((ok, err) -> completedOn.set(Thread.currentThread().getName()));
+            pending.whenComplete((ok, err) -> {
+                completedOn.set(Thread.currentThread().getName());
+                callbackRan.countDown();
+            });
 
             assertThat(all(store, "r")).containsExactly(new WindowStats(T0, Stats.of(1, 1, 1, 1)));
             assertThat(await(store.checkReady())).isNull();
             assertThat(pending).isNotDone();
             s.execute("COMMIT");
         }
-        await(pending);
-        assertThat(all(store, "r")).containsExactly(new WindowStats(T0, Stats.of(5, 5, 1, 1)));
+        // Wait on a latch, not on the future: a thread blocked in get() may itself run the
+        // callbacks once the future completes, which would hide the completing thread.
+        assertThat(callbackRan.await(60, TimeUnit.SECONDS)).isTrue();
         assertThat(completedOn.get()).startsWith("sqlite-store-wal.db-writer");
+        assertThat(pending).isCompleted();
+        assertThat(all(store, "r")).containsExactly(new WindowStats(T0, Stats.of(5, 5, 1, 1)));
     }
 
     @Test
@@ -307,5 +316,19 @@ class SqliteMetricStoreTest {
         assertThat(failure(store.write(List.of())).kind()).isEqualTo(StoreException.Kind.CLOSED);
         SqliteMetricStore reopened = open(SqliteStoreConfig.at(file));
         assertThat(all(reopened, "s")).hasSize(2);
+    }
+
+    @Test
+    void write_repeatedIdentitiesInterleavedInOneBatch_lastOneWins() throws Exception {
+        SqliteMetricStore store = open();
+        // The store sorts a batch into key order before inserting; the sort must keep batch order
+        // among equal identities.
+        await(store.write(List.of(agg("z", T0, "w1", 1, 1, 1, 1), agg("a", T0, "w1", 9, 9, 1, 1),
+                agg("z", T0, "w1", 2, 2, 1, 1), agg("m", T0 + 10, "w2", 5, 5, 1, 1), agg("z", T0, "w1", 3, 3, 1, 1),
+                agg("a", T0, "w1", 4, 4, 1, 1))));
+
+        assertThat(all(store, "z")).containsExactly(new WindowStats(T0, Stats.of(3, 3, 1, 1)));
+        assertThat(all(store, "a")).containsExactly(new WindowStats(T0, Stats.of(4, 4, 1, 1)));
+        assertThat(all(store, "m")).containsExactly(new WindowStats(T0 + 10, Stats.of(5, 5, 1, 1)));
     }
 }

@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -24,13 +25,15 @@ import java.lang.management.ManagementFactory;
 /**
  * Flush throughput of {@link SqliteMetricStore}: items per second for one {@code write} of N
  * window aggregates, against a plain JDBC batch insert of the same rows into the same schema, in
- * one transaction, with the same pragmas and no store layer (the ceiling on this machine).
+ * one transaction, with the same pragmas and no store layer, once in the batch's (shuffled) order
+ * and once pre-sorted into primary-key order outside the timed part ("plain-sorted", the ceiling:
+ * the store sorts each batch that way itself, inside its timed write).
  *
  * <p>A small main rather than JMH: one flush of 100,000 rows is a single long operation, each
  * needs a fresh database file, and on a shared, loaded machine the two contenders must be
  * interleaved round by round (JMH would run them one after the other, so load changes between
  * them would show up as a difference). Each round writes one fresh file per contender, in
- * alternating order. Reported per contender: the median, best and worst wall-clock rate; and
+ * rotating order. Reported per contender: the median, best and worst wall-clock rate; and
  * the ratio store/plain as the median of the per-round ratios (each round's two runs are
  * back to back, so slow drifts in the machine's load cancel) and as the ratio of medians. The
  * process CPU time per item is reported too: it is much less disturbed by other processes on
@@ -62,30 +65,51 @@ public final class SqliteFlushBenchmark {
                 "worst item/s");
         for (int size : SIZES) {
             List<WindowAggregate> batch = batch(size);
+            List<WindowAggregate> sorted = new ArrayList<>(batch);
+            sorted.sort(BY_KEY);
             Run[] store = new Run[rounds];
             Run[] plain = new Run[rounds];
+            Run[] plainSorted = new Run[rounds];
             for (int round = -WARMUP_ROUNDS; round < rounds; round++) {
-                // Alternate who goes first, so neither always meets a warmer page cache.
-                boolean storeFirst = (round & 1) == 0;
-                Run a = storeFirst ? viaStore(dir, batch) : viaPlainJdbc(dir, batch);
-                Run b = storeFirst ? viaPlainJdbc(dir, batch) : viaStore(dir, batch);
+                // Rotate who goes first, so no one always meets a warmer page cache.
+                Run[] runs = new Run[3];
+                for (int k = 0; k < 3; k++) {
+                    int who = Math.floorMod(round + k, 3);
+                    runs[who] = switch (who) {
+                        case 0 -> viaStore(dir, batch);
+                        case 1 -> viaPlainJdbc(dir, batch);
+                        default -> viaPlainJdbc(dir, sorted);
+                    };
+                }
                 if (round >= 0) {
-                    store[round] = storeFirst ? a : b;
-                    plain[round] = storeFirst ? b : a;
+                    store[round] = runs[0];
+                    plain[round] = runs[1];
+                    plainSorted[round] = runs[2];
                 }
             }
             report(size, "store", store);
             report(size, "plain-jdbc", plain);
-            double[] pairedRatios = new double[rounds];
-            double[] cpuRatios = new double[rounds];
-            for (int i = 0; i < rounds; i++) {
-                pairedRatios[i] = store[i].itemsPerSecond() / plain[i].itemsPerSecond();
-                cpuRatios[i] = plain[i].cpuNanos() / (double) store[i].cpuNanos();
-            }
-            System.out.printf(Locale.ROOT, "%-8d ratio store/plain: median of per-round ratios %.3f, ratio of medians %.3f,"
-                            + " CPU-time ratio (median) %.3f%n", size, median(pairedRatios),
-                    median(rates(store)) / median(rates(plain)), median(cpuRatios));
+            report(size, "plain-sorted", plainSorted);
+            ratios(size, "store/plain-jdbc", store, plain);
+            ratios(size, "store/plain-sorted", store, plainSorted);
         }
+    }
+
+    /** The primary key order, as the store sorts a batch (the plain-sorted contender gets it for free). */
+    private static final Comparator<WindowAggregate> BY_KEY = Comparator.comparing(WindowAggregate::name)
+            .thenComparingLong(WindowAggregate::windowStartEpochSecond).thenComparing(WindowAggregate::writerId);
+
+    private static void ratios(int size, String label, Run[] a, Run[] b) {
+        int rounds = a.length;
+        double[] paired = new double[rounds];
+        double[] cpu = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            paired[i] = a[i].itemsPerSecond() / b[i].itemsPerSecond();
+            cpu[i] = b[i].cpuNanos() / (double) a[i].cpuNanos();
+        }
+        System.out.printf(Locale.ROOT, "%-8d ratio %-19s median of per-round ratios %.3f, ratio of medians %.3f,"
+                + " CPU-time ratio (median) %.3f%n", size, label, median(paired), median(rates(a)) / median(rates(b)),
+                median(cpu));
     }
 
     /** One timed flush: wall-clock items per second and process CPU time spent. */
