@@ -138,7 +138,7 @@ public final class MetricsHttpServer implements AutoCloseable {
             ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(SHUTDOWN));
         }
         boolean drained = true;
-        while (state.inFlight.get() > 0) {
+        while (state.inFlight.sum() > 0) {
             if (System.nanoTime() - deadline > 0) {
                 drained = false;
                 break;
