@@ -91,8 +91,8 @@ final class Api {
         int n = s.size;
         long now = aggregator.clock().millis();
         long windowMillis = aggregator.windowWidth().toMillis();
-        long skewMillis = config.maxFutureSkew().toMillis();
-        long latenessMillis = config.allowedLateness().toMillis();
+        long skewMillis = aggregator.maxFutureSkew().toMillis();
+        long latenessMillis = aggregator.allowedLateness().toMillis();
         long oldestSafe = now - latenessMillis - windowMillis - BATCH_LATENESS_MARGIN_MILLIS;
         for (int i = 0; i < n; i++) {
             long ts = s.timestamps[i];

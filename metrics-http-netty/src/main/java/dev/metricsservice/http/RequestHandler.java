@@ -116,7 +116,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         bodyBytes = 0;
         answered = false;
         awaitingAnswer = true;
-        server.inFlight.incrementAndGet();
+        server.inFlight.increment();
         DecoderResult result = req.decoderResult();
         if (result.isFailure()) {
             route = Route.NONE;
@@ -323,7 +323,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private void finishAwaiting() {
         if (awaitingAnswer) {
             awaitingAnswer = false;
-            server.inFlight.decrementAndGet();
+            server.inFlight.decrement();
         }
     }
 
@@ -365,7 +365,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         } else {
-            ReferenceCountUtil.release(evt);
+            ctx.fireUserEventTriggered(evt);
         }
     }
 
