@@ -243,7 +243,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             }
             case HEALTH -> answer(ctx, api.health(ctx.alloc()), false);
             case READY -> await(ctx, call(server.store::checkReady), (ok, error) -> api.readyResponse(ctx.alloc(), error));
-            case STATS -> await(ctx, CompletableFuture.supplyAsync(server.aggregator::stats, server.offLoop),
+            case STATS -> await(ctx, CompletableFuture.supplyAsync(
+                            () -> new Api.StatsSnapshot(server.aggregator.stats(), server.instrumentation.extraStats()),
+                            server.offLoop),
                     (stats, error) -> api.statsResponse(ctx.alloc(), stats, error));
             case NONE -> throw new IllegalStateException("unroutable requests are answered early");
         }
