@@ -4,13 +4,14 @@
 #   none = plain MultiThreadIoEventLoopGroup, no telemetry (the baseline)
 #   on   = instrumented event loop group + channel handler + onRequest, recording
 #   off  = instrumented, recording switched off at run time (the "one branch" cost)
-# Usage: benchmarks/telemetry/run.sh            (env: ROUNDS=3 DURATION=10s WARMUP=3s CONNECTIONS=32 THREADS=1)
+# Usage: benchmarks/telemetry/run.sh   (env: ROUNDS=6 DURATION=8s WARMUP=3s CONNECTIONS=32 THREADS=1 MODES="none on off")
+# Each round runs every mode once, in an order rotated per round; ratios are per round, then the median.
 # Needs: wrk (apt-get install -y wrk), python3, the benchmarks jar (built if missing).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 JAR=$ROOT/benchmarks/target/benchmarks.jar
-ROUNDS=${ROUNDS:-3}
-DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-6}
+DURATION=${DURATION:-8s}
 WARMUP=${WARMUP:-3s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
@@ -26,8 +27,14 @@ fi
 rm -rf "$OUT"; mkdir -p "$OUT"
 echo "load before: $(uptime)" | tee "$OUT/load.txt"
 
+read -r -a MODE_LIST <<< "$MODES"
 for round in $(seq 1 "$ROUNDS"); do
-  for mode in $MODES; do
+  # Rotate the order every round so no mode always runs first or last (load drifts within a round).
+  ordered=()
+  for i in "${!MODE_LIST[@]}"; do
+    ordered+=("${MODE_LIST[$(( (i + round - 1) % ${#MODE_LIST[@]} ))]}")
+  done
+  for mode in "${ordered[@]}"; do
     dir="$OUT/traces-$mode-$round"
     java $JAVA_OPTS -cp "$JAR" dev.metricsservice.benchmarks.telemetry.OverheadServer \
       --port "$PORT" --mode "$mode" --threads "$THREADS" --dir "$dir" > "$OUT/server-$mode-$round.log" 2>&1 &
