@@ -44,8 +44,13 @@ for round in $(seq 1 "$ROUNDS"); do
       sleep 0.05
     done
     wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/benchmarks/telemetry/post.lua" "http://127.0.0.1:$PORT/metrics" > /dev/null
+    # Server CPU time (utime+stime, clock ticks) around the measured run: CPU per request is far less sensitive
+    # to other processes on a shared machine than requests per second.
+    cpu0=$(awk '{print $14 + $15}' /proc/"$pid"/stat)
     wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$ROOT/benchmarks/telemetry/post.lua" \
       "http://127.0.0.1:$PORT/metrics" > "$OUT/wrk-$mode-$round.txt"
+    cpu1=$(awk '{print $14 + $15}' /proc/"$pid"/stat)
+    echo "cpu_ticks=$((cpu1 - cpu0)) hz=$(getconf CLK_TCK)" >> "$OUT/wrk-$mode-$round.txt"
     kill -TERM "$pid"; wait "$pid" || true
     echo "round $round $mode: $(grep -h 'Requests/sec' "$OUT/wrk-$mode-$round.txt") | $(grep -h RESULT "$OUT/server-$mode-$round.log")"
   done
@@ -63,21 +68,26 @@ for m in modes:
     for r in range(1, rounds + 1):
         t = open(f"{out}/wrk-{m}-{r}.txt").read()
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+        reqs = int(re.search(r"(\d+) requests in", t).group(1))
+        ticks, hz = map(int, re.search(r"cpu_ticks=(\d+) hz=(\d+)", t).groups())
+        cpu_us = ticks / hz * 1e6 / max(1, reqs)
         p99 = secs(re.search(r"\s99%\s+([\d.]+(?:us|ms|s))", t).group(1))
         server = open(f"{out}/server-{m}-{r}.log").read()
         extra = dict(re.findall(r"(\w+)=([\d.]+)", server.split("RESULT")[-1])) if "RESULT" in server else {}
-        res[(m, r)] = (rps, p99, extra)
-print(f"\n{'mode':5} {'round':>5} {'req/s':>10} {'p99 ms':>8} {'bytes/event':>11} {'bytes/req':>9} {'dropped':>7}")
+        res[(m, r)] = (rps, p99, extra, cpu_us)
+print(f"\n{'mode':5} {'round':>5} {'req/s':>10} {'p99 ms':>8} {'cpu us/req':>10} {'bytes/event':>11} {'bytes/req':>9} {'dropped':>7}")
 for r in range(1, rounds + 1):
     for m in modes:
-        rps, p99, x = res[(m, r)]
-        print(f"{m:5} {r:5} {rps:10.0f} {p99*1e3:8.3f} {x.get('bytesPerEvent','-'):>11} {x.get('bytesPerRequest','-'):>9} {x.get('dropped','-'):>7}")
+        rps, p99, x, cpu = res[(m, r)]
+        print(f"{m:5} {r:5} {rps:10.0f} {p99*1e3:8.3f} {cpu:10.2f} {x.get('bytesPerEvent','-'):>11} {x.get('bytesPerRequest','-'):>9} {x.get('dropped','-'):>7}")
 if "none" in modes:
     for m in modes:
         if m == "none":
             continue
         tr = [res[(m, r)][0] / res[("none", r)][0] for r in range(1, rounds + 1)]
         pr = [res[(m, r)][1] / res[("none", r)][1] for r in range(1, rounds + 1)]
+        cr = [res[(m, r)][3] / res[("none", r)][3] for r in range(1, rounds + 1)]
         print(f"{m} vs none: throughput ratio per round {[round(x, 3) for x in tr]} median {statistics.median(tr):.3f};"
-              f" p99 ratio per round {[round(x, 3) for x in pr]} median {statistics.median(pr):.3f}")
+              f" p99 ratio per round {[round(x, 3) for x in pr]} median {statistics.median(pr):.3f};"
+              f" server CPU per request ratio per round {[round(x, 3) for x in cr]} median {statistics.median(cr):.3f}")
 PY
