@@ -6,6 +6,8 @@
 #   off  = instrumented, recording switched off at run time (the "one branch" cost)
 # Usage: benchmarks/telemetry/run.sh   (env: ROUNDS=6 DURATION=8s WARMUP=3s CONNECTIONS=32 THREADS=1 MODES="none on off")
 # Each round runs every mode once, in an order rotated per round; ratios are per round, then the median.
+# Part 2 (ALTERNATE_SECONDS=40, ALTERNATE_MS=1000; 0 to skip) switches recording on/off inside one process and
+# reports the median of paired on/off ratios of adjacent phases: much less sensitive to a loaded machine.
 # Needs: wrk (apt-get install -y wrk), python3, the benchmarks jar (built if missing).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -55,6 +57,20 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "round $round $mode: $(grep -h 'Requests/sec' "$OUT/wrk-$mode-$round.txt") | $(grep -h RESULT "$OUT/server-$mode-$round.log")"
   done
 done
+# Part 2: one process, recording switched on and off every ALTERNATE_MS while wrk runs; paired adjacent phases.
+if [ "${ALTERNATE_SECONDS:-40}" -gt 0 ]; then
+  java $JAVA_OPTS -cp "$JAR" dev.metricsservice.benchmarks.telemetry.OverheadServer --port "$PORT" --mode on \
+    --threads "$THREADS" --dir "$OUT/traces-alternate" --alternate-ms "${ALTERNATE_MS:-1000}" --skip-ms 3000 \
+    > "$OUT/server-alternate.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 200); do
+    (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break
+    sleep 0.05
+  done
+  wrk -t1 -c"$CONNECTIONS" -d"$(( ${ALTERNATE_SECONDS:-40} + 3 ))s" --latency -s "$ROOT/benchmarks/telemetry/post.lua" \
+    "http://127.0.0.1:$PORT/metrics" > "$OUT/wrk-alternate.txt"
+  kill -TERM "$pid"; wait "$pid" || true
+fi
 echo "load after: $(uptime)" | tee -a "$OUT/load.txt"
 
 python3 - "$OUT" "$ROUNDS" "$MODES" <<'PY'
@@ -80,7 +96,7 @@ for r in range(1, rounds + 1):
     for m in modes:
         rps, p99, x, cpu = res[(m, r)]
         print(f"{m:5} {r:5} {rps:10.0f} {p99*1e3:8.3f} {cpu:10.2f} {x.get('bytesPerEvent','-'):>11} {x.get('bytesPerRequest','-'):>9} {x.get('dropped','-'):>7}")
-if "none" in modes:
+if "none" in modes and rounds > 0:
     for m in modes:
         if m == "none":
             continue
@@ -91,3 +107,4 @@ if "none" in modes:
               f" p99 ratio per round {[round(x, 3) for x in pr]} median {statistics.median(pr):.3f};"
               f" server CPU per request ratio per round {[round(x, 3) for x in cr]} median {statistics.median(cr):.3f}")
 PY
+[ -f "$OUT/server-alternate.log" ] && grep -h "ALTERNATE\|RESULT" "$OUT/server-alternate.log"
