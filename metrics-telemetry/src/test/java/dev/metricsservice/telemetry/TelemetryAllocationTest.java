@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,14 +30,19 @@ class TelemetryAllocationTest {
     void record_steadyState_allocatesNothingPerEvent() {
         Telemetry t = Telemetry.start(TelemetryConfig.defaults().withDirectory(dir).withRecordGc(false));
         try {
-            record(t, 20_000); // first use: thread buffer, interned strings, JIT
-            allocatedBytes();
-            long before = allocatedBytes();
-            record(t, 100_000); // 300,000 events, recorded or dropped
-            long allocated = allocatedBytes() - before;
-            // Forbidden outcome: any per-event allocation (that would be >= 300,000 * 16 bytes). A few hundred
-            // bytes of slack cover the measuring call itself.
-            assertThat(allocated).isLessThan(1_000);
+            // First use creates the thread's 256 KiB ring and interns the strings; not measured.
+            record(t, 20_000);
+            long[] perRound = new long[4];
+            for (int round = 0; round < perRound.length; round++) {
+                long before = allocatedBytes();
+                record(t, 100_000); // 300,000 events, recorded or dropped
+                perRound[round] = allocatedBytes() - before;
+            }
+            // Forbidden outcome: allocation per event (a 16-byte object per event is 4.8 MB per round). Measured
+            // here: under 1 KB per round, a constant that does not grow with the number of events.
+            for (long bytes : perRound) {
+                assertThat(bytes).as("bytes allocated per round %s", Arrays.toString(perRound)).isLessThan(2_000);
+            }
         } finally {
             t.close();
         }
