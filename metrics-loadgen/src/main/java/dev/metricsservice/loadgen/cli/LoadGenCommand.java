@@ -188,7 +188,7 @@ public final class LoadGenCommand {
             Path html = outDir.resolve(reportName + ".html");
             Reports.writeJson(report, verification, json);
             Reports.writeHtml(report, verification, html);
-            out.println("reports: " + json.toAbsolutePath() + " " + html.toAbsolutePath());
+            out.println("reports: " + json.toAbsolutePath().normalize() + " " + html.toAbsolutePath().normalize());
         } catch (IOException e) {
             err.println("error: cannot write reports to " + outDir + ": " + e.getMessage());
             return EXIT_FAILED;

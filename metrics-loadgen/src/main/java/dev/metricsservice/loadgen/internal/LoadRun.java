@@ -41,6 +41,7 @@ public final class LoadRun {
     final LongAdder postsDone = new LongAdder();
     final LongAdder getsDone = new LongAdder();
     final LongAdder errors = new LongAdder();
+    private long errorsSoFar;
     final AtomicLong inFlight = new AtomicLong();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final long totalNanos;
@@ -267,15 +268,16 @@ public final class LoadRun {
         long posts = postsDone.sumThenReset();
         long gets = getsDone.sumThenReset();
         long errs = errors.sumThenReset();
+        errorsSoFar += errs;
         long elapsed = now - startNanos;
         TimelinePoint point = new TimelinePoint(Math.min(elapsed, totalNanos + 60_000_000_000L) / 1e9,
                 phaseName(Math.min(elapsed, totalNanos - 1)), level, inFlight.get(), posts / seconds,
                 gets / seconds, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, errs);
         if (settings.progress() != null) {
             settings.progress().accept(String.format(Locale.ROOT,
-                    "[%6.1fs/%.1fs] %-10s level=%-4d in-flight=%-4d req/s=%-8.0f p99=%7.2fms errors=%d",
+                    "[%6.1fs/%.1fs] %-10s level=%-4d in-flight=%-4d req/s=%-8.0f p99=%7.2fms errors=%d (+%d)",
                     elapsed / 1e9, totalNanos / 1e9, point.phase(), point.level(), point.inFlight(),
-                    point.postsPerSecond() + point.getsPerSecond(), point.p99Millis(), errs));
+                    point.postsPerSecond() + point.getsPerSecond(), point.p99Millis(), errorsSoFar, errs));
         }
         return point;
     }
