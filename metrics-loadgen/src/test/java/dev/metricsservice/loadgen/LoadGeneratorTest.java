@@ -145,10 +145,11 @@ class LoadGeneratorTest {
         try (TrivialNettyServer server = new TrivialNettyServer(TrivialNettyServer.Mode.ANSWER, 1)) {
             LoadReport report = LoadGenerator.builder()
                     .target(server.uri())
-                    .profile(ProfileParser.parse("hold 500ms 4", ProfileConstants.SEED, null))
+                    .profile(ProfileParser.parse("hold 1s 4", ProfileConstants.SEED, null))
                     .build()
                     .run();
-            assertThat(report.total().post().successes()).isGreaterThan(100);
+            // Not a speed check: just enough requests that each connection must have carried several.
+            assertThat(report.total().post().successes()).isGreaterThanOrEqualTo(12);
             assertThat(report.total().post().failures()).isZero();
             assertThat(server.connections.get()).as("one connection per worker, reused").isEqualTo(4);
         }
