@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class TrivialNettyServer implements AutoCloseable {
 
-    enum Mode { ANSWER, SILENT, CLOSE }
+    enum Mode { ANSWER, SILENT, CLOSE, ANSWER_CLOSE_IDLE }
 
     private static final byte[] EMPTY_ARRAY = "[]".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -56,6 +56,17 @@ final class TrivialNettyServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
+                        if (mode == Mode.ANSWER_CLOSE_IDLE) {
+                            // Like a server's idle-connection timeout: close after 100 ms without traffic.
+                            ch.pipeline().addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, 100,
+                                    java.util.concurrent.TimeUnit.MILLISECONDS) {
+                                @Override
+                                protected void channelIdle(ChannelHandlerContext ctx,
+                                                           io.netty.handler.timeout.IdleStateEvent evt) {
+                                    ctx.close();
+                                }
+                            });
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
                                 new SimpleChannelInboundHandler<FullHttpRequest>() {
                                     @Override
@@ -64,7 +75,7 @@ final class TrivialNettyServer implements AutoCloseable {
                                         switch (mode) {
                                             case SILENT -> { }
                                             case CLOSE -> ctx.close();
-                                            case ANSWER -> {
+                                            case ANSWER, ANSWER_CLOSE_IDLE -> {
                                                 boolean post = req.method().name().equals("POST");
                                                 FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                                                         post ? HttpResponseStatus.ACCEPTED : HttpResponseStatus.OK,

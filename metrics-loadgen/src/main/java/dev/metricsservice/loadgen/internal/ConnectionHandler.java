@@ -55,7 +55,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void write(HttpRequestSpec spec, ResponseListener listener) {
-        if (!ctx.channel().isActive() || pending != null) {
+        if (!ctx.channel().isActive()) {
+            // The server closed this idle connection before we used it (e.g. its idle timeout). Nothing was sent,
+            // so the request may safely go to another connection; this one is dropped from the pool on close.
+            pool.execute(spec, listener);
+            return;
+        }
+        if (pending != null) {
             listener.onFailure(FailureCause.NOT_SENT, 0);
             return;
         }

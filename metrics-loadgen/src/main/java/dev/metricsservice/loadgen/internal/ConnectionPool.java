@@ -167,8 +167,9 @@ public final class ConnectionPool implements AutoCloseable {
     private void send(Channel channel, HttpRequestSpec request, ResponseListener listener) {
         ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
         if (handler == null) {
-            // The channel closed and its pipeline was torn down between taking it and sending on it.
-            listener.onFailure(FailureCause.NOT_SENT, 0);
+            // The channel closed and its pipeline was torn down between taking it and sending on it; nothing was
+            // sent, so another connection may carry the request.
+            execute(request, listener);
             return;
         }
         handler.send(request, listener);

@@ -121,6 +121,10 @@ public final class LoadRun {
                     TimeUnit.NANOSECONDS);
 
             stoppedEarly = stopSignal.await(totalNanos, TimeUnit.NANOSECONDS);
+            if (openThread != null && !stoppedEarly) {
+                // A late timetable thread finishes the requests scheduled before the end (bounded wait).
+                openThread.join(TimeUnit.NANOSECONDS.toMillis(settings.requestTimeout().toNanos()) + 1000);
+            }
             stopping = true;
             loadSeconds = Math.min(System.nanoTime() - startNanos, totalNanos) / 1e9;
             if (openThread != null) {
