@@ -153,7 +153,7 @@ public final class LoadGenerator {
             return this;
         }
 
-        /** Netty event-loop threads; 0 (default) = Netty's default (2 x cores). */
+        /** Netty event-loop threads; 0 (default) = one per available processor. */
         public Builder ioThreads(int threads) {
             if (threads < 0) {
                 throw new IllegalArgumentException("ioThreads must be >= 0, got " + threads);

@@ -38,6 +38,9 @@ final class TrivialNettyServer implements AutoCloseable {
 
     enum Mode { ANSWER, SILENT, CLOSE, ANSWER_CLOSE_IDLE }
 
+    /** Prefix of the server's event-loop thread names (the benchmark measures their CPU time). */
+    static final String THREAD_PREFIX = "trivial-server";
+
     private static final byte[] EMPTY_ARRAY = "[]".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final EventLoopGroup group;
@@ -47,7 +50,9 @@ final class TrivialNettyServer implements AutoCloseable {
 
     TrivialNettyServer(Mode mode, int threads) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
-        group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        group = new MultiThreadIoEventLoopGroup(threads,
+                new io.netty.util.concurrent.DefaultThreadFactory(THREAD_PREFIX, true),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends ServerSocketChannel> channelClass = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         serverChannel = new ServerBootstrap().group(group).channel(channelClass)

@@ -58,7 +58,7 @@ public final class LoadGenCommand {
               --names a,b,c           metric names (default cpu,memory,latency,error_rate,queue_depth)
               --timeout D             request timeout (default 5s)
               --connect-timeout D     connect timeout (default 2s)
-              --io-threads N          Netty event loops (default 0 = Netty's default)
+              --io-threads N          Netty event loops (default 0 = one per processor)
               --out DIR               where the JSON and HTML reports go (default .)
               --report-name NAME      report file name without extension (default loadgen-report)
               --no-verify             skip the end-to-end verification

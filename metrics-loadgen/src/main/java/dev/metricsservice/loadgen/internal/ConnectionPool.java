@@ -9,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 
 import java.net.ConnectException;
 import java.net.URI;
@@ -28,8 +27,6 @@ import java.util.List;
  * the idle stack, the waiter queue and the count, never I/O.
  */
 public final class ConnectionPool implements AutoCloseable {
-
-    private static final int MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
     private final Bootstrap bootstrap;
     private final String hostHeader;
@@ -72,7 +69,6 @@ public final class ConnectionPool implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpClientCodec(),
-                                new HttpObjectAggregator(MAX_RESPONSE_BYTES),
                                 new ConnectionHandler(ConnectionPool.this, hostHeader, requestTimeoutNanos));
                     }
                 });

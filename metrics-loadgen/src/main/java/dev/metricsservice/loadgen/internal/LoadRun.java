@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -42,7 +41,7 @@ public final class LoadRun {
     final LongAdder getsDone = new LongAdder();
     final LongAdder errors = new LongAdder();
     private long errorsSoFar;
-    final AtomicLong inFlight = new AtomicLong();
+    final LongAdder inFlight = new LongAdder();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final long totalNanos;
 
@@ -169,7 +168,7 @@ public final class LoadRun {
     /** Waits for in-flight requests, bounded by the request timeout plus a margin. */
     private void drain() throws InterruptedException {
         long deadline = System.nanoTime() + settings.requestTimeout().toNanos() + TimeUnit.SECONDS.toNanos(2);
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        while (inFlight.sum() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
     }
@@ -189,7 +188,7 @@ public final class LoadRun {
 
     /** Sends one POST; {@code then} runs after it finished, whatever the outcome. */
     void post(int phase, long startNanos, Payloads.Post payload, Runnable then) {
-        inFlight.incrementAndGet();
+        inFlight.increment();
         pool.execute(HttpRequestSpec.postJson("/metrics", payload.body()), new ResponseListener() {
             @Override
             public void onResponse(int status, String body, long sentNanos) {
@@ -212,7 +211,7 @@ public final class LoadRun {
 
     /** Sends one GET of a metric's aggregates. */
     void get(int phase, long startNanos, int nameIndex, Runnable then) {
-        inFlight.incrementAndGet();
+        inFlight.increment();
         String path = Payloads.metricPath(settings.metricNames().get(nameIndex));
         pool.execute(HttpRequestSpec.get(path, false), new ResponseListener() {
             @Override
@@ -258,7 +257,7 @@ public final class LoadRun {
         if (error) {
             errors.increment();
         }
-        inFlight.decrementAndGet();
+        inFlight.decrement();
         if (then != null) {
             then.run();
         }
@@ -275,7 +274,7 @@ public final class LoadRun {
         errorsSoFar += errs;
         long elapsed = now - startNanos;
         TimelinePoint point = new TimelinePoint(Math.min(elapsed, totalNanos + 60_000_000_000L) / 1e9,
-                phaseName(Math.min(elapsed, totalNanos - 1)), level, inFlight.get(), posts / seconds,
+                phaseName(Math.min(elapsed, totalNanos - 1)), level, inFlight.sum(), posts / seconds,
                 gets / seconds, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, errs);
         if (settings.progress() != null) {
             settings.progress().accept(String.format(Locale.ROOT,
