@@ -36,7 +36,7 @@ public final class LoadRun {
     final Ledger ledger;
     final OpStats[] postStats;
     final OpStats[] getStats;
-    final Recorder interval = new Recorder(3);
+    final Recorder interval = new Recorder(1, OpStats.MAX_TRACKABLE_MICROS, 3);
     final LongAdder postsDone = new LongAdder();
     final LongAdder getsDone = new LongAdder();
     final LongAdder errors = new LongAdder();
