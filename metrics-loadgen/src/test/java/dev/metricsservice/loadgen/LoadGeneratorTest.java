@@ -174,6 +174,24 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void run_bearerToken_isSentAndWrongOneIsCountedAsRejected() throws Exception {
+        try (FakeMetricsService service = new FakeMetricsService(0)) {
+            service.requiredToken = "s3cret";
+            Profile brief = ProfileParser.parse("hold 300ms 2", ProfileConstants.SEED, null);
+            LoadReport ok = LoadGenerator.builder().target(service.uri()).profile(brief).bearerToken("s3cret")
+                    .build().run();
+            assertThat(ok.total().post().failures()).isZero();
+            assertThat(Verifier.overHttp(service.uri()).verify(ok).verified()).isTrue();
+
+            LoadReport denied = LoadGenerator.builder().target(service.uri()).profile(brief).bearerToken("wrong")
+                    .build().run();
+            assertThat(denied.total().post().failuresByStatus()).containsOnlyKeys(401);
+            assertThat(denied.tallies().stream().mapToLong(MetricTally::rejectedCount).sum())
+                    .isEqualTo(denied.total().post().requests());
+        }
+    }
+
+    @Test
     void stop_endsTheRunEarly() throws Exception {
         try (TrivialNettyServer server = new TrivialNettyServer(TrivialNettyServer.Mode.ANSWER, 1)) {
             LoadGenerator generator = LoadGenerator.builder()

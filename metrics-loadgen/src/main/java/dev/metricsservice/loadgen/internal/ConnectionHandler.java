@@ -38,6 +38,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final ConnectionPool pool;
     private final String hostHeader;
+    private final String authorization;
     private final long requestTimeoutNanos;
     private final long checkIntervalNanos;
 
@@ -50,9 +51,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean keepAlive;
     private ByteArrayOutputStream body;
 
-    ConnectionHandler(ConnectionPool pool, String hostHeader, long requestTimeoutNanos) {
+    ConnectionHandler(ConnectionPool pool, String hostHeader, String authorization, long requestTimeoutNanos) {
         this.pool = pool;
         this.hostHeader = hostHeader;
+        this.authorization = authorization;
         this.requestTimeoutNanos = requestTimeoutNanos;
         this.checkIntervalNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5),
                 Math.min(TimeUnit.MILLISECONDS.toNanos(100), requestTimeoutNanos / 10));
@@ -100,6 +102,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     ctx.alloc().buffer(0));
         }
         request.headers().set(HttpHeaderNames.HOST, hostHeader);
+        if (authorization != null) {
+            request.headers().set(HttpHeaderNames.AUTHORIZATION, authorization);
+        }
         pending = listener;
         pendingWantsBody = spec.wantBody();
         status = 0;

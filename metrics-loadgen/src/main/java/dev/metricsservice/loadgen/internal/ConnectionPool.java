@@ -45,11 +45,12 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     /**
-     * @param maxWaiters requests allowed to wait for a connection; beyond it they fail with
-     *                   {@link FailureCause#BACKLOG_FULL}
+     * @param maxWaiters  requests allowed to wait for a connection; beyond it they fail with
+     *                    {@link FailureCause#BACKLOG_FULL}
+     * @param bearerToken sent as {@code Authorization: Bearer <token>} on every request; null for none
      */
     public ConnectionPool(Transport transport, URI target, int maxConnections, int maxWaiters,
-                          Duration connectTimeout, Duration requestTimeout) {
+                          Duration connectTimeout, Duration requestTimeout, String bearerToken) {
         if (!"http".equalsIgnoreCase(target.getScheme()) || target.getHost() == null) {
             throw new IllegalArgumentException("target must be http://host:port, got " + target);
         }
@@ -58,6 +59,7 @@ public final class ConnectionPool implements AutoCloseable {
         this.maxConnections = maxConnections;
         this.maxWaiters = maxWaiters;
         this.requestTimeoutNanos = requestTimeout.toNanos();
+        String authorization = bearerToken == null ? null : "Bearer " + bearerToken;
         this.bootstrap = new Bootstrap()
                 .group(transport.group())
                 .channel(transport.channelClass())
@@ -69,7 +71,8 @@ public final class ConnectionPool implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpClientCodec(),
-                                new ConnectionHandler(ConnectionPool.this, hostHeader, requestTimeoutNanos));
+                                new ConnectionHandler(ConnectionPool.this, hostHeader, authorization,
+                                        requestTimeoutNanos));
                     }
                 });
     }

@@ -11,6 +11,7 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -80,8 +81,9 @@ public final class LoadRun {
             t.setDaemon(true);
             return t;
         });
-        List<TimelinePoint> timeline = new ArrayList<>();
-        long startEpochMillis = System.currentTimeMillis();
+        // Written by the ticker, read here after it stopped; synchronized in case stopping it timed out.
+        List<TimelinePoint> timeline = Collections.synchronizedList(new ArrayList<>());
+        long startEpochMillis;
         boolean stoppedEarly;
         double loadSeconds;
         try {
@@ -95,8 +97,9 @@ public final class LoadRun {
                 backlog = connections; // a closed worker never waits: one connection per worker
             }
             pool = new ConnectionPool(transport, settings.target(), connections, backlog,
-                    settings.connectTimeout(), settings.requestTimeout());
+                    settings.connectTimeout(), settings.requestTimeout(), settings.bearerToken());
             warmUp();
+            startEpochMillis = System.currentTimeMillis();
             startNanos = System.nanoTime();
             level = profile.levelAtNanos(0);
 
@@ -141,7 +144,8 @@ public final class LoadRun {
             transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         long endEpochMillis = System.currentTimeMillis();
-        return buildReport(transport.name(), startEpochMillis, endEpochMillis, loadSeconds, stoppedEarly, timeline);
+        return buildReport(transport.name(), startEpochMillis, endEpochMillis, loadSeconds, stoppedEarly,
+                List.copyOf(timeline));
     }
 
     /**
