@@ -307,7 +307,7 @@ public final class LoadRun {
             postStats[i].addTo(totalPost);
             getStats[i].addTo(totalGet);
         }
-        PhaseReport total = new PhaseReport("total", "run", 0, loadSeconds, 0, profile.peakLevel(),
+        PhaseReport total = new PhaseReport("total", "run", 0, loadSeconds, profile.peakLevel(), profile.peakLevel(),
                 totalPost.toReport(loadSeconds), totalGet.toReport(loadSeconds));
         return new LoadReport(profile.name(), settings.model().describe(), settings.target().toString(), transport,
                 settings.batchSize(), startEpochMillis, endEpochMillis, loadSeconds, stoppedEarly, phases, total,
