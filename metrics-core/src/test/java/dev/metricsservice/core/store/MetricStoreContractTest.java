@@ -1,0 +1,333 @@
+package dev.metricsservice.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.metricsservice.core.Stats;
+import dev.metricsservice.core.WindowAggregate;
+import dev.metricsservice.core.WindowStats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link MetricStore} must show. A backend's test extends this class and
+ * supplies a fresh, empty store:
+ *
+ * <pre>{@code
+ * class SqliteMetricStoreContractTest extends MetricStoreContractTest {
+ *     @TempDir Path dir;
+ *     @Override protected MetricStore newStore() {
+ *         return SqliteMetricStore.open(dir.resolve("m.db"));
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Published in metrics-core's test-jar. Every number used is an integer-valued or otherwise
+ * exactly representable double, so equality checks are exact.
+ */
+public abstract class MetricStoreContractTest {
+
+    /** Window starts used below: aligned to 10 s, in late 2025. */
+    protected static final long T0 = 1_764_000_000L;
+    private static final long TIMEOUT_SECONDS = 60;
+
+    protected MetricStore store;
+
+    /** A new, empty store. Called once before each test; closed after it. */
+    protected abstract MetricStore newStore() throws Exception;
+
+    @BeforeEach
+    void openStore() throws Exception {
+        store = newStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    protected static <T> T await(CompletableFuture<T> future) throws Exception {
+        return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    protected void write(WindowAggregate... aggregates) throws Exception {
+        await(store.write(List.of(aggregates)));
+    }
+
+    protected List<WindowStats> latest(String name, int limit) throws Exception {
+        return await(store.query(MetricQuery.latest(name, limit)));
+    }
+
+    protected static WindowAggregate agg(String name, long window, String writer, long count, double sum,
+                                         double min, double max) {
+        return new WindowAggregate(name, window, writer, Stats.of(count, sum, min, max));
+    }
+
+    @Test
+    void write_thenQuery_returnsTheAggregate() throws Exception {
+        write(agg("cpu", T0, "w1", 3, 60.0, 10.0, 30.0));
+
+        assertThat(latest("cpu", 20)).containsExactly(new WindowStats(T0, Stats.of(3, 60.0, 10.0, 30.0)));
+    }
+
+    @Test
+    void write_emptyBatch_completes() throws Exception {
+        await(store.write(List.of()));
+
+        assertThat(latest("cpu", 20)).isEmpty();
+    }
+
+    @Test
+    void write_sameIdentityAgain_replacesInsteadOfAdding() throws Exception {
+        write(agg("cpu", T0, "w1", 3, 60.0, 10.0, 30.0));
+        write(agg("cpu", T0, "w1", 3, 60.0, 10.0, 30.0));
+        write(agg("cpu", T0, "w1", 5, 100.0, 5.0, 40.0));
+
+        assertThat(latest("cpu", 20)).containsExactly(new WindowStats(T0, Stats.of(5, 100.0, 5.0, 40.0)));
+    }
+
+    @Test
+    void write_sameIdentityWithinOneBatch_lastOneWins() throws Exception {
+        await(store.write(List.of(agg("cpu", T0, "w1", 1, 1.0, 1.0, 1.0), agg("cpu", T0, "w1", 2, 4.0, 1.0, 3.0))));
+
+        assertThat(latest("cpu", 20)).containsExactly(new WindowStats(T0, Stats.of(2, 4.0, 1.0, 3.0)));
+    }
+
+    @Test
+    void query_severalWriters_mergesTheirAggregates() throws Exception {
+        write(agg("cpu", T0, "w1", 3, 60.0, 10.0, 30.0),
+                agg("cpu", T0, "w2", 2, 5.0, 1.0, 4.0),
+                agg("cpu", T0, "w3", 1, 100.0, 100.0, 100.0));
+
+        assertThat(latest("cpu", 20)).containsExactly(new WindowStats(T0, Stats.of(6, 165.0, 1.0, 100.0)));
+    }
+
+    @Test
+    void query_rewriteByOneWriter_keepsTheOthers() throws Exception {
+        write(agg("cpu", T0, "w1", 3, 60.0, 10.0, 30.0), agg("cpu", T0, "w2", 2, 5.0, 1.0, 4.0));
+        write(agg("cpu", T0, "w2", 4, 12.0, 1.0, 6.0));
+
+        assertThat(latest("cpu", 20)).containsExactly(new WindowStats(T0, Stats.of(7, 72.0, 1.0, 30.0)));
+    }
+
+    @Test
+    void query_newestFirst_isOrderedAndLimited() throws Exception {
+        List<WindowAggregate> batch = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            batch.add(agg("mem", T0 + 10L * i, "w1", i + 1, i, 0.0, i));
+        }
+        await(store.write(batch));
+
+        List<WindowStats> rows = latest("mem", 20);
+
+        assertThat(rows).hasSize(20);
+        assertThat(rows.get(0).windowStartEpochSecond()).isEqualTo(T0 + 290);
+        assertThat(rows.get(19).windowStartEpochSecond()).isEqualTo(T0 + 100);
+        assertThat(rows).extracting(WindowStats::windowStartEpochSecond).isSortedAccordingTo((a, b) -> Long.compare(b, a));
+        assertThat(rows.get(0).stats()).isEqualTo(Stats.of(30, 29.0, 0.0, 29.0));
+    }
+
+    @Test
+    void query_oldestFirst_startsAtTheRangeStart() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            write(agg("mem", T0 + 10L * i, "w1", 1, i, i, i));
+        }
+
+        List<WindowStats> rows = await(store.query(
+                new MetricQuery("mem", T0, T0 + 1000, 3, MetricQuery.Order.OLDEST_FIRST)));
+
+        assertThat(rows).extracting(WindowStats::windowStartEpochSecond).containsExactly(T0, T0 + 10, T0 + 20);
+    }
+
+    @Test
+    void query_limitCountsWindowsAfterMergingWriters() throws Exception {
+        List<WindowAggregate> batch = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            for (int w = 0; w < 5; w++) {
+                batch.add(agg("q", T0 + 10L * i, "w" + w, 1, 1.0, 1.0, 1.0));
+            }
+        }
+        await(store.write(batch));
+
+        List<WindowStats> rows = latest("q", 3);
+
+        assertThat(rows).extracting(WindowStats::windowStartEpochSecond).containsExactly(T0 + 30, T0 + 20, T0 + 10);
+        assertThat(rows).allSatisfy(r -> assertThat(r.stats().count()).isEqualTo(5));
+    }
+
+    @Test
+    void query_range_includesFromAndExcludesTo() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            write(agg("r", T0 + 10L * i, "w1", 1, i, i, i));
+        }
+
+        List<WindowStats> rows = await(store.query(
+                new MetricQuery("r", T0 + 10, T0 + 40, 100, MetricQuery.Order.NEWEST_FIRST)));
+
+        assertThat(rows).extracting(WindowStats::windowStartEpochSecond).containsExactly(T0 + 30, T0 + 20, T0 + 10);
+    }
+
+    @Test
+    void query_emptyRange_returnsNothing() throws Exception {
+        write(agg("r", T0, "w1", 1, 1.0, 1.0, 1.0));
+
+        assertThat(await(store.query(new MetricQuery("r", T0 + 10, T0 + 10, 5, MetricQuery.Order.NEWEST_FIRST))))
+                .isEmpty();
+    }
+
+    @Test
+    void query_unknownName_returnsEmptyList() throws Exception {
+        write(agg("cpu", T0, "w1", 1, 1.0, 1.0, 1.0));
+
+        assertThat(latest("no-such-metric", 20)).isEmpty();
+    }
+
+    @Test
+    void query_namesThatShareAPrefix_areKeptApart() throws Exception {
+        write(agg("cpu", T0, "w1", 1, 1.0, 1.0, 1.0),
+                agg("cpu2", T0, "w1", 2, 2.0, 1.0, 1.0),
+                agg("cp", T0, "w1", 3, 3.0, 1.0, 1.0),
+                agg("cpu#w1", T0, "w1", 4, 4.0, 1.0, 1.0));
+
+        assertThat(latest("cpu", 20)).extracting(r -> r.stats().count()).containsExactly(1L);
+        assertThat(latest("cpu2", 20)).extracting(r -> r.stats().count()).containsExactly(2L);
+        assertThat(latest("cp", 20)).extracting(r -> r.stats().count()).containsExactly(3L);
+        assertThat(latest("cpu#w1", 20)).extracting(r -> r.stats().count()).containsExactly(4L);
+    }
+
+    @Test
+    void write_unusualButValidNames_roundTrip() throws Exception {
+        List<String> names = List.of(
+                "with space", "slash/and\\back", "quote\"and'apostrophe", "percent%20and+plus", "hash#and|pipe",
+                "ünïcödé", "日本語のメトリクス", "emoji \uD83D\uDE80 rocket", "a".repeat(200), "é".repeat(100),
+                "sql'; DROP TABLE metrics; --", "{\"json\":true}", "x");
+        List<WindowAggregate> batch = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            batch.add(agg(names.get(i), T0, "w1", i + 1, i, 0.0, i));
+        }
+        await(store.write(batch));
+
+        for (int i = 0; i < names.size(); i++) {
+            assertThat(latest(names.get(i), 20)).as(names.get(i))
+                    .containsExactly(new WindowStats(T0, Stats.of(i + 1, i, 0.0, i)));
+        }
+    }
+
+    /** Negative zero is left out: DynamoDB's number type has no sign for zero. */
+    @Test
+    void write_doubles_roundTripExactly() throws Exception {
+        double[] values = {0.1, 1.0 / 3.0, -2.5e-300, Double.MIN_VALUE, Double.MIN_NORMAL, 1.7976931348623157e308,
+                -1.7976931348623157e308, 123456789.12345679, 9007199254740992.0, 4.9e-324, 0.30000000000000004,
+                6.02214076e23, 1e-7, 2.2250738585072014E-308};
+        List<WindowAggregate> batch = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            double v = values[i];
+            batch.add(agg("d" + i, T0, "w1", 1, v, v, v));
+        }
+        await(store.write(batch));
+
+        for (int i = 0; i < values.length; i++) {
+            Stats s = latest("d" + i, 1).get(0).stats();
+            assertThat(Double.doubleToLongBits(s.sum()))
+                    .as("sum of d%d was %s, came back as %s", i, values[i], s.sum())
+                    .isEqualTo(Double.doubleToLongBits(values[i]));
+            assertThat(Double.doubleToLongBits(s.min())).as("min of d%d", i).isEqualTo(Double.doubleToLongBits(values[i]));
+            assertThat(Double.doubleToLongBits(s.max())).as("max of d%d", i).isEqualTo(Double.doubleToLongBits(values[i]));
+        }
+    }
+
+    @Test
+    void write_largeBatch_storesEveryAggregate() throws Exception {
+        int names = 20;
+        int windows = 150; // 3,000 aggregates: more than any backend writes in one request
+        List<WindowAggregate> batch = new ArrayList<>();
+        for (int n = 0; n < names; n++) {
+            for (int w = 0; w < windows; w++) {
+                batch.add(agg("big-" + n, T0 + 10L * w, "w1", w + 1, 2.0 * (w + 1), 1.0, 3.0));
+            }
+        }
+        await(store.write(batch));
+
+        for (int n = 0; n < names; n++) {
+            List<WindowStats> rows = await(store.query(
+                    new MetricQuery("big-" + n, T0, T0 + 10L * windows, 1000, MetricQuery.Order.OLDEST_FIRST)));
+            assertThat(rows).hasSize(windows);
+            long count = rows.stream().mapToLong(r -> r.stats().count()).sum();
+            double sum = rows.stream().mapToDouble(r -> r.stats().sum()).sum();
+            assertThat(count).isEqualTo((long) windows * (windows + 1) / 2);
+            assertThat(sum).isEqualTo(2.0 * windows * (windows + 1) / 2);
+        }
+    }
+
+    @Test
+    void write_concurrentWriters_areAllMerged() throws Exception {
+        int threads = 8;
+        int windows = 20;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String writer = "writer-" + t;
+                int weight = t + 1;
+                done.add(pool.submit(() -> {
+                    for (int w = 0; w < windows; w++) {
+                        // Each writer rewrites its window twice, as a flush worker would.
+                        await(store.write(List.of(agg("shared", T0 + 10L * w, writer, 1, weight, weight, weight))));
+                        await(store.write(List.of(agg("shared", T0 + 10L * w, writer, weight, weight * weight,
+                                weight, weight))));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        List<WindowStats> rows = await(store.query(
+                new MetricQuery("shared", T0, T0 + 10L * windows, 1000, MetricQuery.Order.OLDEST_FIRST)));
+        assertThat(rows).hasSize(windows);
+        long expectedCount = 0;
+        double expectedSum = 0;
+        for (int t = 1; t <= threads; t++) {
+            expectedCount += t;
+            expectedSum += (double) t * t;
+        }
+        for (WindowStats row : rows) {
+            assertThat(row.stats()).isEqualTo(Stats.of(expectedCount, expectedSum, 1.0, threads));
+        }
+    }
+
+    @Test
+    void checkReady_openStore_succeeds() throws Exception {
+        assertThat(await(store.checkReady())).isNull();
+    }
+
+    @Test
+    void describe_isNotBlank() {
+        assertThat(store.describe()).isNotBlank();
+    }
+
+    @Test
+    void write_afterClose_failsWithClosedKind() {
+        store.close();
+
+        assertThatThrownBy(() -> await(store.write(List.of(agg("cpu", T0, "w1", 1, 1.0, 1.0, 1.0)))))
+                .isInstanceOf(ExecutionException.class)
+                .satisfies(e -> assertThat(StoreException.of(e).kind()).isEqualTo(StoreException.Kind.CLOSED));
+        store = null;
+    }
+}
