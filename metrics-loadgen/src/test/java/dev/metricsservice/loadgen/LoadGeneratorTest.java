@@ -93,6 +93,29 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void run_openModelAgainstSlowServer_countsQueueingAsLatency() throws Exception {
+        // One connection, a server needing 100 ms per request, and a timetable of 20 requests per second: the
+        // requests queue up. Latency from the scheduled time must show that wait; service time does not.
+        try (TrivialNettyServer server = new TrivialNettyServer(TrivialNettyServer.Mode.ANSWER_AFTER_100MS, 1)) {
+            LoadReport report = LoadGenerator.builder()
+                    .target(server.uri())
+                    .profile(ProfileParser.parse("hold 1s 1", ProfileConstants.SEED, null))
+                    .model(LoadModel.open(20, 1))
+                    .getEvery(1000)
+                    .requestTimeout(Duration.ofSeconds(10))
+                    .build()
+                    .run();
+            OpReport post = report.total().post();
+            assertThat(post.failures()).isZero();
+            assertThat(post.requests()).isEqualTo(20);
+            assertThat(post.serviceTime().p50Millis()).isGreaterThanOrEqualTo(99);
+            // The last request waits for the 19 before it: about 20 x 100 ms minus its 950 ms schedule offset.
+            assertThat(post.latency().maxMillis()).isGreaterThan(5 * post.serviceTime().p50Millis());
+            assertThat(post.latency().p50Millis()).isGreaterThan(2 * post.serviceTime().p50Millis());
+        }
+    }
+
+    @Test
     void run_refusedConnections_areCountedAsConnectRefused() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

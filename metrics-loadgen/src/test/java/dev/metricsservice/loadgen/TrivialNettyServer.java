@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class TrivialNettyServer implements AutoCloseable {
 
-    enum Mode { ANSWER, SILENT, CLOSE, ANSWER_CLOSE_IDLE }
+    enum Mode { ANSWER, SILENT, CLOSE, ANSWER_CLOSE_IDLE, ANSWER_AFTER_100MS }
 
     /** Prefix of the server's event-loop thread names (the benchmark measures their CPU time). */
     static final String THREAD_PREFIX = "trivial-server";
@@ -80,14 +80,11 @@ final class TrivialNettyServer implements AutoCloseable {
                                         switch (mode) {
                                             case SILENT -> { }
                                             case CLOSE -> ctx.close();
-                                            case ANSWER, ANSWER_CLOSE_IDLE -> {
-                                                boolean post = req.method().name().equals("POST");
-                                                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                                                        post ? HttpResponseStatus.ACCEPTED : HttpResponseStatus.OK,
-                                                        post ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(EMPTY_ARRAY));
-                                                res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH,
-                                                        res.content().readableBytes());
-                                                ctx.write(res);
+                                            case ANSWER, ANSWER_CLOSE_IDLE -> ctx.write(answer(req));
+                                            case ANSWER_AFTER_100MS -> {
+                                                FullHttpResponse res = answer(req);
+                                                ctx.executor().schedule(() -> ctx.writeAndFlush(res), 100,
+                                                        java.util.concurrent.TimeUnit.MILLISECONDS);
                                             }
                                             default -> throw new IllegalStateException();
                                         }
@@ -106,6 +103,15 @@ final class TrivialNettyServer implements AutoCloseable {
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    }
+
+    private static FullHttpResponse answer(FullHttpRequest req) {
+        boolean post = req.method().name().equals("POST");
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                post ? HttpResponseStatus.ACCEPTED : HttpResponseStatus.OK,
+                post ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(EMPTY_ARRAY));
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
+        return res;
     }
 
     URI uri() {
