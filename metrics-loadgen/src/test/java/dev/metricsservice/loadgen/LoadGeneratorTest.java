@@ -186,7 +186,7 @@ class LoadGeneratorTest {
         try (TrivialNettyServer server = new TrivialNettyServer(TrivialNettyServer.Mode.ANSWER_CLOSE_IDLE, 1)) {
             LoadReport report = LoadGenerator.builder()
                     .target(server.uri())
-                    .profile(ProfileParser.parse("hold 300ms 3\nhold 400ms 0 pause\nhold 300ms 3 again",
+                    .profile(ProfileParser.parse("hold 300ms 3\nhold 600ms 0 pause\nhold 300ms 3 again",
                             ProfileConstants.SEED, null))
                     .build()
                     .run();
