@@ -62,8 +62,8 @@ final class TrivialNettyServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
                         if (mode == Mode.ANSWER_CLOSE_IDLE) {
-                            // Like a server's idle-connection timeout: close after 100 ms without traffic.
-                            ch.pipeline().addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, 100,
+                            // Like a server's idle-connection timeout: close after 300 ms without traffic.
+                            ch.pipeline().addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, 300,
                                     java.util.concurrent.TimeUnit.MILLISECONDS) {
                                 @Override
                                 protected void channelIdle(ChannelHandlerContext ctx,
