@@ -80,6 +80,7 @@ public final class LoadGenerator {
         private Duration progressInterval = Duration.ofSeconds(1);
         private int ioThreads = 0;
         private Consumer<String> progress;
+        private String bearerToken;
 
         private Builder() {
         }
@@ -153,12 +154,21 @@ public final class LoadGenerator {
             return this;
         }
 
-        /** Netty event-loop threads; 0 (default) = Netty's default (2 x cores). */
+        /** Netty event-loop threads; 0 (default) = one per available processor. */
         public Builder ioThreads(int threads) {
             if (threads < 0) {
                 throw new IllegalArgumentException("ioThreads must be >= 0, got " + threads);
             }
             this.ioThreads = threads;
+            return this;
+        }
+
+        /** Sends {@code Authorization: Bearer <token>} (for a service with authentication on); default none. */
+        public Builder bearerToken(String token) {
+            if (token != null && (token.isBlank() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
+                throw new IllegalArgumentException("bearer token must be non-empty printable ASCII without spaces");
+            }
+            this.bearerToken = token;
             return this;
         }
 
@@ -170,7 +180,7 @@ public final class LoadGenerator {
                 throw new IllegalArgumentException("target must look like http://host:port, got " + target);
             }
             return new LoadGenerator(new RunSettings(target, profile, model, metricNames, batchSize, getEvery,
-                    requestTimeout, connectTimeout, progressInterval, ioThreads, progress));
+                    requestTimeout, connectTimeout, progressInterval, ioThreads, progress, bearerToken));
         }
 
         private static Duration positive(Duration d, String what) {

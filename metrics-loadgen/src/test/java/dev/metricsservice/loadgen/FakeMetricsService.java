@@ -48,6 +48,8 @@ public final class FakeMetricsService implements AutoCloseable {
     final Set<String> queriedNames = ConcurrentHashMap.newKeySet();
     final AtomicLong posts = new AtomicLong();
     final AtomicLong arrayPosts = new AtomicLong();
+    /** When set, POST requires {@code Authorization: Bearer <token>}, else 401. */
+    volatile String requiredToken;
 
     public FakeMetricsService(long dropEvery) throws IOException {
         this.dropEvery = dropEvery;
@@ -80,6 +82,11 @@ public final class FakeMetricsService implements AutoCloseable {
     }
 
     private void post(HttpExchange ex) throws IOException {
+        String token = requiredToken;
+        if (token != null && !("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+            respond(ex, 401, "{\"error\":\"unauthorized\"}");
+            return;
+        }
         JsonNode root;
         try (InputStream in = ex.getRequestBody()) {
             root = JSON.readTree(in);

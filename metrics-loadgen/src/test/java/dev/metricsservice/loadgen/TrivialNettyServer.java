@@ -36,7 +36,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class TrivialNettyServer implements AutoCloseable {
 
-    enum Mode { ANSWER, SILENT, CLOSE }
+    enum Mode { ANSWER, SILENT, CLOSE, ANSWER_CLOSE_IDLE, ANSWER_AFTER_100MS }
+
+    /** Prefix of the server's event-loop thread names (the benchmark measures their CPU time). */
+    static final String THREAD_PREFIX = "trivial-server";
 
     private static final byte[] EMPTY_ARRAY = "[]".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -47,7 +50,9 @@ final class TrivialNettyServer implements AutoCloseable {
 
     TrivialNettyServer(Mode mode, int threads) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
-        group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        group = new MultiThreadIoEventLoopGroup(threads,
+                new io.netty.util.concurrent.DefaultThreadFactory(THREAD_PREFIX, true),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends ServerSocketChannel> channelClass = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         serverChannel = new ServerBootstrap().group(group).channel(channelClass)
@@ -56,6 +61,17 @@ final class TrivialNettyServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
+                        if (mode == Mode.ANSWER_CLOSE_IDLE) {
+                            // Like a server's idle-connection timeout: close after 300 ms without traffic.
+                            ch.pipeline().addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, 300,
+                                    java.util.concurrent.TimeUnit.MILLISECONDS) {
+                                @Override
+                                protected void channelIdle(ChannelHandlerContext ctx,
+                                                           io.netty.handler.timeout.IdleStateEvent evt) {
+                                    ctx.close();
+                                }
+                            });
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
                                 new SimpleChannelInboundHandler<FullHttpRequest>() {
                                     @Override
@@ -64,14 +80,11 @@ final class TrivialNettyServer implements AutoCloseable {
                                         switch (mode) {
                                             case SILENT -> { }
                                             case CLOSE -> ctx.close();
-                                            case ANSWER -> {
-                                                boolean post = req.method().name().equals("POST");
-                                                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                                                        post ? HttpResponseStatus.ACCEPTED : HttpResponseStatus.OK,
-                                                        post ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(EMPTY_ARRAY));
-                                                res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH,
-                                                        res.content().readableBytes());
-                                                ctx.write(res);
+                                            case ANSWER, ANSWER_CLOSE_IDLE -> ctx.write(answer(req));
+                                            case ANSWER_AFTER_100MS -> {
+                                                FullHttpResponse res = answer(req);
+                                                ctx.executor().schedule(() -> ctx.writeAndFlush(res), 100,
+                                                        java.util.concurrent.TimeUnit.MILLISECONDS);
                                             }
                                             default -> throw new IllegalStateException();
                                         }
@@ -90,6 +103,15 @@ final class TrivialNettyServer implements AutoCloseable {
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    }
+
+    private static FullHttpResponse answer(FullHttpRequest req) {
+        boolean post = req.method().name().equals("POST");
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                post ? HttpResponseStatus.ACCEPTED : HttpResponseStatus.OK,
+                post ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(EMPTY_ARRAY));
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
+        return res;
     }
 
     URI uri() {

@@ -39,7 +39,7 @@ public final class LoadGenCommand {
     private static final Set<String> SWITCHES = Set.of("no-verify", "quiet", "help");
     private static final Set<String> OPTIONS = Set.of("target", "profile", "duration", "baseline", "max-workers",
             "herd", "model", "expected-interval", "rate-per-level", "connections", "batch", "get-every", "names",
-            "timeout", "connect-timeout", "io-threads", "out", "report-name");
+            "timeout", "connect-timeout", "io-threads", "out", "report-name", "token");
 
     static final String USAGE = """
             Usage: java -jar metrics-loadgen.jar [flags]
@@ -58,7 +58,8 @@ public final class LoadGenCommand {
               --names a,b,c           metric names (default cpu,memory,latency,error_rate,queue_depth)
               --timeout D             request timeout (default 5s)
               --connect-timeout D     connect timeout (default 2s)
-              --io-threads N          Netty event loops (default 0 = Netty's default)
+              --io-threads N          Netty event loops (default 0 = one per processor)
+              --token T               bearer token for POST (default: env LOADGEN_TOKEN, else none)
               --out DIR               where the JSON and HTML reports go (default .)
               --report-name NAME      report file name without extension (default loadgen-report)
               --no-verify             skip the end-to-end verification
@@ -130,6 +131,10 @@ public final class LoadGenCommand {
             if (flags.containsKey("connect-timeout")) {
                 builder.connectTimeout(duration(flags.get("connect-timeout")));
             }
+            String token = flags.getOrDefault("token", System.getenv("LOADGEN_TOKEN"));
+            if (token != null && !token.isEmpty()) {
+                builder.bearerToken(token);
+            }
             if (!flags.containsKey("quiet")) {
                 builder.progress(out::println);
             }
@@ -188,7 +193,7 @@ public final class LoadGenCommand {
             Path html = outDir.resolve(reportName + ".html");
             Reports.writeJson(report, verification, json);
             Reports.writeHtml(report, verification, html);
-            out.println("reports: " + json.toAbsolutePath() + " " + html.toAbsolutePath());
+            out.println("reports: " + json.toAbsolutePath().normalize() + " " + html.toAbsolutePath().normalize());
         } catch (IOException e) {
             err.println("error: cannot write reports to " + outDir + ": " + e.getMessage());
             return EXIT_FAILED;

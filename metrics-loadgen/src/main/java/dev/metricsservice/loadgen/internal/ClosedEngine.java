@@ -46,8 +46,12 @@ final class ClosedEngine {
             }
         }
 
+        /**
+         * Reads the level from the profile rather than from the ticker's last value: a starved ticker thread must
+         * not stretch a phase. The ticker only wakes idle workers.
+         */
         private boolean allowed(long now) {
-            return run.running(now) && id < run.level;
+            return run.running(now) && id < run.profile.levelAtNanos(now - run.startNanos);
         }
 
         private void next() {

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 
 import java.net.ConnectException;
 import java.net.URI;
@@ -29,8 +28,6 @@ import java.util.List;
  */
 public final class ConnectionPool implements AutoCloseable {
 
-    private static final int MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
-
     private final Bootstrap bootstrap;
     private final String hostHeader;
     private final int maxConnections;
@@ -48,11 +45,12 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     /**
-     * @param maxWaiters requests allowed to wait for a connection; beyond it they fail with
-     *                   {@link FailureCause#BACKLOG_FULL}
+     * @param maxWaiters  requests allowed to wait for a connection; beyond it they fail with
+     *                    {@link FailureCause#BACKLOG_FULL}
+     * @param bearerToken sent as {@code Authorization: Bearer <token>} on every request; null for none
      */
     public ConnectionPool(Transport transport, URI target, int maxConnections, int maxWaiters,
-                          Duration connectTimeout, Duration requestTimeout) {
+                          Duration connectTimeout, Duration requestTimeout, String bearerToken) {
         if (!"http".equalsIgnoreCase(target.getScheme()) || target.getHost() == null) {
             throw new IllegalArgumentException("target must be http://host:port, got " + target);
         }
@@ -61,6 +59,7 @@ public final class ConnectionPool implements AutoCloseable {
         this.maxConnections = maxConnections;
         this.maxWaiters = maxWaiters;
         this.requestTimeoutNanos = requestTimeout.toNanos();
+        String authorization = bearerToken == null ? null : "Bearer " + bearerToken;
         this.bootstrap = new Bootstrap()
                 .group(transport.group())
                 .channel(transport.channelClass())
@@ -72,8 +71,8 @@ public final class ConnectionPool implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpClientCodec(),
-                                new HttpObjectAggregator(MAX_RESPONSE_BYTES),
-                                new ConnectionHandler(ConnectionPool.this, hostHeader, requestTimeoutNanos));
+                                new ConnectionHandler(ConnectionPool.this, hostHeader, authorization,
+                                        requestTimeoutNanos));
                     }
                 });
     }
@@ -167,8 +166,9 @@ public final class ConnectionPool implements AutoCloseable {
     private void send(Channel channel, HttpRequestSpec request, ResponseListener listener) {
         ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
         if (handler == null) {
-            // The channel closed and its pipeline was torn down between taking it and sending on it.
-            listener.onFailure(FailureCause.NOT_SENT, 0);
+            // The channel closed and its pipeline was torn down between taking it and sending on it; nothing was
+            // sent, so another connection may carry the request.
+            execute(request, listener);
             return;
         }
         handler.send(request, listener);

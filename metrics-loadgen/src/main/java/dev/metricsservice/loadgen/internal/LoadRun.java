@@ -11,13 +11,13 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -37,11 +37,12 @@ public final class LoadRun {
     final Ledger ledger;
     final OpStats[] postStats;
     final OpStats[] getStats;
-    final Recorder interval = new Recorder(3);
+    final Recorder interval = new Recorder(1, OpStats.MAX_TRACKABLE_MICROS, 3);
     final LongAdder postsDone = new LongAdder();
     final LongAdder getsDone = new LongAdder();
     final LongAdder errors = new LongAdder();
-    final AtomicLong inFlight = new AtomicLong();
+    private long errorsSoFar;
+    final LongAdder inFlight = new LongAdder();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final long totalNanos;
 
@@ -80,8 +81,9 @@ public final class LoadRun {
             t.setDaemon(true);
             return t;
         });
-        List<TimelinePoint> timeline = new ArrayList<>();
-        long startEpochMillis = System.currentTimeMillis();
+        // Written by the ticker, read here after it stopped; synchronized in case stopping it timed out.
+        List<TimelinePoint> timeline = Collections.synchronizedList(new ArrayList<>());
+        long startEpochMillis;
         boolean stoppedEarly;
         double loadSeconds;
         try {
@@ -95,8 +97,9 @@ public final class LoadRun {
                 backlog = connections; // a closed worker never waits: one connection per worker
             }
             pool = new ConnectionPool(transport, settings.target(), connections, backlog,
-                    settings.connectTimeout(), settings.requestTimeout());
+                    settings.connectTimeout(), settings.requestTimeout(), settings.bearerToken());
             warmUp();
+            startEpochMillis = System.currentTimeMillis();
             startNanos = System.nanoTime();
             level = profile.levelAtNanos(0);
 
@@ -120,6 +123,10 @@ public final class LoadRun {
                     TimeUnit.NANOSECONDS);
 
             stoppedEarly = stopSignal.await(totalNanos, TimeUnit.NANOSECONDS);
+            if (openThread != null && !stoppedEarly) {
+                // A late timetable thread finishes the requests scheduled before the end (bounded wait).
+                openThread.join(TimeUnit.NANOSECONDS.toMillis(settings.requestTimeout().toNanos()) + 1000);
+            }
             stopping = true;
             loadSeconds = Math.min(System.nanoTime() - startNanos, totalNanos) / 1e9;
             if (openThread != null) {
@@ -137,7 +144,8 @@ public final class LoadRun {
             transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         long endEpochMillis = System.currentTimeMillis();
-        return buildReport(transport.name(), startEpochMillis, endEpochMillis, loadSeconds, stoppedEarly, timeline);
+        return buildReport(transport.name(), startEpochMillis, endEpochMillis, loadSeconds, stoppedEarly,
+                List.copyOf(timeline));
     }
 
     /**
@@ -164,7 +172,7 @@ public final class LoadRun {
     /** Waits for in-flight requests, bounded by the request timeout plus a margin. */
     private void drain() throws InterruptedException {
         long deadline = System.nanoTime() + settings.requestTimeout().toNanos() + TimeUnit.SECONDS.toNanos(2);
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        while (inFlight.sum() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
     }
@@ -184,7 +192,7 @@ public final class LoadRun {
 
     /** Sends one POST; {@code then} runs after it finished, whatever the outcome. */
     void post(int phase, long startNanos, Payloads.Post payload, Runnable then) {
-        inFlight.incrementAndGet();
+        inFlight.increment();
         pool.execute(HttpRequestSpec.postJson("/metrics", payload.body()), new ResponseListener() {
             @Override
             public void onResponse(int status, String body, long sentNanos) {
@@ -207,7 +215,7 @@ public final class LoadRun {
 
     /** Sends one GET of a metric's aggregates. */
     void get(int phase, long startNanos, int nameIndex, Runnable then) {
-        inFlight.incrementAndGet();
+        inFlight.increment();
         String path = Payloads.metricPath(settings.metricNames().get(nameIndex));
         pool.execute(HttpRequestSpec.get(path, false), new ResponseListener() {
             @Override
@@ -253,7 +261,7 @@ public final class LoadRun {
         if (error) {
             errors.increment();
         }
-        inFlight.decrementAndGet();
+        inFlight.decrement();
         if (then != null) {
             then.run();
         }
@@ -267,15 +275,16 @@ public final class LoadRun {
         long posts = postsDone.sumThenReset();
         long gets = getsDone.sumThenReset();
         long errs = errors.sumThenReset();
+        errorsSoFar += errs;
         long elapsed = now - startNanos;
         TimelinePoint point = new TimelinePoint(Math.min(elapsed, totalNanos + 60_000_000_000L) / 1e9,
-                phaseName(Math.min(elapsed, totalNanos - 1)), level, inFlight.get(), posts / seconds,
+                phaseName(Math.min(elapsed, totalNanos - 1)), level, inFlight.sum(), posts / seconds,
                 gets / seconds, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, errs);
         if (settings.progress() != null) {
             settings.progress().accept(String.format(Locale.ROOT,
-                    "[%6.1fs/%.1fs] %-10s level=%-4d in-flight=%-4d req/s=%-8.0f p99=%7.2fms errors=%d",
+                    "[%6.1fs/%.1fs] %-10s level=%-4d in-flight=%-4d req/s=%-8.0f p99=%7.2fms errors=%d (+%d)",
                     elapsed / 1e9, totalNanos / 1e9, point.phase(), point.level(), point.inFlight(),
-                    point.postsPerSecond() + point.getsPerSecond(), point.p99Millis(), errs));
+                    point.postsPerSecond() + point.getsPerSecond(), point.p99Millis(), errorsSoFar, errs));
         }
         return point;
     }
@@ -298,7 +307,7 @@ public final class LoadRun {
             postStats[i].addTo(totalPost);
             getStats[i].addTo(totalGet);
         }
-        PhaseReport total = new PhaseReport("total", "run", 0, loadSeconds, 0, profile.peakLevel(),
+        PhaseReport total = new PhaseReport("total", "run", 0, loadSeconds, profile.peakLevel(), profile.peakLevel(),
                 totalPost.toReport(loadSeconds), totalGet.toReport(loadSeconds));
         return new LoadReport(profile.name(), settings.model().describe(), settings.target().toString(), transport,
                 settings.batchSize(), startEpochMillis, endEpochMillis, loadSeconds, stoppedEarly, phases, total,

@@ -7,6 +7,8 @@ import java.util.concurrent.locks.LockSupport;
  * request at its scheduled time, whether or not earlier ones finished. Latency is measured from the scheduled
  * time, so when the sender or the server falls behind, the delay counts (no coordinated omission). The stream
  * is worker 0 of the sample formula; every {@code getEvery}-th POST also fires a GET at the same scheduled time.
+ * The whole timetable up to the profile's end is played even when this thread runs late (late requests go out
+ * at once, their lateness counted as latency); only {@link LoadRun#stop()} cuts it short.
  */
 final class OpenEngine {
 
@@ -27,10 +29,10 @@ final class OpenEngine {
         int batch = run.settings.batchSize();
         int getEvery = run.settings.getEvery();
         while (true) {
-            long now = System.nanoTime();
-            if (!run.running(now)) {
+            if (run.stopping) {
                 return;
             }
+            long now = System.nanoTime();
             if (next > now) {
                 LockSupport.parkNanos(Math.min(next - now, 200_000));
                 continue;

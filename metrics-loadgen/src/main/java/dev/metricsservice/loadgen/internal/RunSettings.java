@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Validated settings of one run, built by {@code LoadGenerator.Builder}. */
+/** Validated settings of one run, built by {@code LoadGenerator.Builder}; {@code bearerToken} may be null. */
 public record RunSettings(URI target, Profile profile, LoadModel model, List<String> metricNames, int batchSize,
                           int getEvery, Duration requestTimeout, Duration connectTimeout, Duration progressInterval,
-                          int ioThreads, Consumer<String> progress) {
+                          int ioThreads, Consumer<String> progress, String bearerToken) {
 }
