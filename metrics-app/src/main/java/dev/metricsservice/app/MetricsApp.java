@@ -200,11 +200,14 @@ public final class MetricsApp implements AutoCloseable {
         // table) are subtracted, so verification covers exactly this run.
         Verifier baselineReader = Verifier.of(StoredWindows.store(store));
         Verifier.Baseline baseline = baselineReader.baseline(Samples.SEED_NAMES, profile.totalDuration());
-        LoadGenerator g = LoadGenerator.builder()
+        LoadGenerator.Builder gb = LoadGenerator.builder()
                 .target(baseUri())
                 .profile(profile)
-                .progress(out::println)
-                .build();
+                .progress(out::println);
+        if (config.authToken() != null) {
+            gb.bearerToken(config.authToken());
+        }
+        LoadGenerator g = gb.build();
         generator = g;
         if (stopRequested.getCount() == 0) {
             g.stop();

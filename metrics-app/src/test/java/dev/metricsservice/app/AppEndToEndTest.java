@@ -99,6 +99,19 @@ class AppEndToEndTest {
         }
     }
 
+    @Test
+    void runDemo_withAuthToken_generatorAuthenticatesAndStrangersGet401() throws Exception {
+        String token = "s3cret-token-0123456789";
+        try (MetricsApp app = harness.start(AppHarness.baseArgs(dir, "--store", "memory", "--auth-token", token))) {
+            HttpResponse<String> stranger = harness.post(app.baseUri(), "application/json", "{\"name\":\"cpu\",\"value\":1}");
+            MetricsApp.DemoOutcome outcome = app.runDemo();
+
+            assertThat(stranger.statusCode()).isEqualTo(401);
+            assertThat(outcome.verified()).as(harness.output()).isTrue();
+            assertThat(outcome.report().total().post().failures()).isZero();
+        }
+    }
+
     /** Sums the "count" fields of a GET /metrics/{name} answer. */
     static long sumOfCounts(String json) {
         long total = 0;
