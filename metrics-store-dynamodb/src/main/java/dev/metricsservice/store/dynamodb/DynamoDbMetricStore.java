@@ -98,7 +98,8 @@ public final class DynamoDbMetricStore implements MetricStore {
             return t;
         });
         scheduler.setRemoveOnCancelPolicy(true);
-        this.retrier = new Retrier(scheduler, config.retryBaseDelay(), config.retryMaxDelay(), config.maxAttempts());
+        this.retrier = new Retrier(scheduler, config.retryBaseDelay(), config.retryMaxDelay(), config.maxAttempts(),
+                config.callTimeout());
         this.operationTimeoutNanos = config.operationTimeout().toNanos();
         this.writer = new BatchWriter(client, config.tableName(), mapper, errors, retrier,
                 new AsyncPermits(config.maxInFlightBatches()), scheduler, operationTimeoutNanos,
@@ -162,11 +163,17 @@ public final class DynamoDbMetricStore implements MetricStore {
                 .build();
     }
 
-    /** A client for {@code config}: Netty transport on {@code eventLoops}, no SDK retries, a call timeout. */
+    /**
+     * A client for {@code config}: Netty transport on {@code eventLoops} (null: the SDK's own), no SDK
+     * retries, a call timeout.
+     */
     static DynamoDbAsyncClient newClient(DynamoDbStoreConfig config, SdkEventLoopGroup eventLoops) {
+        NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder();
+        if (eventLoops != null) {
+            http.eventLoopGroup(eventLoops);
+        }
         DynamoDbAsyncClientBuilder builder = DynamoDbAsyncClient.builder()
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-                        .eventLoopGroup(eventLoops)
+                .httpClientBuilder(http
                         // Enough connections for every batch in flight plus concurrent queries.
                         .maxConcurrency(Math.max(32, config.maxInFlightBatches() * 2))
                         .connectionTimeout(config.callTimeout())

@@ -18,13 +18,24 @@ import java.util.function.Supplier;
  */
 final class Retrier {
 
+    /** How much later than the SDK's own call timeout our guard fires, so the SDK's clearer error wins. */
+    private static final long GUARD_GRACE_MILLIS = 500;
+
     private final ScheduledExecutorService scheduler;
     private final long baseDelayNanos;
     private final long maxDelayNanos;
     private final int maxAttempts;
+    private final long guardMillis;
 
-    Retrier(ScheduledExecutorService scheduler, Duration baseDelay, Duration maxDelay, int maxAttempts) {
+    /**
+     * @param callTimeout the SDK's per-call timeout; each attempt is also bounded by our own guard
+     *                    a little later, so that no call can hang an operation even if the SDK's
+     *                    timer never starts (it is armed only once the request is under way)
+     */
+    Retrier(ScheduledExecutorService scheduler, Duration baseDelay, Duration maxDelay, int maxAttempts,
+            Duration callTimeout) {
         this.scheduler = scheduler;
+        this.guardMillis = callTimeout.toMillis() + GUARD_GRACE_MILLIS;
         this.baseDelayNanos = baseDelay.toNanos();
         this.maxDelayNanos = maxDelay.toNanos();
         this.maxAttempts = maxAttempts;
@@ -46,6 +57,14 @@ final class Retrier {
         }
         long half = step / 2;
         return half + ThreadLocalRandom.current().nextLong(half + 1);
+    }
+
+    /**
+     * A view of an SDK call's future that also fails with a {@link java.util.concurrent.TimeoutException}
+     * after the guard time. A copy is guarded, not the SDK's own future.
+     */
+    <T> CompletableFuture<T> guarded(CompletableFuture<T> call) {
+        return call.copy().orTimeout(guardMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@code task} after {@code delayNanos} on the scheduler. */
@@ -70,7 +89,7 @@ final class Retrier {
                              long deadlineNanos, int attempt, CompletableFuture<T> result) {
         CompletableFuture<T> f;
         try {
-            f = call.get();
+            f = guarded(call.get());
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
