@@ -149,11 +149,11 @@ public final class Aggregator {
      * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
      */
     public RecordResult record(String name, double value) {
+        if (name == null) {
+            return reject(RecordResult.INVALID_NAME);
+        }
         SeriesState s = series.get(name);
         if (s == null) {
-            if (name == null) {
-                return reject(RecordResult.INVALID_NAME);
-            }
             RecordResult refused = refuseEarly(value);
             if (refused != null) {
                 return refused;
@@ -173,11 +173,11 @@ public final class Aggregator {
      * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
      */
     public RecordResult record(String name, double value, long epochMillis) {
+        if (name == null) {
+            return reject(RecordResult.INVALID_NAME);
+        }
         SeriesState s = series.get(name);
         if (s == null) {
-            if (name == null) {
-                return reject(RecordResult.INVALID_NAME);
-            }
             RecordResult refused = refuseEarly(value);
             if (refused != null) {
                 return refused;
@@ -198,7 +198,7 @@ public final class Aggregator {
      * @throws IllegalStateException if creating the series would exceed {@code maxSeries}
      */
     public SeriesRecorder series(String name) {
-        SeriesState s = series.get(name);
+        SeriesState s = name == null ? null : series.get(name);
         if (s != null) {
             return s;
         }
@@ -212,6 +212,42 @@ public final class Aggregator {
                     + maxSeries + " distinct series is reached");
         }
         return s;
+    }
+
+    /**
+     * Says whether {@link #record(String, double, long)} would accept this sample now, without
+     * recording or counting anything. Front ends use it to validate a whole batch before
+     * recording any of it (all or none).
+     *
+     * <p>The answer can go stale: between this call and {@code record} another thread may take the
+     * last free series, the collector may finalize the sample's window, or the store may fall
+     * behind. Those refusals ({@code SERIES_LIMIT}, {@code TOO_LATE}, {@code OVERLOADED}) can
+     * still come from {@code record}; rule violations ({@code INVALID_NAME},
+     * {@code NON_FINITE_VALUE}, {@code TOO_EARLY}) cannot.
+     */
+    public RecordResult check(String name, double value, long epochMillis) {
+        if (name == null || (!series.containsKey(name) && MetricNames.problem(name, maxNameBytes) != null)) {
+            return RecordResult.INVALID_NAME;
+        }
+        if (!Double.isFinite(value)) {
+            return RecordResult.NON_FINITE_VALUE;
+        }
+        long now = clock.millis();
+        if (epochMillis > now && epochMillis - now > maxFutureSkewMillis) {
+            return RecordResult.TOO_EARLY;
+        }
+        if (Math.floorDiv(epochMillis, windowMillis) < (long) FINALIZED_BELOW.getVolatile(this)) {
+            return RecordResult.TOO_LATE;
+        }
+        if (!series.containsKey(name) && seriesCount.get() >= maxSeries) {
+            return RecordResult.SERIES_LIMIT;
+        }
+        return overloaded ? RecordResult.OVERLOADED : RecordResult.ACCEPTED;
+    }
+
+    /** {@link #check(String, double, long)} for a sample stamped with the aggregator's clock. */
+    public RecordResult check(String name, double value) {
+        return check(name, value, clock.millis());
     }
 
     RecordResult recordNow(SeriesState s, double value) {
@@ -557,6 +593,21 @@ public final class Aggregator {
     /** The start, in epoch seconds, of the window containing {@code epochMillis}. */
     public long windowStartEpochSecond(long epochMillis) {
         return Math.floorDiv(epochMillis, windowMillis) * windowSeconds;
+    }
+
+    /** How long after a window ends its samples are still accepted. */
+    public Duration allowedLateness() {
+        return Duration.ofMillis(allowedLatenessMillis);
+    }
+
+    /** How far ahead of the clock a client timestamp may be. */
+    public Duration maxFutureSkew() {
+        return Duration.ofMillis(maxFutureSkewMillis);
+    }
+
+    /** The most distinct series this aggregator holds. */
+    public int maxSeries() {
+        return maxSeries;
     }
 
     /** The longest accepted metric name, in UTF-8 bytes. */

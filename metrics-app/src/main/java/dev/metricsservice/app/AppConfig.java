@@ -1,0 +1,377 @@
+package dev.metricsservice.app;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * The app's whole configuration: one typed record with the seed service's defaults, filled from
+ * environment variables ({@code METRICS_*}) and then command-line flags (flags win), validated at
+ * start-up.
+ *
+ * <pre>{@code
+ * AppConfig config = AppConfig.parse(args, System.getenv());   // throws ConfigException with a message naming the flag
+ * }</pre>
+ *
+ * @param bind               HTTP listen address
+ * @param store              which store to use
+ * @param sqlitePath         SQLite database file
+ * @param dynamodbEndpoint   DynamoDB endpoint override (null: the AWS default for the region)
+ * @param region             AWS region
+ * @param table              DynamoDB table name
+ * @param flushInterval      time between flushes
+ * @param runDuration        how long the demo runs; null means the profile's own length (55 s for
+ *                           {@code seed}); zero means serve until SIGTERM/SIGINT
+ * @param telemetry          whether runtime traces are recorded
+ * @param traceDir           directory of trace files
+ * @param traceMaxFileBytes  size at which a trace file is sealed and a new one started
+ * @param traceMaxTotalBytes size of the trace directory above which the oldest files are deleted
+ * @param window             aggregation window width
+ * @param maxBodyBytes       largest accepted request body
+ * @param maxBatchSamples    most samples in one batch POST
+ * @param maxSeries          most distinct metric names
+ * @param maxPendingWindows  most window aggregates waiting for the store before HTTP answers 503
+ * @param maxNameBytes       longest metric name in UTF-8 bytes
+ * @param authToken          bearer token required for POST, or null for none
+ * @param profile            load profile: seed, smoke, soak or a profile file
+ * @param reportDir          where the load report (JSON, HTML) is written
+ * @param writerId           this instance's writer id, or null for a random one
+ */
+public record AppConfig(
+        InetSocketAddress bind,
+        StoreKind store,
+        Path sqlitePath,
+        URI dynamodbEndpoint,
+        String region,
+        String table,
+        Duration flushInterval,
+        Duration runDuration,
+        boolean telemetry,
+        Path traceDir,
+        long traceMaxFileBytes,
+        long traceMaxTotalBytes,
+        Duration window,
+        long maxBodyBytes,
+        int maxBatchSamples,
+        int maxSeries,
+        long maxPendingWindows,
+        int maxNameBytes,
+        String authToken,
+        String profile,
+        Path reportDir,
+        String writerId) {
+
+    /** The stores the app can use. */
+    public enum StoreKind { SQLITE, MEMORY, DYNAMODB }
+
+    /** True when the app serves without a load run until it is signalled. */
+    public boolean serveOnly() {
+        return runDuration != null && runDuration.isZero();
+    }
+
+    /** A bad flag or environment value; the message names it and the accepted range. */
+    public static final class ConfigException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ConfigException(String message) {
+            super(message);
+        }
+    }
+
+    /** Mutable twin of the record used while parsing. */
+    static final class Builder {
+        InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 3001);
+        StoreKind store = StoreKind.SQLITE;
+        Path sqlitePath = Path.of("data", "metrics.db");
+        URI dynamodbEndpoint;
+        String region = "us-east-1";
+        String table = "metrics-service";
+        Duration flushInterval = Duration.ofSeconds(10);
+        Duration runDuration;
+        boolean telemetry = true;
+        Path traceDir = Path.of("/tmp/metrics-service-traces");
+        long traceMaxFileBytes = 1024L * 1024;
+        long traceMaxTotalBytes = 30L * 1024 * 1024;
+        Duration window = Duration.ofSeconds(10);
+        long maxBodyBytes = 1024L * 1024;
+        int maxBatchSamples = 10_000;
+        int maxSeries = 100_000;
+        long maxPendingWindows = 1_000_000;
+        int maxNameBytes = 200;
+        String authToken;
+        String profile = "seed";
+        Path reportDir = Path.of("reports");
+        String writerId;
+
+        AppConfig build() {
+            if (traceMaxTotalBytes < traceMaxFileBytes) {
+                throw new ConfigException("--trace-max-total-bytes (" + traceMaxTotalBytes
+                        + ") must be at least --trace-max-file-bytes (" + traceMaxFileBytes + ")");
+            }
+            if (store == StoreKind.DYNAMODB && table.isBlank()) {
+                throw new ConfigException("--table must not be empty");
+            }
+            return new AppConfig(bind, store, sqlitePath, dynamodbEndpoint, region, table, flushInterval,
+                    runDuration, telemetry, traceDir, traceMaxFileBytes, traceMaxTotalBytes, window, maxBodyBytes,
+                    maxBatchSamples, maxSeries, maxPendingWindows, maxNameBytes, authToken, profile, reportDir,
+                    writerId);
+        }
+    }
+
+    /** One option: its flag, environment variable, default shown in help, and how it applies. */
+    private record Option(String flag, String defaultText, String help, BiConsumer<Builder, String> apply) {
+        String env() {
+            return "METRICS_" + flag.substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
+        }
+    }
+
+    private static final List<Option> OPTIONS = List.of(
+            new Option("--bind", "127.0.0.1:3001",
+                    "HTTP listen address host:port (0.0.0.0:3001 listens on all interfaces; then set --auth-token)",
+                    (b, v) -> b.bind = address(v)),
+            new Option("--store", "sqlite", "storage backend: sqlite, memory or dynamodb",
+                    (b, v) -> b.store = storeKind(v)),
+            new Option("--sqlite-path", "data/metrics.db", "SQLite database file (created if missing)",
+                    (b, v) -> b.sqlitePath = Path.of(nonEmpty("--sqlite-path", v))),
+            new Option("--dynamodb-endpoint", "(AWS default)",
+                    "DynamoDB endpoint override, e.g. http://127.0.0.1:8000 for dynalite",
+                    (b, v) -> b.dynamodbEndpoint = endpoint(v)),
+            new Option("--region", "us-east-1", "AWS region", (b, v) -> b.region = nonEmpty("--region", v)),
+            new Option("--table", "metrics-service", "DynamoDB table name (3..255 of [A-Za-z0-9_.-])",
+                    (b, v) -> b.table = table(v)),
+            new Option("--flush-interval", "10s", "time between flushes to the store (100ms..1h)",
+                    (b, v) -> b.flushInterval = duration("--flush-interval", v, Duration.ofMillis(100), Duration.ofHours(1))),
+            new Option("--duration", "the profile's (seed: 55s)",
+                    "demo run length; 0 serves without load until SIGTERM/SIGINT (0..24h)",
+                    (b, v) -> b.runDuration = duration("--duration", v, Duration.ZERO, Duration.ofHours(24))),
+            new Option("--telemetry", "on", "record runtime traces: on or off", (b, v) -> b.telemetry = onOff("--telemetry", v)),
+            new Option("--trace-dir", "/tmp/metrics-service-traces", "directory for trace files",
+                    (b, v) -> b.traceDir = Path.of(nonEmpty("--trace-dir", v))),
+            new Option("--trace-max-file-bytes", "1MiB", "size at which a trace file is rotated (64KiB..1GiB)",
+                    (b, v) -> b.traceMaxFileBytes = size("--trace-max-file-bytes", v, 64 * 1024, 1L << 30)),
+            new Option("--trace-max-total-bytes", "30MiB", "total size of trace files kept (64KiB..100GiB)",
+                    (b, v) -> b.traceMaxTotalBytes = size("--trace-max-total-bytes", v, 64 * 1024, 100L << 30)),
+            new Option("--window", "10s", "aggregation window width, whole seconds (1s..1h)",
+                    (b, v) -> b.window = window(v)),
+            new Option("--max-body-bytes", "1MiB", "largest accepted request body (1KiB..64MiB)",
+                    (b, v) -> b.maxBodyBytes = size("--max-body-bytes", v, 1024, 64L << 20)),
+            new Option("--max-batch-samples", "10000", "most samples in one batch POST (1..1000000)",
+                    (b, v) -> b.maxBatchSamples = (int) integer("--max-batch-samples", v, 1, 1_000_000)),
+            new Option("--max-series", "100000", "most distinct metric names (1..100000000)",
+                    (b, v) -> b.maxSeries = (int) integer("--max-series", v, 1, 100_000_000)),
+            new Option("--max-pending-windows", "1000000",
+                    "window aggregates held for the store before POST answers 503 (1..1000000000)",
+                    (b, v) -> b.maxPendingWindows = integer("--max-pending-windows", v, 1, 1_000_000_000)),
+            new Option("--max-name-bytes", "200", "longest metric name in UTF-8 bytes (1..65535)",
+                    (b, v) -> b.maxNameBytes = (int) integer("--max-name-bytes", v, 1, 65_535)),
+            new Option("--auth-token", "(none)", "bearer token required for POST /metrics (at least 16 characters)",
+                    (b, v) -> b.authToken = token(v)),
+            new Option("--profile", "seed", "load profile: seed, smoke, soak, or a profile file",
+                    (b, v) -> b.profile = nonEmpty("--profile", v)),
+            new Option("--report-dir", "reports", "directory for the load report (JSON and HTML)",
+                    (b, v) -> b.reportDir = Path.of(nonEmpty("--report-dir", v))),
+            new Option("--writer-id", "(random)", "this instance's writer id, 1..64 of [A-Za-z0-9._-]",
+                    (b, v) -> b.writerId = writerId(v)));
+
+    /**
+     * Parses environment variables, then flags. {@code serve} as the first argument is short for
+     * {@code --duration 0}.
+     *
+     * @throws ConfigException naming the bad flag or variable and what it accepts
+     */
+    public static AppConfig parse(String[] args, Map<String, String> env) {
+        Builder b = new Builder();
+        for (Option o : OPTIONS) {
+            String v = env.get(o.env());
+            if (v != null) {
+                apply(o, b, v, o.env());
+            }
+        }
+        Map<String, Option> byFlag = new LinkedHashMap<>();
+        OPTIONS.forEach(o -> byFlag.put(o.flag(), o));
+        List<String> rest = new ArrayList<>(List.of(args));
+        if (!rest.isEmpty() && (rest.get(0).equals("serve") || rest.get(0).equals("run"))) {
+            if (rest.remove(0).equals("serve")) {
+                b.runDuration = Duration.ZERO;
+            }
+        }
+        for (int i = 0; i < rest.size(); i++) {
+            String arg = rest.get(i);
+            String value;
+            String flag;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                flag = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            } else {
+                flag = arg;
+                value = null;
+            }
+            Option o = byFlag.get(flag);
+            if (o == null) {
+                throw new ConfigException("unknown option '" + arg + "'; see --help");
+            }
+            if (value == null) {
+                if (i + 1 >= rest.size()) {
+                    throw new ConfigException(flag + " needs a value; see --help");
+                }
+                value = rest.get(++i);
+            }
+            apply(o, b, value, flag);
+        }
+        return b.build();
+    }
+
+    private static void apply(Option o, Builder b, String value, String source) {
+        try {
+            o.apply().accept(b, value);
+        } catch (ConfigException e) {
+            // Messages name the flag; say which environment variable carried the value.
+            throw source.equals(o.flag()) ? e : new ConfigException(source + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
+    }
+
+    /** The text printed by {@code --help}: every option with its variable and default. */
+    public static String help() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("usage: metrics-app [run|serve] [--option value]...\n\n")
+                .append("  run    (default) serve, drive the load profile for --duration, flush, verify, report\n")
+                .append("  serve  serve only, until SIGTERM or SIGINT (same as --duration 0)\n\n")
+                .append("Every option can also be set by the environment variable shown; flags win.\n\n");
+        for (Option o : OPTIONS) {
+            sb.append(String.format(Locale.ROOT, "  %-26s %s%n  %-26s env %s, default %s%n", o.flag() + " VALUE",
+                    o.help(), "", o.env(), o.defaultText()));
+        }
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- value parsers
+
+    private static String nonEmpty(String flag, String v) {
+        if (v.isBlank()) {
+            throw new ConfigException(flag + " must not be empty");
+        }
+        return v;
+    }
+
+    static InetSocketAddress address(String v) {
+        int colon = v.lastIndexOf(':');
+        if (colon <= 0 || colon == v.length() - 1) {
+            throw new ConfigException("--bind must be host:port, e.g. 127.0.0.1:3001, was '" + v + "'");
+        }
+        String host = v.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        long port = integer("--bind port", v.substring(colon + 1), 0, 65_535);
+        return new InetSocketAddress(host, (int) port);
+    }
+
+    private static StoreKind storeKind(String v) {
+        try {
+            return StoreKind.valueOf(v.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--store must be sqlite, memory or dynamodb, was '" + v + "'");
+        }
+    }
+
+    private static URI endpoint(String v) {
+        try {
+            URI uri = new URI(v.trim());
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new ConfigException("--dynamodb-endpoint must be an http(s) URL such as http://127.0.0.1:8000, was '"
+                        + v + "'");
+            }
+            return uri;
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException("--dynamodb-endpoint is not a URL: " + e.getMessage());
+        }
+    }
+
+    private static String table(String v) {
+        if (!v.matches("[A-Za-z0-9_.-]{3,255}")) {
+            throw new ConfigException("--table must be 3 to 255 characters of [A-Za-z0-9_.-], was '" + v + "'");
+        }
+        return v;
+    }
+
+    private static Duration duration(String flag, String v, Duration min, Duration max) {
+        Duration d;
+        try {
+            d = Units.duration(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(flag + ": " + e.getMessage());
+        }
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new ConfigException(flag + " must be between " + Units.formatDuration(min) + " and "
+                    + Units.formatDuration(max) + ", was " + v);
+        }
+        return d;
+    }
+
+    private static Duration window(String v) {
+        Duration d = duration("--window", v, Duration.ofSeconds(1), Duration.ofHours(1));
+        if (d.toMillis() % 1000 != 0) {
+            throw new ConfigException("--window must be a whole number of seconds, was " + v);
+        }
+        return d;
+    }
+
+    private static long size(String flag, String v, long min, long max) {
+        long n;
+        try {
+            n = Units.bytes(v);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new ConfigException(flag + ": " + e.getMessage());
+        }
+        if (n < min || n > max) {
+            throw new ConfigException(flag + " must be between " + Units.formatBytes(min) + " and "
+                    + Units.formatBytes(max) + ", was " + v);
+        }
+        return n;
+    }
+
+    private static long integer(String flag, String v, long min, long max) {
+        long n;
+        try {
+            n = Long.parseLong(v.trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new ConfigException(flag + " must be a whole number between " + min + " and " + max + ", was '" + v + "'");
+        }
+        if (n < min || n > max) {
+            throw new ConfigException(flag + " must be between " + min + " and " + max + ", was " + v);
+        }
+        return n;
+    }
+
+    private static boolean onOff(String flag, String v) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "on", "true", "yes", "1" -> true;
+            case "off", "false", "no", "0" -> false;
+            default -> throw new ConfigException(flag + " must be on or off, was '" + v + "'");
+        };
+    }
+
+    private static String token(String v) {
+        if (v.length() < 16 || !v.matches("[\\x21-\\x7E]+")) {
+            throw new ConfigException("--auth-token must be at least 16 printable ASCII characters without spaces");
+        }
+        return v;
+    }
+
+    private static String writerId(String v) {
+        if (!v.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new ConfigException("--writer-id must be 1 to 64 characters of [A-Za-z0-9._-], was '" + v + "'");
+        }
+        return v;
+    }
+}

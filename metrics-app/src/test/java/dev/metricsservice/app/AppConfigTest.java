@@ -1,0 +1,107 @@
+package dev.metricsservice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AppConfigTest {
+
+    private static AppConfig parse(String... args) {
+        return AppConfig.parse(args, Map.of());
+    }
+
+    @Test
+    void parse_noArguments_hasTheSeedDefaults() {
+        AppConfig c = parse();
+
+        assertThat(c.bind().getHostString()).isEqualTo("127.0.0.1");
+        assertThat(c.bind().getPort()).isEqualTo(3001);
+        assertThat(c.store()).isEqualTo(AppConfig.StoreKind.SQLITE);
+        assertThat(c.table()).isEqualTo("metrics-service");
+        assertThat(c.flushInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.runDuration()).as("the seed profile's own 55 s").isNull();
+        assertThat(c.traceDir()).isEqualTo(Path.of("/tmp/metrics-service-traces"));
+        assertThat(c.traceMaxFileBytes()).isEqualTo(1024 * 1024);
+        assertThat(c.traceMaxTotalBytes()).isEqualTo(30 * 1024 * 1024);
+        assertThat(c.window()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.maxSeries()).isEqualTo(100_000);
+        assertThat(c.authToken()).isNull();
+        assertThat(c.serveOnly()).isFalse();
+    }
+
+    @Test
+    void parse_flagsInBothForms_areApplied() {
+        AppConfig c = parse("--store", "dynamodb", "--dynamodb-endpoint=http://127.0.0.1:8000", "--table", "t-1",
+                "--flush-interval", "500ms", "--max-body-bytes", "2MiB", "--telemetry", "off", "--bind", "0.0.0.0:0");
+
+        assertThat(c.store()).isEqualTo(AppConfig.StoreKind.DYNAMODB);
+        assertThat(c.dynamodbEndpoint()).hasToString("http://127.0.0.1:8000");
+        assertThat(c.table()).isEqualTo("t-1");
+        assertThat(c.flushInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.maxBodyBytes()).isEqualTo(2 * 1024 * 1024);
+        assertThat(c.telemetry()).isFalse();
+        assertThat(c.bind().getPort()).isZero();
+    }
+
+    @Test
+    void parse_serveCommand_meansNoLoadRun() {
+        assertThat(parse("serve").serveOnly()).isTrue();
+        assertThat(parse("--duration", "0").serveOnly()).isTrue();
+        assertThat(parse("run", "--duration", "5s").runDuration()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void parse_environment_isOverriddenByFlags() {
+        Map<String, String> env = Map.of("METRICS_STORE", "memory", "METRICS_FLUSH_INTERVAL", "2s",
+                "METRICS_AUTH_TOKEN", "0123456789abcdef!");
+
+        AppConfig c = AppConfig.parse(new String[] {"--flush-interval", "3s"}, env);
+
+        assertThat(c.store()).isEqualTo(AppConfig.StoreKind.MEMORY);
+        assertThat(c.flushInterval()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.authToken()).isEqualTo("0123456789abcdef!");
+    }
+
+    @Test
+    void parse_badValues_nameTheFlagAndTheRange() {
+        assertThatThrownBy(() -> parse("--flush-interval", "0s")).hasMessageContaining("--flush-interval")
+                .hasMessageContaining("between 100ms and 1h");
+        assertThatThrownBy(() -> parse("--store", "postgres")).hasMessageContaining("sqlite, memory or dynamodb");
+        assertThatThrownBy(() -> parse("--bind", "localhost")).hasMessageContaining("host:port");
+        assertThatThrownBy(() -> parse("--bind", "127.0.0.1:70000")).hasMessageContaining("between 0 and 65535");
+        assertThatThrownBy(() -> parse("--max-series", "lots")).hasMessageContaining("--max-series")
+                .hasMessageContaining("whole number");
+        assertThatThrownBy(() -> parse("--window", "1500ms")).hasMessageContaining("--window");
+        assertThatThrownBy(() -> parse("--auth-token", "short")).hasMessageContaining("at least 16");
+        assertThatThrownBy(() -> parse("--max-body-bytes", "1TB")).hasMessageContaining("--max-body-bytes");
+        assertThatThrownBy(() -> parse("--dynamodb-endpoint", "ftp://x")).hasMessageContaining("http(s) URL");
+        assertThatThrownBy(() -> parse("--trace-max-file-bytes", "2MiB", "--trace-max-total-bytes", "1MiB"))
+                .hasMessageContaining("at least --trace-max-file-bytes");
+        assertThatThrownBy(() -> parse("--nope", "1")).hasMessageContaining("unknown option '--nope'");
+        assertThatThrownBy(() -> parse("--table")).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> AppConfig.parse(new String[0], Map.of("METRICS_DURATION", "forever")))
+                .hasMessageContaining("METRICS_DURATION");
+    }
+
+    @Test
+    void help_listsEveryOptionWithDefaultAndVariable() {
+        String help = AppConfig.help();
+
+        assertThat(help).contains("--flush-interval", "METRICS_FLUSH_INTERVAL", "default 10s", "--store",
+                "default sqlite", "--auth-token", "serve");
+    }
+
+    @Test
+    void units_parseAndFormat() {
+        assertThat(Units.duration("55")).isEqualTo(Duration.ofSeconds(55));
+        assertThat(Units.duration("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(Units.bytes("30MiB")).isEqualTo(30L * 1024 * 1024);
+        assertThat(Units.bytes("1kb")).isEqualTo(1000);
+        assertThat(Units.formatBytes(1024 * 1024)).isEqualTo("1MiB");
+        assertThat(Units.formatDuration(Duration.ofMillis(1500))).isEqualTo("1500ms");
+    }
+}

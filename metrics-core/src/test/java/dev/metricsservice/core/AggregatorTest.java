@@ -1,0 +1,371 @@
+package dev.metricsservice.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.metricsservice.core.store.InMemoryMetricStore;
+import dev.metricsservice.core.store.MetricQuery;
+import dev.metricsservice.core.store.WindowMerger;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AggregatorTest {
+
+    /** 2025-11-24T16:00:00Z, aligned to 10 s windows. */
+    private static final long T0 = 1_764_000_000_000L;
+
+    private final ManualClock clock = MetricClock.manual(T0);
+    private final Aggregator aggregator = Aggregator.builder().clock(clock).writerId("test").build();
+
+    private static WindowAggregate only(CollectedBatch batch) {
+        assertThat(batch.aggregates()).hasSize(1);
+        return batch.aggregates().get(0);
+    }
+
+    @Test
+    void record_validSample_isCollectedInItsEpochAlignedWindow() {
+        clock.set(T0 + 7_345);
+
+        assertThat(aggregator.record("cpu", 42.5)).isEqualTo(RecordResult.ACCEPTED);
+
+        WindowAggregate a = only(aggregator.collect());
+        assertThat(a.name()).isEqualTo("cpu");
+        assertThat(a.windowStartEpochSecond()).isEqualTo(T0 / 1000);
+        assertThat(a.writerId()).isEqualTo("test");
+        assertThat(a.stats()).isEqualTo(Stats.of(42.5));
+    }
+
+    @Test
+    void record_severalSamples_keepsCountSumMinMax() {
+        for (double v : new double[] {5, -3, 12, 0}) {
+            aggregator.record("cpu", v);
+        }
+
+        assertThat(only(aggregator.collect()).stats()).isEqualTo(Stats.of(4, 14.0, -3.0, 12.0));
+    }
+
+    @Test
+    void record_byHandleAndByName_landInTheSameSeries() {
+        SeriesRecorder cpu = aggregator.series("cpu");
+        cpu.record(1);
+        aggregator.record("cpu", 2);
+        cpu.record(3, T0 + 1);
+
+        assertThat(cpu.name()).isEqualTo("cpu");
+        assertThat(aggregator.series("cpu")).isSameAs(cpu);
+        assertThat(only(aggregator.collect()).stats()).isEqualTo(Stats.of(3, 6.0, 1.0, 3.0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
+    void record_nonFiniteValue_isRefusedAndCounted(double value) {
+        assertThat(aggregator.record("cpu", value)).isEqualTo(RecordResult.NON_FINITE_VALUE);
+        assertThat(aggregator.series("cpu").record(value)).isEqualTo(RecordResult.NON_FINITE_VALUE);
+        assertThat(aggregator.record("cpu", value, T0)).isEqualTo(RecordResult.NON_FINITE_VALUE);
+
+        assertThat(aggregator.stats().rejected()).containsEntry(RecordResult.NON_FINITE_VALUE, 3L);
+        assertThat(aggregator.collect().isEmpty()).isTrue();
+    }
+
+    @Test
+    void record_invalidNames_areRefusedAndCounted() {
+        String tooLong = "a".repeat(201);
+        String tooLongInUtf8 = "é".repeat(101); // 202 bytes, 101 chars
+        for (String name : new String[] {null, "", tooLong, tooLongInUtf8, "tab\there", "nul\0", "new\nline",
+                "c1\u0085", "lone\uD800surrogate", "\uDC00"}) {
+            assertThat(aggregator.record(name, 1.0)).as(String.valueOf(name)).isEqualTo(RecordResult.INVALID_NAME);
+        }
+
+        assertThat(aggregator.stats().rejected()).containsEntry(RecordResult.INVALID_NAME, 10L);
+        assertThat(aggregator.stats().series()).isZero();
+    }
+
+    @Test
+    void record_nameOfExactlyTheMaximumBytes_isAccepted() {
+        assertThat(aggregator.record("a".repeat(200), 1.0)).isEqualTo(RecordResult.ACCEPTED);
+        assertThat(aggregator.record("é".repeat(100), 1.0)).isEqualTo(RecordResult.ACCEPTED);
+        assertThat(aggregator.record("\uD83D\uDE80".repeat(50), 1.0)).isEqualTo(RecordResult.ACCEPTED);
+    }
+
+    @Test
+    void record_configuredNameLimit_isApplied() {
+        Aggregator small = Aggregator.builder().clock(clock).maxNameBytes(3).build();
+
+        assertThat(small.record("abc", 1)).isEqualTo(RecordResult.ACCEPTED);
+        assertThat(small.record("abcd", 1)).isEqualTo(RecordResult.INVALID_NAME);
+    }
+
+    @Test
+    void series_invalidName_throwsWithTheRule() {
+        assertThatThrownBy(() -> aggregator.series("bad\nname"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("control characters");
+    }
+
+    @Test
+    void record_clientTimestampBeyondFutureSkew_isTooEarly() {
+        assertThat(aggregator.record("cpu", 1, T0 + 60_000)).isEqualTo(RecordResult.ACCEPTED);
+        assertThat(aggregator.record("cpu", 1, T0 + 60_001)).isEqualTo(RecordResult.TOO_EARLY);
+        assertThat(aggregator.stats().rejected()).containsEntry(RecordResult.TOO_EARLY, 1L);
+    }
+
+    @Test
+    void record_clientTimestampInAPastOpenWindow_isAccepted() {
+        clock.set(T0 + 12_000); // window T0+10s is current; T0's window ended 2 s ago (lateness 5 s)
+
+        assertThat(aggregator.record("cpu", 7, T0 + 9_999)).isEqualTo(RecordResult.ACCEPTED);
+
+        WindowAggregate a = only(aggregator.collect());
+        assertThat(a.windowStartEpochSecond()).isEqualTo(T0 / 1000);
+    }
+
+    @Test
+    void record_windowFinalizedByCollect_isTooLate() {
+        aggregator.record("cpu", 1);
+        clock.set(T0 + 15_000); // window [T0, T0+10s) ended 5 s ago: final at this collect
+        CollectedBatch batch = aggregator.collect();
+        assertThat(batch.finalWindows()).isEqualTo(1);
+
+        assertThat(aggregator.record("cpu", 2, T0 + 9_000)).isEqualTo(RecordResult.TOO_LATE);
+        assertThat(aggregator.record("other", 2, T0 + 9_000)).isEqualTo(RecordResult.TOO_LATE);
+        assertThat(aggregator.record("cpu", 3, T0 + 10_000)).isEqualTo(RecordResult.ACCEPTED);
+        assertThat(aggregator.stats().rejected()).containsEntry(RecordResult.TOO_LATE, 2L);
+    }
+
+    @Test
+    void record_samplesOlderThanLatenessAtStart_areTooLate() {
+        assertThat(aggregator.record("cpu", 1, T0 - 20_000)).isEqualTo(RecordResult.TOO_LATE);
+    }
+
+    @Test
+    void record_seriesLimitReached_refusesOnlyNewSeries() {
+        Aggregator limited = Aggregator.builder().clock(clock).maxSeries(2).build();
+        limited.record("a", 1);
+        limited.record("b", 1);
+
+        assertThat(limited.record("c", 1)).isEqualTo(RecordResult.SERIES_LIMIT);
+        assertThat(limited.record("a", 1)).isEqualTo(RecordResult.ACCEPTED);
+        assertThatThrownBy(() -> limited.series("d")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("limit of 2");
+        assertThat(limited.stats().series()).isEqualTo(2);
+        assertThat(limited.stats().rejected()).containsEntry(RecordResult.SERIES_LIMIT, 1L);
+    }
+
+    @Test
+    void record_pendingLimitReached_isOverloadedUntilTheStoreCatchesUp() {
+        Aggregator limited = Aggregator.builder().clock(clock).maxPendingWindows(2).build();
+        limited.record("a", 1);
+        limited.record("b", 1);
+        CollectedBatch batch = limited.collect(); // 2 pending windows, not yet stored
+
+        assertThat(limited.record("a", 1)).isEqualTo(RecordResult.OVERLOADED);
+        assertThat(limited.record("c", 1, T0)).isEqualTo(RecordResult.OVERLOADED);
+        assertThat(limited.stats().overloaded()).isTrue();
+
+        clock.set(T0 + 15_000);
+        batch.commit();
+        CollectedBatch closing = limited.collect(); // finalizes both windows (unchanged, already stored)
+        assertThat(closing.isEmpty()).isTrue();
+        assertThat(limited.stats().pendingWindows()).isZero();
+        assertThat(limited.stats().overloaded()).isFalse();
+        assertThat(limited.record("a", 1)).isEqualTo(RecordResult.ACCEPTED);
+    }
+
+    @Test
+    void collect_openWindow_offersCumulativePartialsOnlyWhenChanged() {
+        aggregator.record("cpu", 1);
+        CollectedBatch first = aggregator.collect();
+        assertThat(only(first).stats()).isEqualTo(Stats.of(1));
+        assertThat(first.finalWindows()).isZero();
+        first.commit();
+
+        assertThat(aggregator.collect().isEmpty()).as("nothing new since the stored partial").isTrue();
+
+        aggregator.record("cpu", 2);
+        assertThat(only(aggregator.collect()).stats()).isEqualTo(Stats.of(2, 3.0, 1.0, 2.0));
+    }
+
+    @Test
+    void collect_closedWindow_isFinalThenForgottenAfterCommit() {
+        aggregator.record("cpu", 4);
+        clock.set(T0 + 15_000);
+
+        CollectedBatch batch = aggregator.collect();
+        assertThat(batch.finalWindows()).isEqualTo(1);
+        assertThat(aggregator.stats().pendingWindows()).isEqualTo(1);
+        batch.commit();
+
+        assertThat(aggregator.stats().pendingWindows()).isZero();
+        assertThat(aggregator.collect().isEmpty()).isTrue();
+    }
+
+    @Test
+    void collect_withoutCommit_offersTheDataAgainMergedWithNewer() {
+        aggregator.record("cpu", 1);
+        CollectedBatch failed = aggregator.collect(); // the store write fails: no commit
+        aggregator.record("cpu", 2);
+        clock.set(T0 + 15_000);
+        aggregator.record("cpu", 10); // next window
+
+        CollectedBatch retry = aggregator.collect();
+
+        assertThat(failed.aggregates()).hasSize(1);
+        assertThat(retry.aggregates()).extracting(a -> a.stats())
+                .containsExactlyInAnyOrder(Stats.of(2, 3.0, 1.0, 2.0), Stats.of(10));
+        assertThat(retry.finalWindows()).isEqualTo(1);
+    }
+
+    @Test
+    void commit_ofAStaleBatchAfterANewerOne_doesNotLoseData() {
+        aggregator.record("cpu", 1);
+        CollectedBatch older = aggregator.collect();
+        aggregator.record("cpu", 2);
+        CollectedBatch newer = aggregator.collect();
+        newer.commit();
+        older.commit();
+
+        aggregator.record("cpu", 3);
+        assertThat(only(aggregator.collect()).stats()).isEqualTo(Stats.of(3, 6.0, 1.0, 3.0));
+    }
+
+    @Test
+    void commit_twice_hasNoFurtherEffect() {
+        aggregator.record("cpu", 1);
+        CollectedBatch batch = aggregator.collect();
+        batch.commit();
+        batch.commit();
+
+        assertThat(aggregator.stats().commits()).isEqualTo(1);
+    }
+
+    @Test
+    void unflushed_plusStore_equalsEverythingRecorded() {
+        InMemoryMetricStore store = new InMemoryMetricStore();
+        MetricQuery q = MetricQuery.latest("cpu", 20);
+        aggregator.record("cpu", 1);
+        aggregator.record("cpu", 2);
+        CollectedBatch batch = aggregator.collect();
+        store.write(batch.aggregates()).join();
+        batch.commit();
+        aggregator.record("cpu", 10);
+        aggregator.record("cpu", -4);
+
+        List<WindowStats> merged = new WindowMerger().addAll(store.query(q).join()).addAll(aggregator.unflushed(q))
+                .result(q);
+
+        assertThat(aggregator.unflushed(q)).containsExactly(
+                new WindowStats(T0 / 1000, new Stats(2, 6.0, -4.0, 10.0)));
+        assertThat(merged).containsExactly(new WindowStats(T0 / 1000, Stats.of(4, 9.0, -4.0, 10.0)));
+    }
+
+    @Test
+    void unflushed_unknownNameOrOutsideRange_isEmpty() {
+        aggregator.record("cpu", 1);
+
+        assertThat(aggregator.unflushed(MetricQuery.latest("nope", 5))).isEmpty();
+        assertThat(aggregator.unflushed(new MetricQuery("cpu", 0, T0 / 1000, 5, MetricQuery.Order.NEWEST_FIRST)))
+                .isEmpty();
+    }
+
+    @Test
+    void unflushed_finalizedButNotStored_isStillVisible() {
+        aggregator.record("cpu", 5);
+        clock.set(T0 + 15_000);
+        aggregator.collect(); // final, but the write failed
+
+        assertThat(aggregator.unflushed(MetricQuery.latest("cpu", 5)))
+                .containsExactly(new WindowStats(T0 / 1000, Stats.of(5)));
+    }
+
+    @Test
+    void stats_countsAcceptedAcrossLiveAndFinalWindows() {
+        aggregator.record("a", 1);
+        aggregator.record("b", 1);
+        clock.set(T0 + 15_000);
+        aggregator.collect().commit();
+        aggregator.record("a", 1);
+        aggregator.record("a", Double.NaN);
+
+        AggregatorStats s = aggregator.stats();
+        assertThat(s.accepted()).isEqualTo(3);
+        assertThat(s.rejectedTotal()).isEqualTo(1);
+        assertThat(s.series()).isEqualTo(2);
+        assertThat(s.collects()).isEqualTo(1);
+        assertThat(s.writerId()).isEqualTo("test");
+    }
+
+    @Test
+    void record_collectorFarBehind_isOverloadedInsteadOfGrowing() {
+        Aggregator a = Aggregator.builder().clock(clock).allowedLateness(Duration.ZERO)
+                .maxFutureSkew(Duration.ZERO).build(); // ring of 8 windows per series
+        int accepted = 0;
+        for (int i = 0; i < 20; i++) {
+            clock.set(T0 + i * 10_000L);
+            if (a.record("cpu", 1) == RecordResult.ACCEPTED) {
+                accepted++;
+            }
+        }
+
+        assertThat(accepted).isEqualTo(8);
+        assertThat(a.stats().rejected()).containsEntry(RecordResult.OVERLOADED, 12L);
+        // Once the collector runs, the ring frees up and every accepted sample is there.
+        long stored = a.collect().aggregates().stream().mapToLong(w -> w.stats().count()).sum();
+        assertThat(stored).isEqualTo(8);
+        assertThat(a.record("cpu", 1)).isEqualTo(RecordResult.ACCEPTED);
+    }
+
+    @Test
+    void builder_invalidSettings_areRefusedWithTheRange() {
+        assertThatThrownBy(() -> Aggregator.builder().windowWidth(Duration.ofMillis(1500)))
+                .hasMessageContaining("whole number of seconds");
+        assertThatThrownBy(() -> Aggregator.builder().windowWidth(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Aggregator.builder().windowWidth(Duration.ofDays(2)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Aggregator.builder().maxSeries(0)).hasMessageContaining("maxSeries");
+        assertThatThrownBy(() -> Aggregator.builder().maxPendingWindows(0)).hasMessageContaining("maxPendingWindows");
+        assertThatThrownBy(() -> Aggregator.builder().maxNameBytes(0)).hasMessageContaining("maxNameBytes");
+        assertThatThrownBy(() -> Aggregator.builder().allowedLateness(Duration.ofSeconds(-1)))
+                .hasMessageContaining("allowedLateness");
+        assertThatThrownBy(() -> Aggregator.builder().writerId("has space")).hasMessageContaining("writerId");
+    }
+
+    @Test
+    void windowWidth_configured_alignsWindowsToTheEpoch() {
+        clock.set(T0 + 61_000);
+        Aggregator minute = Aggregator.builder().clock(clock).windowWidth(Duration.ofMinutes(1)).build();
+        assertThat(minute.record("cpu", 1)).isEqualTo(RecordResult.ACCEPTED);
+
+        assertThat(only(minute.collect()).windowStartEpochSecond()).isEqualTo((T0 + 60_000) / 1000 / 60 * 60);
+        assertThat(minute.windowStartEpochSecond(T0 + 61_000) % 60).isZero();
+    }
+
+    @Test
+    void writerId_default_isRandomPerInstance() {
+        assertThat(Aggregator.builder().clock(clock).build().writerId())
+                .matches("[0-9a-f]{12}")
+                .isNotEqualTo(Aggregator.builder().clock(clock).build().writerId());
+    }
+
+    @Test
+    void check_answersLikeRecordWithoutRecordingOrCounting() {
+        Aggregator limited = Aggregator.builder().clock(clock).maxSeries(1).build();
+        limited.record("a", 1);
+
+        assertThat(limited.check("a", 2)).isEqualTo(RecordResult.ACCEPTED);
+        assertThat(limited.check("b", 2)).isEqualTo(RecordResult.SERIES_LIMIT);
+        assertThat(limited.check("bad\n", 2)).isEqualTo(RecordResult.INVALID_NAME);
+        assertThat(limited.check(null, 2)).isEqualTo(RecordResult.INVALID_NAME);
+        assertThat(limited.check("a", Double.NaN)).isEqualTo(RecordResult.NON_FINITE_VALUE);
+        assertThat(limited.check("a", 1, T0 + 61_000)).isEqualTo(RecordResult.TOO_EARLY);
+        assertThat(limited.check("a", 1, T0 - 60_000)).isEqualTo(RecordResult.TOO_LATE);
+        assertThat(limited.stats().rejectedTotal()).isZero();
+        assertThat(limited.stats().accepted()).isEqualTo(1);
+        assertThat(limited.allowedLateness()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(limited.maxFutureSkew()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(limited.maxSeries()).isEqualTo(1);
+    }
+}
