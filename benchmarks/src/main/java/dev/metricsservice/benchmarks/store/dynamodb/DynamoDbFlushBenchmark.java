@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -58,11 +60,17 @@ public final class DynamoDbFlushBenchmark {
 
     private DynamoDbFlushBenchmark(URI endpoint) {
         this.endpoint = endpoint;
+        // The same client settings the store uses (Netty, 32 connections, no SDK retries, a call
+        // timeout), so the baselines differ from the store only by the store layer.
         this.raw = DynamoDbAsyncClient.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(32))
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(32)
+                        .eventLoopGroupBuilder(SdkEventLoopGroup.builder()
+                                .numberOfThreads(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))))
+                .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(30))
+                        .retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build();
     }
 
