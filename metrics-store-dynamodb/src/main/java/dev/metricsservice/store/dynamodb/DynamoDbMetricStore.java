@@ -303,8 +303,9 @@ public final class DynamoDbMetricStore implements MetricStore {
         scheduler.shutdownNow();
         client.close();
         if (eventLoops != null) {
-            // No quiet period: the client is closed, nothing more will be submitted.
-            eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            // A short quiet period: the client's close still hands connection-pool releases to the
+            // event loops for a moment, and a terminated loop would reject them. Not awaited.
+            eventLoops.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS);
         }
     }
 

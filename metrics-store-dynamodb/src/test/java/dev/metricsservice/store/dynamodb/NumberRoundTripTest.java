@@ -41,9 +41,10 @@ class NumberRoundTripTest {
     }
 
     @AfterAll
-    static void close() {
+    static void close() throws InterruptedException {
         store.close();
         raw.close();
+        NettyLeakGuard.assertNoLeaks();
     }
 
     private static void assertRoundTrip(String name, double... values) throws Exception {

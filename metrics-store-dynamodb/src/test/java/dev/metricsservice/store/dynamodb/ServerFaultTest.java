@@ -55,12 +55,13 @@ class ServerFaultTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
         if (store != null) {
             store.close();
         }
         if (server != null) {
             server.close();
+            NettyLeakGuard.assertNoLeaks();
         }
     }
 

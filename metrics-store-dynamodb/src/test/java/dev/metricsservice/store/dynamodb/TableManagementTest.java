@@ -33,6 +33,11 @@ class TableManagementTest {
     @RegisterExtension
     static final DynaliteExtension DYNAMO = new DynaliteExtension();
 
+    @org.junit.jupiter.api.AfterAll
+    static void noNettyLeaks() throws InterruptedException {
+        NettyLeakGuard.assertNoLeaks();
+    }
+
     private static StoreException failure(CompletableFuture<?> f) {
         Throwable t = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> f.get(60, TimeUnit.SECONDS));
         return StoreException.of(t);
