@@ -7,7 +7,6 @@ import dev.metricsservice.core.store.MetricStore;
 import dev.metricsservice.core.store.StoreException;
 import dev.metricsservice.core.store.StoreException.Kind;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -311,10 +310,5 @@ public final class DynamoDbMetricStore implements MetricStore {
 
     private StoreException closedError() {
         return new StoreException(Kind.CLOSED, "the DynamoDB store for table '" + config.tableName() + "' is closed");
-    }
-
-    /** Exposed to the package's tests: the attribute map of an aggregate as this store writes it. */
-    Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> itemOf(WindowAggregate a) {
-        return mapper.toItem(a, config.expiryEpochSecond(a.windowStartEpochSecond()));
     }
 }

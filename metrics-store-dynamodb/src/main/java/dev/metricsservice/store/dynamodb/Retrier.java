@@ -51,10 +51,8 @@ final class Retrier {
      * the random half keeps many clients that failed together from retrying together.
      */
     long delayNanos(int retry) {
-        long step = retry >= 62 ? maxDelayNanos : Math.min(maxDelayNanos, baseDelayNanos << Math.min(retry, 40));
-        if (step <= 0) {
-            step = maxDelayNanos;
-        }
+        // base << retry, compared without shifting past the cap (which could overflow).
+        long step = retry < 62 && baseDelayNanos <= (maxDelayNanos >> retry) ? baseDelayNanos << retry : maxDelayNanos;
         long half = step / 2;
         return half + ThreadLocalRandom.current().nextLong(half + 1);
     }
