@@ -7,7 +7,6 @@ import dev.metricsservice.core.flush.FlushWorker;
 import dev.metricsservice.core.store.MetricStore;
 import dev.metricsservice.http.HttpServerConfig;
 import dev.metricsservice.http.MetricsHttpServer;
-import dev.metricsservice.http.ServerInstrumentation;
 import dev.metricsservice.loadgen.LoadGenerator;
 import dev.metricsservice.loadgen.LoadReport;
 import dev.metricsservice.loadgen.Profile;
@@ -105,14 +104,13 @@ public final class MetricsApp implements AutoCloseable {
                 ab.writerId(config.writerId());
             }
             Aggregator aggregator = ab.build();
-            ServerInstrumentation instrumentation = ServerInstrumentation.NONE;
             if (config.telemetry()) {
                 telemetry = Telemetry.start(TelemetryConfig.defaults()
                         .withDirectory(config.traceDir())
                         .withLimits(config.traceMaxFileBytes(), config.traceMaxTotalBytes())
                         .withServiceName("metrics-service"));
-                instrumentation = new TelemetryInstrumentation(telemetry);
             }
+            AppInstrumentation instrumentation = new AppInstrumentation(telemetry);
             InetSocketAddress bind = config.bind();
             server = MetricsHttpServer.start(aggregator, store, HttpServerConfig.builder()
                     .bindHost(bind.getHostString())
@@ -120,13 +118,12 @@ public final class MetricsApp implements AutoCloseable {
                     .maxBodyBytes((int) config.maxBodyBytes())
                     .maxBatchSize(config.maxBatchSamples())
                     .authToken(config.authToken())
-                    .allowedLateness(aggregator.allowedLateness())
-                    .maxFutureSkew(aggregator.maxFutureSkew())
                     .build(), instrumentation);
             FlushWorker flusher = FlushWorker.builder(aggregator, store)
                     .interval(config.flushInterval())
                     .listener(new FlushReporting(telemetry))
                     .build();
+            instrumentation.flusher = flusher;
             flusher.start();
             MetricsApp app = new MetricsApp(config, out, store, aggregator, telemetry, server, flusher);
             app.printBanner();

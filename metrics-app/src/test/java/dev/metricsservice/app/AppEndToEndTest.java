@@ -58,9 +58,13 @@ class AppEndToEndTest {
         try (MetricsApp second = harness.start(AppHarness.baseArgs(dir, "--duration", "0"))) {
             URI base = second.baseUri();
             HttpResponse<String> rows = harness.get(base, "/metrics/cpu?from=0&to=9999999999&limit=1000");
+            HttpResponse<String> stats = harness.get(base, "/stats");
 
             assertThat(rows.statusCode()).isEqualTo(200);
             assertThat(sumOfCounts(rows.body())).isEqualTo(firstCpu);
+            assertThat(stats.statusCode()).isEqualTo(200);
+            assertThat(stats.body()).contains("\"flush\":{\"healthy\":true", "\"telemetry\":{\"enabled\":true",
+                    "\"aggregator\":", "\"server\":");
         }
     }
 

@@ -120,4 +120,52 @@ class DynamoDbAppTest {
             }
         }
     }
+
+    @Test
+    void post_storeDownPastThePendingLimit_answers503ThenRecoversWithoutLoss() throws Exception {
+        dynalite = DynaliteServer.start(dir.resolve("dynalite-data"));
+        long acked = 0;
+        boolean refused = false;
+        String retryAfter = null;
+        try (MetricsApp app = harness.start(dynamoArgs("--duration", "0", "--max-pending-windows", "20",
+                "--flush-interval", "200ms"))) {
+            dynalite.stop();
+            for (int i = 0; i < 400 && !refused; i++) {
+                HttpResponse<String> r = harness.post(app.baseUri(), "application/json",
+                        "{\"name\":\"pending-" + i + "\",\"value\":1}");
+                if (r.statusCode() == 202) {
+                    acked++;
+                } else {
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+                    assertThat(r.body()).contains("overloaded");
+                    retryAfter = r.headers().firstValue("Retry-After").orElse(null);
+                    refused = true;
+                }
+                Thread.sleep(10);
+            }
+            assertThat(refused).as("POST answers 503 once the pending limit is reached").isTrue();
+            assertThat(retryAfter).isNotBlank();
+
+            dynalite.restart();
+            int status = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (status != 202 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                status = harness.post(app.baseUri(), "application/json", "{\"name\":\"pending-0\",\"value\":1}")
+                        .statusCode();
+            }
+            assertThat(status).as("accepted again once the store is back").isEqualTo(202);
+            acked++;
+        }
+
+        try (MetricStore store = DynamoDbMetricStore.open(DynamoDbStoreConfig.builder()
+                .endpointOverride(dynalite.endpoint()).tableName("metrics-app-test").build()).get(1, TimeUnit.MINUTES)) {
+            long stored = 0;
+            for (int i = 0; i < 400; i++) {
+                stored += store.query(MetricQuery.latest("pending-" + i, 100)).get(1, TimeUnit.MINUTES).stream()
+                        .mapToLong(w -> w.stats().count()).sum();
+            }
+            assertThat(stored).as("every acknowledged sample is stored").isEqualTo(acked);
+        }
+    }
 }

@@ -91,8 +91,8 @@ final class Api {
         int n = s.size;
         long now = aggregator.clock().millis();
         long windowMillis = aggregator.windowWidth().toMillis();
-        long skewMillis = config.maxFutureSkew().toMillis();
-        long latenessMillis = config.allowedLateness().toMillis();
+        long skewMillis = aggregator.maxFutureSkew().toMillis();
+        long latenessMillis = aggregator.allowedLateness().toMillis();
         long oldestSafe = now - latenessMillis - windowMillis - BATCH_LATENESS_MARGIN_MILLIS;
         for (int i = 0; i < n; i++) {
             long ts = s.timestamps[i];
@@ -249,10 +249,15 @@ final class Api {
         }));
     }
 
-    FullHttpResponse statsResponse(ByteBufAllocator alloc, AggregatorStats a, Throwable error) {
+    /** What {@code /stats} reports besides the server's own counters; gathered off the event loop. */
+    record StatsSnapshot(AggregatorStats aggregator, Map<String, Object> extra) {
+    }
+
+    FullHttpResponse statsResponse(ByteBufAllocator alloc, StatsSnapshot snapshot, Throwable error) {
         if (error != null) {
             return error(alloc, ApiError.unavailable("stats_unavailable", "statistics could not be read: " + error));
         }
+        AggregatorStats a = snapshot.aggregator();
         ServerStats s = server.stats();
         return Responses.json(HttpResponseStatus.OK, JsonOut.write(alloc, g -> {
             g.writeStartObject();
@@ -285,8 +290,33 @@ final class Api {
             }
             g.writeEndObject();
             g.writeEndObject();
+            for (Map.Entry<String, Object> e : snapshot.extra().entrySet()) {
+                g.writeFieldName(e.getKey());
+                writeValue(g, e.getValue());
+            }
             g.writeEndObject();
         }));
+    }
+
+    private static void writeValue(com.fasterxml.jackson.core.JsonGenerator g, Object value) throws java.io.IOException {
+        if (value == null) {
+            g.writeNull();
+        } else if (value instanceof Map<?, ?> map) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                g.writeFieldName(String.valueOf(e.getKey()));
+                writeValue(g, e.getValue());
+            }
+            g.writeEndObject();
+        } else if (value instanceof Double || value instanceof Float) {
+            JsonOut.number(g, ((Number) value).doubleValue());
+        } else if (value instanceof Number n) {
+            g.writeNumber(n.longValue());
+        } else if (value instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else {
+            g.writeString(String.valueOf(value));
+        }
     }
 
     /** Strict percent-decoding of a path segment or parameter ('+' stays '+'); null if malformed. */

@@ -34,9 +34,10 @@ import java.util.Objects;
  *                              null (no authentication)
  * @param defaultQueryLimit     windows returned by {@code GET /metrics/{name}} without {@code limit}; default 20
  * @param maxQueryLimit         the largest accepted {@code limit}; default 1,000
- * @param allowedLateness       must equal the aggregator's setting (default 5 s): a batch is
- *                              checked against it before anything is recorded
- * @param maxFutureSkew         must equal the aggregator's setting (default 60 s), for the same reason
+ * @param allowedLateness       optional; null (default) means the aggregator's own setting, which
+ *                              is what a batch is checked against before anything is recorded. If
+ *                              set, it must equal the aggregator's (checked at start)
+ * @param maxFutureSkew         optional, like {@code allowedLateness}
  * @param preferNativeTransport use epoll when it is available (default true); NIO otherwise
  */
 public record HttpServerConfig(
@@ -77,8 +78,12 @@ public record HttpServerConfig(
         }
         requireRange("maxQueryLimit", maxQueryLimit, 1, 1_000_000);
         requireRange("defaultQueryLimit", defaultQueryLimit, 1, maxQueryLimit);
-        requireNotNegative("allowedLateness", allowedLateness);
-        requireNotNegative("maxFutureSkew", maxFutureSkew);
+        if (allowedLateness != null) {
+            requireNotNegative("allowedLateness", allowedLateness);
+        }
+        if (maxFutureSkew != null) {
+            requireNotNegative("maxFutureSkew", maxFutureSkew);
+        }
     }
 
     /** The defaults listed on the record components. */
@@ -157,8 +162,8 @@ public record HttpServerConfig(
         private String authToken;
         private int defaultQueryLimit = 20;
         private int maxQueryLimit = 1000;
-        private Duration allowedLateness = Duration.ofSeconds(5);
-        private Duration maxFutureSkew = Duration.ofSeconds(60);
+        private Duration allowedLateness;
+        private Duration maxFutureSkew;
         private boolean preferNativeTransport = true;
 
         private Builder() {

@@ -74,6 +74,8 @@ public final class MetricsHttpServer implements AutoCloseable {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(instrumentation, "instrumentation");
+        requireSame("allowedLateness", config.allowedLateness(), aggregator.allowedLateness());
+        requireSame("maxFutureSkew", config.maxFutureSkew(), aggregator.maxFutureSkew());
         boolean epoll = config.preferNativeTransport() && Epoll.isAvailable();
         IoHandlerFactory ioFactory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -102,6 +104,14 @@ public final class MetricsHttpServer implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             offLoop.shutdownNow();
             throw new IllegalStateException("cannot listen on " + config.bindHost() + ":" + config.port() + ": " + e, e);
+        }
+    }
+
+    /** The aggregator is the source of truth; a config that says otherwise is a wiring mistake. */
+    private static void requireSame(String what, Duration configured, Duration aggregators) {
+        if (configured != null && !configured.equals(aggregators)) {
+            throw new IllegalArgumentException("HttpServerConfig." + what + " (" + configured
+                    + ") differs from the aggregator's (" + aggregators + "); leave it unset to use the aggregator's");
         }
     }
 
@@ -138,7 +148,7 @@ public final class MetricsHttpServer implements AutoCloseable {
             ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(SHUTDOWN));
         }
         boolean drained = true;
-        while (state.inFlight.get() > 0) {
+        while (state.inFlight.sum() > 0) {
             if (System.nanoTime() - deadline > 0) {
                 drained = false;
                 break;

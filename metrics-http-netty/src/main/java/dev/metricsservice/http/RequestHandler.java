@@ -116,7 +116,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         bodyBytes = 0;
         answered = false;
         awaitingAnswer = true;
-        server.inFlight.incrementAndGet();
+        server.inFlight.increment();
         DecoderResult result = req.decoderResult();
         if (result.isFailure()) {
             route = Route.NONE;
@@ -243,7 +243,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             }
             case HEALTH -> answer(ctx, api.health(ctx.alloc()), false);
             case READY -> await(ctx, call(server.store::checkReady), (ok, error) -> api.readyResponse(ctx.alloc(), error));
-            case STATS -> await(ctx, CompletableFuture.supplyAsync(server.aggregator::stats, server.offLoop),
+            case STATS -> await(ctx, CompletableFuture.supplyAsync(
+                            () -> new Api.StatsSnapshot(server.aggregator.stats(), server.instrumentation.extraStats()),
+                            server.offLoop),
                     (stats, error) -> api.statsResponse(ctx.alloc(), stats, error));
             case NONE -> throw new IllegalStateException("unroutable requests are answered early");
         }
@@ -323,7 +325,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private void finishAwaiting() {
         if (awaitingAnswer) {
             awaitingAnswer = false;
-            server.inFlight.decrementAndGet();
+            server.inFlight.decrement();
         }
     }
 
@@ -365,7 +367,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         } else {
-            ReferenceCountUtil.release(evt);
+            ctx.fireUserEventTriggered(evt);
         }
     }
 

@@ -66,4 +66,13 @@ public interface ServerInstrumentation {
     default void onRequest(String method, String route, int status, long requestBytes, long responseBytes,
                            long startNanos, long durationNanos) {
     }
+
+    /**
+     * Extra sections for {@code GET /stats}, such as the application's flush worker state. Called
+     * on a thread that is not an event loop, once per request. Keys become JSON fields; values may
+     * be maps (written as objects), numbers, booleans, strings or null. Default: none.
+     */
+    default java.util.Map<String, Object> extraStats() {
+        return java.util.Map.of();
+    }
 }

@@ -24,8 +24,12 @@ final class ServerState {
     final AtomicInteger openConnections = new AtomicInteger();
     final LongAdder acceptedConnections = new LongAdder();
     final LongAdder refusedConnections = new LongAdder();
-    /** Requests whose response is not yet written; graceful shutdown waits for zero. */
-    final AtomicInteger inFlight = new AtomicInteger();
+    /**
+     * Requests whose response is not yet written; graceful shutdown waits for zero. An adder, not
+     * an atomic, because every request changes it twice from every event loop and only shutdown
+     * reads it.
+     */
+    final LongAdder inFlight = new LongAdder();
     private final LongAdder[] byStatus = new LongAdder[600];
     volatile boolean shuttingDown;
 

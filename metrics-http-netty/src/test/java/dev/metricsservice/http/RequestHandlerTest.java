@@ -99,6 +99,19 @@ class RequestHandlerTest {
     }
 
     @Test
+    void post_batchRefusedMidway_reportsWhereToResume() {
+        // The collector has not run for 16 windows, so window w+16 would reuse the slot of window w,
+        // which is still live: the aggregator refuses it as OVERLOADED, a refusal no pre-check can see.
+        EmbeddedChannel ch = channel();
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"a\",\"value\":1}"))).startsWith("HTTP/1.1 202 ");
+        clock.advance(java.time.Duration.ofSeconds(160));
+        String out = exchange(ch, RawClient.post("/metrics", "[{\"name\":\"b\",\"value\":5},{\"name\":\"a\",\"value\":2}]"));
+        assertThat(out).startsWith("HTTP/1.1 503 ").contains("\"error\":\"partial_batch\"")
+                .contains("elements 0..0 were recorded").contains("resend from element 1");
+        assertThat(aggregator.unflushed(MetricQuery.latest("b", 20))).extracting(r -> r.stats().count()).containsExactly(1L);
+    }
+
+    @Test
     void post_malformedJson_400() {
         String out = exchange(channel(), RawClient.post("/metrics", "{\"name\":\"cpu\","));
         assertThat(out).startsWith("HTTP/1.1 400 ").contains("\"error\":\"malformed_json\"");

@@ -14,6 +14,8 @@ import java.util.Objects;
  *         .withGzipSealedFiles(true);
  * }</pre>
  *
+ * <p>Thread-safety: immutable.
+ *
  * @param directory             where trace files go (default {@code /tmp/metrics-service-traces})
  * @param maxFileBytes          a new file starts before the current one would exceed this (default 1 MiB)
  * @param maxTotalBytes         oldest files are deleted while the directory holds more (default 30 MiB); at least
@@ -30,7 +32,6 @@ import java.util.Objects;
  * @param maxStrings            distinct interned strings; later ones are recorded as one overflow string
  * @param recordGc              record GC notifications
  * @param serviceName           written into every file's metadata
- * Thread-safety: immutable.
  */
 public record TelemetryConfig(Path directory, long maxFileBytes, long maxTotalBytes, Duration rotateInterval,
                               boolean gzipSealedFiles, boolean enabledAtStart, int bufferBytesPerThread,

@@ -26,8 +26,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.metricsservice.benchmarks.telemetry.OverheadServer \
- *      --port 18080 --mode on --threads 1 --dir /tmp/telemetry-bench
+ *      --port 18080 --mode on --threads 1 --dir /tmp/telemetry-bench [--alternate-ms 1000 --skip-ms 3000]
  * </pre>
+ * With {@code --alternate-ms} recording is switched on and off every period and {@link AlternatingProbe} reports
+ * paired on/off ratios at shutdown.
  * Driven by {@code benchmarks/telemetry/run.sh}.
  */
 public final class OverheadServer {
@@ -39,12 +41,16 @@ public final class OverheadServer {
         String mode = "on";
         int threads = 1;
         Path dir = Path.of("/tmp/telemetry-bench");
+        long alternateMillis = 0;
+        long skipMillis = 3000;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--mode" -> mode = args[i + 1];
                 case "--threads" -> threads = Integer.parseInt(args[i + 1]);
                 case "--dir" -> dir = Path.of(args[i + 1]);
+                case "--alternate-ms" -> alternateMillis = Long.parseLong(args[i + 1]);
+                case "--skip-ms" -> skipMillis = Long.parseLong(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -63,9 +69,24 @@ public final class OverheadServer {
                 .childHandler(new OverheadInitializer(telemetry, requests))
                 .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
         System.out.println("listening on 127.0.0.1:" + port + " mode " + mode);
+        AlternatingProbe probe = null;
+        if (alternateMillis > 0) {
+            if (telemetry == null) {
+                throw new IllegalArgumentException("--alternate-ms needs --mode on or off");
+            }
+            probe = new AlternatingProbe(telemetry, requests, alternateMillis, skipMillis);
+            Thread t = new Thread(probe, "bench-alternate");
+            t.setDaemon(true);
+            t.start();
+        }
+        AlternatingProbe alternating = probe;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                if (alternating != null) {
+                    alternating.stop();
+                    System.out.println(alternating.report());
+                }
                 server.close().syncUninterruptibly();
                 group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
                 String stats = "";

@@ -1,5 +1,6 @@
 package dev.metricsservice.telemetry.internal;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -76,8 +77,10 @@ final class TraceFiles {
     void startNext() throws IOException {
         number++;
         current = dir.resolve("trace." + number + ".bin.active");
-        out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE);
+        // Buffered so a drain's records become one write; flush() pushes them out after each drain, so a
+        // reader of the .active file (and a crash) loses at most the drain in progress.
+        out = new BufferedOutputStream(Files.newOutputStream(current, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), 1 << 16);
         currentBytes = 0;
         evict();
     }
@@ -85,6 +88,12 @@ final class TraceFiles {
     void write(byte[] bytes, int offset, int length) throws IOException {
         out.write(bytes, offset, length);
         currentBytes += length;
+    }
+
+    void flush() throws IOException {
+        if (out != null) {
+            out.flush();
+        }
     }
 
     /** Closes the current file and renames (and optionally compresses) it. */

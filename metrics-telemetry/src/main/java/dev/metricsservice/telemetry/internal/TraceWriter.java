@@ -175,6 +175,7 @@ public final class TraceWriter implements Runnable {
                 recorder.buffers.remove(b);
             }
         }
+        files.flush();
     }
 
     private void drain(ThreadBuffer b) throws IOException {

@@ -75,7 +75,10 @@ class DamagedFilesTest {
     @Test
     void read_corruptByte_reportsOffsetAndSkipsTheRestOfThatFileOnly() throws Exception {
         byte[] damaged = whole.clone();
-        int at = damaged.length * 2 / 3;
+        // Flip a byte in the event bytes of the third block (the file has five), which its checksum covers.
+        List<int[]> blocks = blocks(whole);
+        assertThat(blocks).hasSizeGreaterThanOrEqualTo(5);
+        int at = blocks.get(2)[1] - 3;
         damaged[at] ^= 0x5A;
         Files.write(work.resolve("trace.0.bin"), damaged);
         Files.write(work.resolve("trace.1.bin"), whole);
@@ -86,6 +89,28 @@ class DamagedFilesTest {
         assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("trace.0.bin").contains("offset"));
         long fromSecond = TraceFixtures.mine(events).stream().filter(e -> e.threadId() >= 0).count();
         assertThat(fromSecond).isGreaterThanOrEqualTo(wholeEvents).isLessThan(2L * wholeEvents);
+    }
+
+    /** [start, end) of each BLOCK record, found by walking the record framing of FORMAT.md. */
+    private static List<int[]> blocks(byte[] file) {
+        List<int[]> found = new ArrayList<>();
+        int pos = 6;
+        while (pos < file.length) {
+            int tag = file[pos++];
+            long len = 0;
+            int shift = 0;
+            byte b;
+            do {
+                b = file[pos++];
+                len |= (long) (b & 0x7F) << shift;
+                shift += 7;
+            } while (b < 0);
+            if (tag == Schema.REC_BLOCK) {
+                found.add(new int[] {pos, pos + (int) len});
+            }
+            pos += (int) len;
+        }
+        return found;
     }
 
     @Test
