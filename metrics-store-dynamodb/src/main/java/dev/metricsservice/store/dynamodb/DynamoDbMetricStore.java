@@ -97,6 +97,8 @@ public final class DynamoDbMetricStore implements MetricStore {
             return t;
         });
         scheduler.setRemoveOnCancelPolicy(true);
+        // On close, pending delays are dropped (their operations are failed by close itself).
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.retrier = new Retrier(scheduler, config.retryBaseDelay(), config.retryMaxDelay(), config.maxAttempts(),
                 config.callTimeout());
         this.operationTimeoutNanos = config.operationTimeout().toNanos();
@@ -299,7 +301,10 @@ public final class DynamoDbMetricStore implements MetricStore {
             f.completeExceptionally(new StoreException(Kind.CLOSED, "the DynamoDB store for table '"
                     + config.tableName() + "' was closed before this operation finished"));
         }
-        scheduler.shutdownNow();
+        // shutdown(), not shutdownNow(): close() may itself run on the timer thread (a failed
+        // open() closes the store from its last callback), and interrupting it would break the
+        // SDK's own close below.
+        scheduler.shutdown();
         client.close();
         if (eventLoops != null) {
             // A short quiet period: the client's close still hands connection-pool releases to the

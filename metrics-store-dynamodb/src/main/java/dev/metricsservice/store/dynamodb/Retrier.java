@@ -79,12 +79,12 @@ final class Retrier {
     <T> CompletableFuture<T> call(String action, Supplier<CompletableFuture<T>> call, ErrorMapper mapper,
                                   long deadlineNanos) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        attempt(action, call, mapper, deadlineNanos, 0, result);
+        attempt(action, call, mapper, deadlineNanos, 0, null, result);
         return result;
     }
 
     private <T> void attempt(String action, Supplier<CompletableFuture<T>> call, ErrorMapper mapper,
-                             long deadlineNanos, int attempt, CompletableFuture<T> result) {
+                             long deadlineNanos, int attempt, StoreException firstError, CompletableFuture<T> result) {
         CompletableFuture<T> f;
         try {
             f = guarded(call.get());
@@ -101,20 +101,24 @@ final class Retrier {
                 result.completeExceptionally(se);
                 return;
             }
+            StoreException first = firstError != null ? firstError : se;
+            // When attempts failed differently (refused, then timed out), both causes help the reader.
+            String earlier = first != se && first.kind() != se.kind() ? "; the first attempt failed with: "
+                    + first.getMessage() : "";
             if (attempt + 1 >= maxAttempts) {
                 result.completeExceptionally(new StoreException(se.kind(),
-                        se.getMessage() + " (gave up after " + (attempt + 1) + " attempts)", se.getCause()));
+                        se.getMessage() + " (gave up after " + (attempt + 1) + " attempts" + earlier + ")", se.getCause()));
                 return;
             }
             long delay = delayNanos(attempt);
             if (System.nanoTime() + delay - deadlineNanos > 0) {
                 result.completeExceptionally(new StoreException(StoreException.Kind.TIMEOUT,
-                        se.getMessage() + " (no time left for another attempt within the operation timeout)",
-                        se.getCause()));
+                        se.getMessage() + " (no time left for another attempt within the operation timeout"
+                                + earlier + ")", se.getCause()));
                 return;
             }
             try {
-                schedule(() -> attempt(action, call, mapper, deadlineNanos, attempt + 1, result), delay);
+                schedule(() -> attempt(action, call, mapper, deadlineNanos, attempt + 1, first, result), delay);
             } catch (RuntimeException rejected) {
                 // The scheduler only refuses work after the store was closed.
                 result.completeExceptionally(new StoreException(StoreException.Kind.CLOSED,
