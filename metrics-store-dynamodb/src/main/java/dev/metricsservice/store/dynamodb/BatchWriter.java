@@ -143,7 +143,7 @@ final class BatchWriter {
                     .build();
             CompletableFuture<BatchWriteItemResponse> call;
             try {
-                call = client.batchWriteItem(request);
+                call = retrier.guarded(client.batchWriteItem(request));
             } catch (RuntimeException e) {
                 call = CompletableFuture.failedFuture(e);
             }

@@ -7,7 +7,6 @@ import dev.metricsservice.core.store.MetricStore;
 import dev.metricsservice.core.store.StoreException;
 import dev.metricsservice.core.store.StoreException.Kind;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -98,7 +97,10 @@ public final class DynamoDbMetricStore implements MetricStore {
             return t;
         });
         scheduler.setRemoveOnCancelPolicy(true);
-        this.retrier = new Retrier(scheduler, config.retryBaseDelay(), config.retryMaxDelay(), config.maxAttempts());
+        // On close, pending delays are dropped (their operations are failed by close itself).
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.retrier = new Retrier(scheduler, config.retryBaseDelay(), config.retryMaxDelay(), config.maxAttempts(),
+                config.callTimeout());
         this.operationTimeoutNanos = config.operationTimeout().toNanos();
         this.writer = new BatchWriter(client, config.tableName(), mapper, errors, retrier,
                 new AsyncPermits(config.maxInFlightBatches()), scheduler, operationTimeoutNanos,
@@ -162,11 +164,17 @@ public final class DynamoDbMetricStore implements MetricStore {
                 .build();
     }
 
-    /** A client for {@code config}: Netty transport on {@code eventLoops}, no SDK retries, a call timeout. */
+    /**
+     * A client for {@code config}: Netty transport on {@code eventLoops} (null: the SDK's own), no SDK
+     * retries, a call timeout.
+     */
     static DynamoDbAsyncClient newClient(DynamoDbStoreConfig config, SdkEventLoopGroup eventLoops) {
+        NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder();
+        if (eventLoops != null) {
+            http.eventLoopGroup(eventLoops);
+        }
         DynamoDbAsyncClientBuilder builder = DynamoDbAsyncClient.builder()
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-                        .eventLoopGroup(eventLoops)
+                .httpClientBuilder(http
                         // Enough connections for every batch in flight plus concurrent queries.
                         .maxConcurrency(Math.max(32, config.maxInFlightBatches() * 2))
                         .connectionTimeout(config.callTimeout())
@@ -293,20 +301,19 @@ public final class DynamoDbMetricStore implements MetricStore {
             f.completeExceptionally(new StoreException(Kind.CLOSED, "the DynamoDB store for table '"
                     + config.tableName() + "' was closed before this operation finished"));
         }
-        scheduler.shutdownNow();
+        // shutdown(), not shutdownNow(): close() may itself run on the timer thread (a failed
+        // open() closes the store from its last callback), and interrupting it would break the
+        // SDK's own close below.
+        scheduler.shutdown();
         client.close();
         if (eventLoops != null) {
-            // No quiet period: the client is closed, nothing more will be submitted.
-            eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            // A short quiet period: the client's close still hands connection-pool releases to the
+            // event loops for a moment, and a terminated loop would reject them. Not awaited.
+            eventLoops.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS);
         }
     }
 
     private StoreException closedError() {
         return new StoreException(Kind.CLOSED, "the DynamoDB store for table '" + config.tableName() + "' is closed");
-    }
-
-    /** Exposed to the package's tests: the attribute map of an aggregate as this store writes it. */
-    Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> itemOf(WindowAggregate a) {
-        return mapper.toItem(a, config.expiryEpochSecond(a.windowStartEpochSecond()));
     }
 }

@@ -127,7 +127,7 @@ public record DynamoDbStoreConfig(
             return true;
         }
         // Only literal addresses are checked: resolving a host name here could block on DNS.
-        if (!host.matches("[0-9.]+|\\[?[0-9a-fA-F:]+]?")) {
+        if (!host.matches("[0-9.]+") && !host.contains(":")) {
             return false;
         }
         try {

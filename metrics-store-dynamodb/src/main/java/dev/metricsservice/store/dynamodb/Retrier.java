@@ -18,13 +18,24 @@ import java.util.function.Supplier;
  */
 final class Retrier {
 
+    /** How much later than the SDK's own call timeout our guard fires, so the SDK's clearer error wins. */
+    private static final long GUARD_GRACE_MILLIS = 500;
+
     private final ScheduledExecutorService scheduler;
     private final long baseDelayNanos;
     private final long maxDelayNanos;
     private final int maxAttempts;
+    private final long guardMillis;
 
-    Retrier(ScheduledExecutorService scheduler, Duration baseDelay, Duration maxDelay, int maxAttempts) {
+    /**
+     * @param callTimeout the SDK's per-call timeout; each attempt is also bounded by our own guard
+     *                    a little later, so that no call can hang an operation even if the SDK's
+     *                    timer never starts (it is armed only once the request is under way)
+     */
+    Retrier(ScheduledExecutorService scheduler, Duration baseDelay, Duration maxDelay, int maxAttempts,
+            Duration callTimeout) {
         this.scheduler = scheduler;
+        this.guardMillis = callTimeout.toMillis() + GUARD_GRACE_MILLIS;
         this.baseDelayNanos = baseDelay.toNanos();
         this.maxDelayNanos = maxDelay.toNanos();
         this.maxAttempts = maxAttempts;
@@ -40,12 +51,18 @@ final class Retrier {
      * the random half keeps many clients that failed together from retrying together.
      */
     long delayNanos(int retry) {
-        long step = retry >= 62 ? maxDelayNanos : Math.min(maxDelayNanos, baseDelayNanos << Math.min(retry, 40));
-        if (step <= 0) {
-            step = maxDelayNanos;
-        }
+        // base << retry, compared without shifting past the cap (which could overflow).
+        long step = retry < 62 && baseDelayNanos <= (maxDelayNanos >> retry) ? baseDelayNanos << retry : maxDelayNanos;
         long half = step / 2;
         return half + ThreadLocalRandom.current().nextLong(half + 1);
+    }
+
+    /**
+     * A view of an SDK call's future that also fails with a {@link java.util.concurrent.TimeoutException}
+     * after the guard time. A copy is guarded, not the SDK's own future.
+     */
+    <T> CompletableFuture<T> guarded(CompletableFuture<T> call) {
+        return call.copy().orTimeout(guardMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@code task} after {@code delayNanos} on the scheduler. */
@@ -62,15 +79,15 @@ final class Retrier {
     <T> CompletableFuture<T> call(String action, Supplier<CompletableFuture<T>> call, ErrorMapper mapper,
                                   long deadlineNanos) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        attempt(action, call, mapper, deadlineNanos, 0, result);
+        attempt(action, call, mapper, deadlineNanos, 0, null, result);
         return result;
     }
 
     private <T> void attempt(String action, Supplier<CompletableFuture<T>> call, ErrorMapper mapper,
-                             long deadlineNanos, int attempt, CompletableFuture<T> result) {
+                             long deadlineNanos, int attempt, StoreException firstError, CompletableFuture<T> result) {
         CompletableFuture<T> f;
         try {
-            f = call.get();
+            f = guarded(call.get());
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -84,20 +101,24 @@ final class Retrier {
                 result.completeExceptionally(se);
                 return;
             }
+            StoreException first = firstError != null ? firstError : se;
+            // When attempts failed differently (refused, then timed out), both causes help the reader.
+            String earlier = first != se && first.kind() != se.kind() ? "; the first attempt failed with: "
+                    + first.getMessage() : "";
             if (attempt + 1 >= maxAttempts) {
                 result.completeExceptionally(new StoreException(se.kind(),
-                        se.getMessage() + " (gave up after " + (attempt + 1) + " attempts)", se.getCause()));
+                        se.getMessage() + " (gave up after " + (attempt + 1) + " attempts" + earlier + ")", se.getCause()));
                 return;
             }
             long delay = delayNanos(attempt);
             if (System.nanoTime() + delay - deadlineNanos > 0) {
                 result.completeExceptionally(new StoreException(StoreException.Kind.TIMEOUT,
-                        se.getMessage() + " (no time left for another attempt within the operation timeout)",
-                        se.getCause()));
+                        se.getMessage() + " (no time left for another attempt within the operation timeout"
+                                + earlier + ")", se.getCause()));
                 return;
             }
             try {
-                schedule(() -> attempt(action, call, mapper, deadlineNanos, attempt + 1, result), delay);
+                schedule(() -> attempt(action, call, mapper, deadlineNanos, attempt + 1, first, result), delay);
             } catch (RuntimeException rejected) {
                 // The scheduler only refuses work after the store was closed.
                 result.completeExceptionally(new StoreException(StoreException.Kind.CLOSED,

@@ -2,6 +2,7 @@ package dev.metricsservice.store.dynamodb;
 
 import dev.metricsservice.core.store.MetricStore;
 import dev.metricsservice.core.store.MetricStoreContractTest;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole store contract, against dynalite (or {@code -Ddynamodb.endpoint}); one fresh table per test. */
@@ -13,5 +14,10 @@ class DynamoDbMetricStoreContractTest extends MetricStoreContractTest {
     @Override
     protected MetricStore newStore() {
         return DynamoDbMetricStore.open(DYNAMO.configFor(DYNAMO.uniqueTableName("contract")).build()).join();
+    }
+
+    @AfterAll
+    static void noNettyLeaks() throws InterruptedException {
+        NettyLeakGuard.assertNoLeaks();
     }
 }
