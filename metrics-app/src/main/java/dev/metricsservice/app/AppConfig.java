@@ -27,7 +27,8 @@ import java.util.function.BiConsumer;
  * @param region             AWS region
  * @param table              DynamoDB table name
  * @param flushInterval      time between flushes
- * @param runDuration        how long the demo runs; zero means serve until SIGTERM/SIGINT
+ * @param runDuration        how long the demo runs; null means the profile's own length (55 s for
+ *                           {@code seed}); zero means serve until SIGTERM/SIGINT
  * @param telemetry          whether runtime traces are recorded
  * @param traceDir           directory of trace files
  * @param traceMaxFileBytes  size at which a trace file is sealed and a new one started
@@ -72,7 +73,7 @@ public record AppConfig(
 
     /** True when the app serves without a load run until it is signalled. */
     public boolean serveOnly() {
-        return runDuration.isZero();
+        return runDuration != null && runDuration.isZero();
     }
 
     /** A bad flag or environment value; the message names it and the accepted range. */
@@ -93,7 +94,7 @@ public record AppConfig(
         String region = "us-east-1";
         String table = "metrics-service";
         Duration flushInterval = Duration.ofSeconds(10);
-        Duration runDuration = Duration.ofSeconds(55);
+        Duration runDuration;
         boolean telemetry = true;
         Path traceDir = Path.of("/tmp/metrics-service-traces");
         long traceMaxFileBytes = 1024L * 1024;
@@ -147,7 +148,8 @@ public record AppConfig(
                     (b, v) -> b.table = table(v)),
             new Option("--flush-interval", "10s", "time between flushes to the store (100ms..1h)",
                     (b, v) -> b.flushInterval = duration("--flush-interval", v, Duration.ofMillis(100), Duration.ofHours(1))),
-            new Option("--duration", "55s", "demo run length; 0 serves without load until SIGTERM/SIGINT (0..24h)",
+            new Option("--duration", "the profile's (seed: 55s)",
+                    "demo run length; 0 serves without load until SIGTERM/SIGINT (0..24h)",
                     (b, v) -> b.runDuration = duration("--duration", v, Duration.ZERO, Duration.ofHours(24))),
             new Option("--telemetry", "on", "record runtime traces: on or off", (b, v) -> b.telemetry = onOff("--telemetry", v)),
             new Option("--trace-dir", "/tmp/metrics-service-traces", "directory for trace files",

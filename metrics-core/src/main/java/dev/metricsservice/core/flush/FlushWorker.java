@@ -197,7 +197,8 @@ public final class FlushWorker implements AutoCloseable {
      * Stops the schedule and runs a final flush, retrying with backoff until it succeeds and
      * nothing is pending, or the deadline passes.
      *
-     * @return the last result; {@link FlushResult#succeeded()} false means data was left unstored
+     * @return on success, the aggregates stored by the whole final flush; otherwise the last failed
+     *     attempt ({@link FlushResult#succeeded()} false means data was left unstored)
      */
     public FlushResult close(Duration deadline) {
         synchronized (this) {
@@ -213,12 +214,20 @@ public final class FlushWorker implements AutoCloseable {
         try {
             return executor.submit(() -> {
                 int attempt = 1;
+                int stored = 0;
+                int storedFinal = 0;
+                long startNanos = System.nanoTime();
                 while (true) {
                     FlushResult r = flushOnce(attempt);
+                    if (r.succeeded()) {
+                        stored += r.aggregates();
+                        storedFinal += r.finalWindows();
+                    }
                     boolean drained = r.succeeded() && aggregator.stats().pendingWindows() == 0
                             || r.succeeded() && r.aggregates() == 0;
                     if (drained) {
-                        return r;
+                        // Report the whole final flush, not just its last (empty) round.
+                        return new FlushResult(stored, storedFinal, System.nanoTime() - startNanos, attempt, null);
                     }
                     if (!r.succeeded()) {
                         long sleep = Math.min(backoff(attempt).toNanos(), end - System.nanoTime());

@@ -147,6 +147,7 @@ class FlushWorkerTest {
         FlushResult last = worker.close(Duration.ofSeconds(10));
 
         assertThat(last.succeeded()).isTrue();
+        assertThat(last.aggregates()).isEqualTo(1);
         assertThat(storedCount("mem")).isEqualTo(10);
     }
 

@@ -1,0 +1,336 @@
+package dev.metricsservice.app;
+
+import dev.metricsservice.core.Aggregator;
+import dev.metricsservice.core.flush.FlushListener;
+import dev.metricsservice.core.flush.FlushResult;
+import dev.metricsservice.core.flush.FlushWorker;
+import dev.metricsservice.core.store.MetricStore;
+import dev.metricsservice.http.HttpServerConfig;
+import dev.metricsservice.http.MetricsHttpServer;
+import dev.metricsservice.loadgen.LoadGenerator;
+import dev.metricsservice.loadgen.LoadReport;
+import dev.metricsservice.loadgen.Profile;
+import dev.metricsservice.loadgen.ProfileConstants;
+import dev.metricsservice.loadgen.Reports;
+import dev.metricsservice.loadgen.Samples;
+import dev.metricsservice.loadgen.StoredWindows;
+import dev.metricsservice.loadgen.Verification;
+import dev.metricsservice.loadgen.Verifier;
+import dev.metricsservice.telemetry.Telemetry;
+import dev.metricsservice.telemetry.TelemetryConfig;
+import dev.metricsservice.telemetry.reader.TraceReader;
+import dev.metricsservice.telemetry.reader.TraceSummary;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running service: store, aggregator, telemetry, HTTP server and flush worker, started in that
+ * order and stopped in the reverse, with the demo's load run, verification and report on top.
+ *
+ * <pre>{@code
+ * try (MetricsApp app = MetricsApp.start(config, System.out)) {
+ *     DemoOutcome outcome = app.runDemo();     // or app.awaitStopRequest() to serve until stopped
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safety: {@link #requestStop()} may be called from any thread (a signal handler); the
+ * other methods from the thread that started the app.
+ */
+public final class MetricsApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsApp.class);
+    private static final Duration HTTP_DRAIN = Duration.ofSeconds(10);
+    private static final Duration FINAL_FLUSH_DEADLINE = Duration.ofSeconds(60);
+
+    private final AppConfig config;
+    private final PrintStream out;
+    private final MetricStore store;
+    private final Aggregator aggregator;
+    private final Telemetry telemetry;
+    private final MetricsHttpServer server;
+    private final FlushWorker flusher;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private volatile LoadGenerator generator;
+    private boolean stopped;
+    private boolean released;
+
+    /** What a demo run produced. */
+    public record DemoOutcome(LoadReport report, Verification verification, FlushResult finalFlush,
+                              Path jsonReport, Path htmlReport) {
+        /** True when the final flush succeeded and the stored totals matched the acknowledged ones. */
+        public boolean verified() {
+            return verification != null && verification.verified() && finalFlush.succeeded();
+        }
+    }
+
+    private MetricsApp(AppConfig config, PrintStream out, MetricStore store, Aggregator aggregator,
+                       Telemetry telemetry, MetricsHttpServer server, FlushWorker flusher) {
+        this.config = config;
+        this.out = out;
+        this.store = store;
+        this.aggregator = aggregator;
+        this.telemetry = telemetry;
+        this.server = server;
+        this.flusher = flusher;
+    }
+
+    /**
+     * Starts everything and prints the banner.
+     *
+     * @throws Exception with a message saying what failed to start (store, address in use, trace directory)
+     */
+    public static MetricsApp start(AppConfig config, PrintStream out) throws Exception {
+        MetricStore store = Stores.open(config);
+        Telemetry telemetry = null;
+        MetricsHttpServer server = null;
+        try {
+            Aggregator.Builder ab = Aggregator.builder()
+                    .windowWidth(config.window())
+                    .maxSeries(config.maxSeries())
+                    .maxPendingWindows(config.maxPendingWindows())
+                    .maxNameBytes(config.maxNameBytes());
+            if (config.writerId() != null) {
+                ab.writerId(config.writerId());
+            }
+            Aggregator aggregator = ab.build();
+            if (config.telemetry()) {
+                telemetry = Telemetry.start(TelemetryConfig.defaults()
+                        .withDirectory(config.traceDir())
+                        .withLimits(config.traceMaxFileBytes(), config.traceMaxTotalBytes())
+                        .withServiceName("metrics-service"));
+            }
+            AppInstrumentation instrumentation = new AppInstrumentation(telemetry);
+            InetSocketAddress bind = config.bind();
+            server = MetricsHttpServer.start(aggregator, store, HttpServerConfig.builder()
+                    .bindHost(bind.getHostString())
+                    .port(bind.getPort())
+                    .maxBodyBytes((int) config.maxBodyBytes())
+                    .maxBatchSize(config.maxBatchSamples())
+                    .authToken(config.authToken())
+                    .build(), instrumentation);
+            FlushWorker flusher = FlushWorker.builder(aggregator, store)
+                    .interval(config.flushInterval())
+                    .listener(new FlushReporting(telemetry))
+                    .build();
+            instrumentation.flusher = flusher;
+            flusher.start();
+            MetricsApp app = new MetricsApp(config, out, store, aggregator, telemetry, server, flusher);
+            app.printBanner();
+            return app;
+        } catch (Exception | Error e) {
+            if (server != null) {
+                server.close();
+            }
+            if (telemetry != null) {
+                telemetry.close();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    private void printBanner() {
+        out.println("metrics-service listening on http://" + hostForUrl(server.localAddress()) + ":"
+                + server.localAddress().getPort() + " (" + server.transport() + ")"
+                + (config.authToken() != null ? ", POST requires a bearer token" : ""));
+        out.println("  store:     " + store.describe());
+        out.println("  flush:     every " + Units.formatDuration(config.flushInterval()) + ", window "
+                + Units.formatDuration(config.window()) + ", writer id " + aggregator.writerId());
+        out.println("  telemetry: " + (telemetry != null
+                ? "traces in " + config.traceDir() + " (" + Units.formatBytes(config.traceMaxFileBytes()) + " per file, "
+                + Units.formatBytes(config.traceMaxTotalBytes()) + " in all)"
+                : "off"));
+    }
+
+    /** The address clients of this process should use (loopback when bound to all interfaces). */
+    public URI baseUri() {
+        InetSocketAddress a = server.localAddress();
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : hostForUrl(a);
+        return URI.create("http://" + host + ":" + a.getPort());
+    }
+
+    private static String hostForUrl(InetSocketAddress a) {
+        String host = a.getHostString();
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    /** The aggregator, for tests and embedders. */
+    public Aggregator aggregator() {
+        return aggregator;
+    }
+
+    /** Asks a running demo or a serving app to stop; safe from any thread. */
+    public void requestStop() {
+        stopRequested.countDown();
+        LoadGenerator g = generator;
+        if (g != null) {
+            g.stop();
+        }
+    }
+
+    /** Serves until {@link #requestStop()}, then shuts down in order. */
+    public FlushResult serveUntilStopped() throws InterruptedException {
+        out.println("serving until SIGTERM or SIGINT");
+        stopRequested.await();
+        return shutdown();
+    }
+
+    /**
+     * Runs the load profile against this process, shuts down in order, verifies the stored totals
+     * against what the load generator had acknowledged, writes the reports and prints them.
+     */
+    public DemoOutcome runDemo() throws Exception {
+        ProfileConstants constants = ProfileConstants.SEED;
+        Path profileFile = Path.of(config.profile());
+        Profile profile = Profile.PRESETS.contains(config.profile())
+                ? Profile.preset(config.profile(), constants, config.runDuration())
+                : Profile.load(profileFile, constants, config.runDuration());
+        // Totals already stored over the run's range (an earlier run on the same SQLite file or
+        // table) are subtracted, so verification covers exactly this run.
+        Verifier baselineReader = Verifier.of(StoredWindows.store(store));
+        Verifier.Baseline baseline = baselineReader.baseline(Samples.SEED_NAMES, profile.totalDuration());
+        LoadGenerator.Builder gb = LoadGenerator.builder()
+                .target(baseUri())
+                .profile(profile)
+                .progress(out::println);
+        if (config.authToken() != null) {
+            gb.bearerToken(config.authToken());
+        }
+        LoadGenerator g = gb.build();
+        generator = g;
+        if (stopRequested.getCount() == 0) {
+            g.stop();
+        }
+        out.println("running load profile '" + profile.name() + "' for "
+                + Units.formatDuration(profile.totalDuration()) + " against " + baseUri());
+        LoadReport report = g.run();
+        FlushResult finalFlush = shutdown();
+        Verification verification = verify(report, baseline);
+        closeStoreAndTelemetry();
+
+        Files.createDirectories(config.reportDir());
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        Path json = config.reportDir().resolve("load-report-" + stamp + ".json").toAbsolutePath();
+        Path html = config.reportDir().resolve("load-report-" + stamp + ".html").toAbsolutePath();
+        Reports.writeJson(report, verification, json);
+        Reports.writeHtml(report, verification, html);
+
+        out.println();
+        out.print(Reports.text(report));
+        out.println();
+        out.println(verification.table());
+        if (!finalFlush.succeeded()) {
+            out.println("FINAL FLUSH FAILED: " + finalFlush.error().getMessage());
+        }
+        out.println(verification.summaryLine());
+        out.println("report:  " + html);
+        out.println("json:    " + json);
+        printTraces();
+        return new DemoOutcome(report, verification, finalFlush, json, html);
+    }
+
+    private Verification verify(LoadReport report, Verifier.Baseline baseline) throws Exception {
+        if (!Stores.durable(config)) {
+            return Verifier.of(StoredWindows.store(store)).verify(report, baseline);
+        }
+        // Read back through a new connection after the writer's store is closed: what is
+        // verified is what is durably stored, not what one client has cached.
+        store.close();
+        try (MetricStore reopened = Stores.open(config)) {
+            return Verifier.of(StoredWindows.store(reopened)).verify(report, baseline);
+        }
+    }
+
+    /**
+     * Stops in order: HTTP stops accepting and finishes in-flight requests, then the final flush
+     * writes everything left, retried until it succeeds or its deadline passes.
+     */
+    public synchronized FlushResult shutdown() {
+        if (stopped) {
+            return new FlushResult(0, 0, 0, 0, null);
+        }
+        stopped = true;
+        boolean drained = server.shutdown(HTTP_DRAIN);
+        if (!drained) {
+            LOG.warn("some HTTP requests were still in progress after {}; their connections were closed", HTTP_DRAIN);
+        }
+        FlushResult last = flusher.close(FINAL_FLUSH_DEADLINE);
+        if (last.succeeded()) {
+            out.println("final flush: stored " + last.aggregates() + " window aggregates");
+        } else {
+            LOG.error("final flush failed after {}: {}", FINAL_FLUSH_DEADLINE, last.error().getMessage());
+        }
+        return last;
+    }
+
+    private synchronized void closeStoreAndTelemetry() {
+        if (released) {
+            return;
+        }
+        released = true;
+        store.close();
+        if (telemetry != null) {
+            telemetry.close();
+        }
+    }
+
+    private void printTraces() {
+        if (telemetry == null) {
+            return;
+        }
+        try {
+            List<Path> files = TraceReader.traceFiles(config.traceDir());
+            out.println("traces:  " + files.size() + " file(s) in " + config.traceDir().toAbsolutePath());
+            TraceSummary summary = new TraceSummary(Duration.ofMillis(10).toNanos());
+            TraceReader.read(config.traceDir(), summary);
+            out.println(summary.render());
+        } catch (Exception e) {
+            out.println("traces:  could not be summarized: " + e.getMessage());
+        }
+    }
+
+    /** Shuts down (if not yet) and releases everything. */
+    @Override
+    public void close() {
+        shutdown();
+        closeStoreAndTelemetry();
+    }
+
+    /** Logs flush outcomes once per state change and records every attempt in telemetry. */
+    private static final class FlushReporting implements FlushListener {
+        private final Telemetry telemetry;
+
+        FlushReporting(Telemetry telemetry) {
+            this.telemetry = telemetry;
+        }
+
+        @Override
+        public void onFlush(FlushResult r) {
+            if (telemetry != null) {
+                long end = Telemetry.nanoTime();
+                telemetry.recordFlush(end - r.durationNanos(), r.durationNanos(), r.finalWindows(), r.aggregates(),
+                        r.attempt() - 1, r.succeeded() ? "ok" : r.error().kind().name().toLowerCase());
+            }
+        }
+
+        @Override
+        public void onStateChange(boolean healthy, FlushResult r) {
+            if (healthy) {
+                LOG.info("store writes succeed again (after {} attempt(s))", r.attempt());
+            } else {
+                LOG.warn("store writes failing, data kept in memory and retried: {}", r.error().getMessage());
+            }
+        }
+    }
+}

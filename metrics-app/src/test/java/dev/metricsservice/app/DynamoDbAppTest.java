@@ -1,0 +1,171 @@
+package dev.metricsservice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metricsservice.core.store.MetricQuery;
+import dev.metricsservice.core.store.MetricStore;
+import dev.metricsservice.loadgen.LoadReport;
+import dev.metricsservice.loadgen.Samples;
+import dev.metricsservice.store.dynamodb.DynaliteServer;
+import dev.metricsservice.store.dynamodb.DynamoDbMetricStore;
+import dev.metricsservice.store.dynamodb.DynamoDbStoreConfig;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The app against a real DynamoDB-compatible server (dynalite, started by the test on loopback). */
+class DynamoDbAppTest {
+
+    @TempDir
+    Path dir;
+
+    private final AppHarness harness = new AppHarness();
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private DynaliteServer dynalite;
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+        if (dynalite != null) {
+            dynalite.close();
+        }
+    }
+
+    private List<String> dynamoArgs(String... more) {
+        List<String> args = AppHarness.baseArgs(dir, "--store", "dynamodb",
+                "--dynamodb-endpoint", dynalite.endpoint().toString(), "--table", "metrics-app-test");
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    @Test
+    void runDemo_dynamodb_endsVerified() throws Exception {
+        dynalite = DynaliteServer.start(null);
+        MetricsApp.DemoOutcome outcome;
+        try (MetricsApp app = harness.start(dynamoArgs())) {
+            outcome = app.runDemo();
+        }
+
+        assertThat(outcome.verified()).as(harness.output()).isTrue();
+        assertThat(harness.output()).contains("dynamodb");
+    }
+
+    @Test
+    void runDemo_storeDownForPartOfTheRun_isNotReadyThenRecoversVerified() throws Exception {
+        dynalite = DynaliteServer.start(dir.resolve("dynalite-data"));
+        try (MetricsApp app = harness.start(dynamoArgs("--duration", "12s"))) {
+            Future<MetricsApp.DemoOutcome> demo = pool.submit(app::runDemo);
+            Thread.sleep(2500);
+            dynalite.stop();
+            int readyStatus = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+            while (readyStatus != 503 && System.nanoTime() < deadline) {
+                readyStatus = harness.get(app.baseUri(), "/ready").statusCode();
+                Thread.sleep(200);
+            }
+            HttpResponse<String> ready = harness.get(app.baseUri(), "/ready");
+            Thread.sleep(1500); // flushes fail meanwhile; the samples stay in memory
+            dynalite.restart();
+            MetricsApp.DemoOutcome outcome = demo.get(3, TimeUnit.MINUTES);
+
+            assertThat(readyStatus).as("/ready while the store is down").isEqualTo(503);
+            assertThat(ready.body()).contains("store_unavailable");
+            assertThat(outcome.verified()).as(harness.output()).isTrue();
+        }
+    }
+
+    @Test
+    void runDemo_twoInstancesOnOneTable_mergedTotalsEqualBothGenerators() throws Exception {
+        dynalite = DynaliteServer.start(null);
+        AppHarness other = new AppHarness();
+        MetricsApp a = harness.start(dynamoArgs("--writer-id", "instance-a",
+                "--report-dir", dir.resolve("a").toString(), "--trace-dir", dir.resolve("ta").toString()));
+        MetricsApp b = other.start(dynamoArgs("--writer-id", "instance-b",
+                "--report-dir", dir.resolve("b").toString(), "--trace-dir", dir.resolve("tb").toString()));
+        List<LoadReport> reports = new ArrayList<>();
+        try (a; b) {
+            Future<MetricsApp.DemoOutcome> ra = pool.submit(a::runDemo);
+            Future<MetricsApp.DemoOutcome> rb = pool.submit(b::runDemo);
+            reports.add(ra.get(3, TimeUnit.MINUTES).report());
+            reports.add(rb.get(3, TimeUnit.MINUTES).report());
+        }
+
+        try (MetricStore store = DynamoDbMetricStore.open(DynamoDbStoreConfig.builder()
+                .endpointOverride(dynalite.endpoint()).tableName("metrics-app-test").build()).get(1, TimeUnit.MINUTES)) {
+            for (String name : Samples.SEED_NAMES) {
+                long acked = 0;
+                long unknown = 0;
+                for (LoadReport r : reports) {
+                    for (LoadReport.MetricTally t : r.tallies()) {
+                        if (t.name().equals(name)) {
+                            acked += t.acknowledgedCount();
+                            unknown += t.unknownCount();
+                        }
+                    }
+                }
+                long stored = store.query(new MetricQuery(name, 0, Long.MAX_VALUE / 2, 10_000,
+                                MetricQuery.Order.OLDEST_FIRST)).get(1, TimeUnit.MINUTES).stream()
+                        .mapToLong(w -> w.stats().count()).sum();
+                assertThat(acked).as("both generators sent %s", name).isPositive();
+                assertThat(stored).as("stored %s = acknowledged by both (unknown outcome %d)", name, unknown)
+                        .isBetween(acked, acked + unknown);
+            }
+        }
+    }
+
+    @Test
+    void post_storeDownPastThePendingLimit_answers503ThenRecoversWithoutLoss() throws Exception {
+        dynalite = DynaliteServer.start(dir.resolve("dynalite-data"));
+        long acked = 0;
+        boolean refused = false;
+        String retryAfter = null;
+        try (MetricsApp app = harness.start(dynamoArgs("--duration", "0", "--max-pending-windows", "20",
+                "--flush-interval", "200ms"))) {
+            dynalite.stop();
+            for (int i = 0; i < 400 && !refused; i++) {
+                HttpResponse<String> r = harness.post(app.baseUri(), "application/json",
+                        "{\"name\":\"pending-" + i + "\",\"value\":1}");
+                if (r.statusCode() == 202) {
+                    acked++;
+                } else {
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+                    assertThat(r.body()).contains("overloaded");
+                    retryAfter = r.headers().firstValue("Retry-After").orElse(null);
+                    refused = true;
+                }
+                Thread.sleep(10);
+            }
+            assertThat(refused).as("POST answers 503 once the pending limit is reached").isTrue();
+            assertThat(retryAfter).isNotBlank();
+
+            dynalite.restart();
+            int status = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (status != 202 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                status = harness.post(app.baseUri(), "application/json", "{\"name\":\"pending-0\",\"value\":1}")
+                        .statusCode();
+            }
+            assertThat(status).as("accepted again once the store is back").isEqualTo(202);
+            acked++;
+        }
+
+        try (MetricStore store = DynamoDbMetricStore.open(DynamoDbStoreConfig.builder()
+                .endpointOverride(dynalite.endpoint()).tableName("metrics-app-test").build()).get(1, TimeUnit.MINUTES)) {
+            long stored = 0;
+            for (int i = 0; i < 400; i++) {
+                stored += store.query(MetricQuery.latest("pending-" + i, 100)).get(1, TimeUnit.MINUTES).stream()
+                        .mapToLong(w -> w.stats().count()).sum();
+            }
+            assertThat(stored).as("every acknowledged sample is stored").isEqualTo(acked);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.metricsservice.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sits in front of the HTTP codec and enforces two clocks per connection with one periodic check
+ * (no timer per request): a connection that sends nothing for {@code idleTimeout} is reported as
+ * {@link #IDLE}, and a request whose first byte arrived more than {@code requestReadTimeout} ago
+ * without being completed is reported as {@link #REQUEST_TIMEOUT}. The request handler decides
+ * what to answer. One instance per channel; used only on its event loop.
+ */
+final class ConnectionTimeouts extends ChannelInboundHandlerAdapter {
+
+    /** User event: nothing was received for the idle timeout. */
+    static final Object IDLE = "idle";
+    /** User event: a request did not arrive completely within the read timeout. */
+    static final Object REQUEST_TIMEOUT = "request-timeout";
+
+    private final long idleNanos;
+    private final long requestReadNanos;
+    private long lastReadNanos;
+    private long requestStartNanos = -1;
+    private ScheduledFuture<?> check;
+
+    ConnectionTimeouts(HttpServerConfig config) {
+        this.idleNanos = config.idleTimeout().toNanos();
+        this.requestReadNanos = config.requestReadTimeout().toNanos();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        lastReadNanos = System.nanoTime();
+        long periodNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
+                Math.min(TimeUnit.SECONDS.toNanos(1), Math.min(idleNanos, requestReadNanos) / 4));
+        check = ctx.executor().scheduleWithFixedDelay(() -> check(ctx), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        long now = System.nanoTime();
+        lastReadNanos = now;
+        if (requestStartNanos < 0) {
+            requestStartNanos = now;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    /** Called by the request handler once a request has been received completely. */
+    void requestComplete() {
+        requestStartNanos = -1;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancel();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancel();
+    }
+
+    private void cancel() {
+        if (check != null) {
+            check.cancel(false);
+            check = null;
+        }
+    }
+
+    private void check(ChannelHandlerContext ctx) {
+        long now = System.nanoTime();
+        if (requestStartNanos >= 0 && now - requestStartNanos > requestReadNanos) {
+            requestStartNanos = -1;
+            ctx.fireUserEventTriggered(REQUEST_TIMEOUT);
+        } else if (now - lastReadNanos > idleNanos) {
+            lastReadNanos = now; // report again only after another full idle period
+            ctx.fireUserEventTriggered(IDLE);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.metricsservice.http;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+/** Builds each accepted connection's pipeline, or refuses the connection over the limit. */
+final class MetricsHttpInitializer extends ChannelInitializer<SocketChannel> {
+
+    private final ServerState server;
+    private final Api api;
+    private final HttpDecoderConfig decoderConfig;
+
+    MetricsHttpInitializer(ServerState server) {
+        this.server = server;
+        this.api = new Api(server);
+        HttpServerConfig c = server.config;
+        this.decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(c.maxInitialLineBytes())
+                .setMaxHeaderSize(c.maxHeaderBytes())
+                .setMaxChunkSize(64 * 1024);
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        server.acceptedConnections.increment();
+        int open = server.openConnections.incrementAndGet();
+        ch.closeFuture().addListener(f -> server.openConnections.decrementAndGet());
+        ChannelPipeline p = ch.pipeline();
+        ChannelHandler hook = server.instrumentation.channelHandler();
+        if (hook != null) {
+            p.addLast("instrumentation", hook);
+        }
+        if (open > server.config.maxConnections() || server.shuttingDown) {
+            server.refusedConnections.increment();
+            p.addLast("refuse", new Refuse(server.config.retryAfterSeconds()));
+            return;
+        }
+        server.channels.add(ch);
+        ConnectionTimeouts timeouts = new ConnectionTimeouts(server.config);
+        p.addLast("timeouts", timeouts);
+        p.addLast("codec", new HttpServerCodec(decoderConfig.clone()));
+        p.addLast("api", new RequestHandler(server, api, timeouts));
+    }
+
+    /** Answers 503 without reading anything and closes. */
+    private static final class Refuse extends ChannelInboundHandlerAdapter {
+        private final long retryAfterSeconds;
+
+        Refuse(long retryAfterSeconds) {
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            LingeringClose.after(ctx.writeAndFlush(Responses.tooManyConnections(retryAfterSeconds)));
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.metricsservice.http;
+
+import dev.metricsservice.core.Aggregator;
+import dev.metricsservice.core.store.MetricStore;
+import io.netty.channel.group.ChannelGroup;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** What every connection of one server shares: the API's collaborators, limits and counters. Thread-safe. */
+final class ServerState {
+
+    final Aggregator aggregator;
+    final MetricStore store;
+    final HttpServerConfig config;
+    final ServerInstrumentation instrumentation;
+    final ChannelGroup channels;
+    /** Runs work that may take a lock (aggregator stats), so that event loops never wait. */
+    final Executor offLoop;
+    final String transport;
+
+    final AtomicInteger openConnections = new AtomicInteger();
+    final LongAdder acceptedConnections = new LongAdder();
+    final LongAdder refusedConnections = new LongAdder();
+    /**
+     * Requests whose response is not yet written; graceful shutdown waits for zero. An adder, not
+     * an atomic, because every request changes it twice from every event loop and only shutdown
+     * reads it.
+     */
+    final LongAdder inFlight = new LongAdder();
+    private final LongAdder[] byStatus = new LongAdder[600];
+    volatile boolean shuttingDown;
+
+    ServerState(Aggregator aggregator, MetricStore store, HttpServerConfig config,
+                ServerInstrumentation instrumentation, ChannelGroup channels, Executor offLoop, String transport) {
+        this.aggregator = aggregator;
+        this.store = store;
+        this.config = config;
+        this.instrumentation = instrumentation;
+        this.channels = channels;
+        this.offLoop = offLoop;
+        this.transport = transport;
+        for (int i = 0; i < byStatus.length; i++) {
+            byStatus[i] = new LongAdder();
+        }
+    }
+
+    void countStatus(int status) {
+        if (status >= 0 && status < byStatus.length) {
+            byStatus[status].increment();
+        }
+    }
+
+    ServerStats stats() {
+        Map<Integer, Long> statuses = new TreeMap<>();
+        for (int i = 0; i < byStatus.length; i++) {
+            long n = byStatus[i].sum();
+            if (n != 0) {
+                statuses.put(i, n);
+            }
+        }
+        return new ServerStats(transport, openConnections.get(), acceptedConnections.sum(),
+                refusedConnections.sum(), statuses);
+    }
+}

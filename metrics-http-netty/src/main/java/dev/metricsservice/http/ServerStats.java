@@ -1,0 +1,28 @@
+package dev.metricsservice.http;
+
+import java.util.Map;
+
+/**
+ * A point-in-time view of the HTTP server's own counters, as served under {@code "server"} by
+ * {@code GET /stats}.
+ *
+ * <pre>{@code
+ * ServerStats s = server.stats();
+ * long accepted = s.requestsByStatus().getOrDefault(202, 0L);
+ * }</pre>
+ *
+ * <p>Immutable.
+ *
+ * @param transport           {@code "epoll"} or {@code "nio"}
+ * @param openConnections     connections open now
+ * @param acceptedConnections connections accepted since start (including refused ones)
+ * @param refusedConnections  connections refused because {@code maxConnections} were open
+ * @param requestsByStatus    responses sent since start, by HTTP status code (only codes seen)
+ */
+public record ServerStats(String transport, long openConnections, long acceptedConnections,
+                          long refusedConnections, Map<Integer, Long> requestsByStatus) {
+
+    public ServerStats {
+        requestsByStatus = Map.copyOf(requestsByStatus);
+    }
+}

@@ -1,0 +1,206 @@
+package dev.metricsservice.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metricsservice.core.Aggregator;
+import dev.metricsservice.core.ManualClock;
+import dev.metricsservice.core.MetricClock;
+import dev.metricsservice.core.Stats;
+import dev.metricsservice.core.WindowAggregate;
+import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.core.store.InMemoryMetricStore;
+import dev.metricsservice.core.store.MetricQuery;
+import dev.metricsservice.core.store.MetricStore;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The request handler on an {@link EmbeddedChannel}: bytes in, bytes out, no sockets. */
+class RequestHandlerTest {
+
+    private static final long T0 = 1_764_000_000_000L; // a window boundary for 10 s windows
+    private final ManualClock clock = MetricClock.manual(T0 + 1_000);
+    private final Aggregator aggregator = Aggregator.builder().clock(clock).writerId("test").build();
+    private EmbeddedChannel channel;
+
+    private EmbeddedChannel channel(MetricStore store, HttpServerConfig config) {
+        ServerState state = new ServerState(aggregator, store, config, ServerInstrumentation.NONE,
+                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), Runnable::run, "embedded");
+        ConnectionTimeouts timeouts = new ConnectionTimeouts(config);
+        channel = new EmbeddedChannel(timeouts, new HttpServerCodec(), new RequestHandler(state, new Api(state), timeouts));
+        return channel;
+    }
+
+    private EmbeddedChannel channel() {
+        return channel(new InMemoryMetricStore(), HttpServerConfig.defaults());
+    }
+
+    private static String exchange(EmbeddedChannel ch, String request) {
+        ch.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.UTF_8));
+        return output(ch);
+    }
+
+    private static String output(EmbeddedChannel ch) {
+        ch.runPendingTasks();
+        StringBuilder sb = new StringBuilder();
+        ByteBuf b;
+        while ((b = ch.readOutbound()) != null) {
+            sb.append(b.toString(StandardCharsets.UTF_8));
+            b.release();
+        }
+        return sb.toString();
+    }
+
+    @AfterEach
+    void finish() {
+        if (channel != null) {
+            assertThat(channel.finishAndReleaseAll()).as("nothing left unread in the channel").isFalse();
+        }
+    }
+
+    @AfterAll
+    static void noLeaks() throws InterruptedException {
+        LeakCheck.assertNoLeaks();
+    }
+
+    @Test
+    void post_singleSample_accepted() {
+        String out = exchange(channel(), RawClient.post("/metrics", "{\"name\":\"cpu\",\"value\":42.5}"));
+        assertThat(out).startsWith("HTTP/1.1 202 Accepted").endsWith("{\"accepted\":1}");
+        assertThat(aggregator.unflushed(MetricQuery.latest("cpu", 20)))
+                .containsExactly(new WindowStats(T0 / 1000, Stats.of(42.5)));
+    }
+
+    @Test
+    void post_batchWithBadElement_recordsNothing() {
+        String out = exchange(channel(), RawClient.post("/metrics",
+                "[{\"name\":\"a\",\"value\":1},{\"name\":\"b\",\"value\":\"x\"}]"));
+        assertThat(out).startsWith("HTTP/1.1 422 ").contains("\"error\":\"wrong_type\"").contains("element 1");
+        assertThat(aggregator.unflushed(MetricQuery.latest("a", 20))).isEmpty();
+        assertThat(aggregator.stats().accepted()).isZero();
+    }
+
+    @Test
+    void post_batch_acceptedWhole() {
+        String out = exchange(channel(), RawClient.post("/metrics",
+                "[{\"name\":\"a\",\"value\":1},{\"name\":\"a\",\"value\":2,\"timestamp\":" + (T0 + 500) + "}]"));
+        assertThat(out).startsWith("HTTP/1.1 202 ").endsWith("{\"accepted\":2}");
+        assertThat(aggregator.unflushed(MetricQuery.latest("a", 20)))
+                .containsExactly(new WindowStats(T0 / 1000, new Stats(2, 3, 1, 2)));
+    }
+
+    @Test
+    void post_batchRefusedMidway_reportsWhereToResume() {
+        // The collector has not run for 16 windows, so window w+16 would reuse the slot of window w,
+        // which is still live: the aggregator refuses it as OVERLOADED, a refusal no pre-check can see.
+        EmbeddedChannel ch = channel();
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"a\",\"value\":1}"))).startsWith("HTTP/1.1 202 ");
+        clock.advance(java.time.Duration.ofSeconds(160));
+        String out = exchange(ch, RawClient.post("/metrics", "[{\"name\":\"b\",\"value\":5},{\"name\":\"a\",\"value\":2}]"));
+        assertThat(out).startsWith("HTTP/1.1 503 ").contains("\"error\":\"partial_batch\"")
+                .contains("elements 0..0 were recorded").contains("resend from element 1");
+        assertThat(aggregator.unflushed(MetricQuery.latest("b", 20))).extracting(r -> r.stats().count()).containsExactly(1L);
+    }
+
+    @Test
+    void post_malformedJson_400() {
+        String out = exchange(channel(), RawClient.post("/metrics", "{\"name\":\"cpu\","));
+        assertThat(out).startsWith("HTTP/1.1 400 ").contains("\"error\":\"malformed_json\"");
+    }
+
+    @Test
+    void post_wrongContentType_415() {
+        String out = exchange(channel(), "POST /metrics HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}");
+        assertThat(out).startsWith("HTTP/1.1 415 ").contains("unsupported_media_type");
+    }
+
+    @Test
+    void unknownPath_404_andWrongMethod_405WithAllow() {
+        EmbeddedChannel ch = channel();
+        assertThat(exchange(ch, RawClient.get("/nope"))).startsWith("HTTP/1.1 404 ").contains("not_found");
+        String out = exchange(ch, RawClient.get("/metrics"));
+        assertThat(out).startsWith("HTTP/1.1 405 ").containsIgnoringCase("allow: POST");
+        assertThat(exchange(ch, RawClient.post("/health", "{}"))).startsWith("HTTP/1.1 405 ").containsIgnoringCase("allow: GET");
+        assertThat(ch.isActive()).isTrue();
+    }
+
+    @Test
+    void get_mergesStoreAndMemory_newestFirst() {
+        InMemoryMetricStore store = new InMemoryMetricStore();
+        long w0 = T0 / 1000;
+        store.write(List.of(new WindowAggregate("cpu", w0 - 10, "other", new Stats(2, 10, 4, 6)),
+                new WindowAggregate("cpu", w0, "other", Stats.of(1)))).join();
+        EmbeddedChannel ch = channel(store, HttpServerConfig.defaults());
+        exchange(ch, RawClient.post("/metrics", "{\"name\":\"cpu\",\"value\":3}"));
+        String out = exchange(ch, RawClient.get("/metrics/cpu"));
+        assertThat(out).startsWith("HTTP/1.1 200 ").endsWith("[{\"timestamp\":" + w0 + ",\"sum\":4.0,\"count\":2,\"min\":1.0,\"max\":3.0},"
+                + "{\"timestamp\":" + (w0 - 10) + ",\"sum\":10.0,\"count\":2,\"min\":4.0,\"max\":6.0}]");
+    }
+
+    @Test
+    void get_slowStore_pipelinedAnswersStayInOrder() {
+        CompletableFuture<List<WindowStats>> pending = new CompletableFuture<>();
+        MetricStore slow = new DelegatingStore(new InMemoryMetricStore()) {
+            @Override
+            public CompletableFuture<List<WindowStats>> query(MetricQuery query) {
+                return pending;
+            }
+        };
+        EmbeddedChannel ch = channel(slow, HttpServerConfig.defaults());
+        String out = exchange(ch, RawClient.get("/metrics/cpu") + RawClient.get("/health"));
+        assertThat(out).isEmpty();
+        assertThat(ch.config().isAutoRead()).isFalse();
+        pending.complete(List.of(new WindowStats(100, Stats.of(7))));
+        out = output(ch);
+        assertThat(out.indexOf("HTTP/1.1 200")).isZero();
+        assertThat(out.indexOf("\"count\":1")).isLessThan(out.indexOf("\"status\":\"ok\""));
+        assertThat(ch.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void get_storeFails_503() {
+        MetricStore failing = new DelegatingStore(new InMemoryMetricStore()) {
+            @Override
+            public CompletableFuture<List<WindowStats>> query(MetricQuery query) {
+                return CompletableFuture.failedFuture(new dev.metricsservice.core.store.StoreException(
+                        dev.metricsservice.core.store.StoreException.Kind.UNAVAILABLE, "down"));
+            }
+        };
+        String out = exchange(channel(failing, HttpServerConfig.defaults()), RawClient.get("/metrics/cpu"));
+        assertThat(out).startsWith("HTTP/1.1 503 ").containsIgnoringCase("retry-after: 5").contains("store_unavailable");
+    }
+
+    @Test
+    void connectionClose_honoured() {
+        EmbeddedChannel ch = channel();
+        String out = exchange(ch, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
+        assertThat(out).startsWith("HTTP/1.1 200 ").containsIgnoringCase("connection: close");
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void bodyOverLimit_413_andClosed() {
+        EmbeddedChannel ch = channel(new InMemoryMetricStore(), HttpServerConfig.builder().maxBodyBytes(100).build());
+        String out = exchange(ch, "POST /metrics HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 101\r\n\r\n");
+        assertThat(out).startsWith("HTTP/1.1 413 ").contains("body_too_large");
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void auth_requiredForPost() {
+        EmbeddedChannel ch = channel(new InMemoryMetricStore(), HttpServerConfig.builder().authToken("s3cret").build());
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"a\",\"value\":1}"))).startsWith("HTTP/1.1 401 ");
+        String ok = "POST /metrics HTTP/1.1\r\nAuthorization: Bearer s3cret\r\nContent-Type: application/json\r\nContent-Length: 24\r\n\r\n{\"name\":\"a\",\"value\":1.0}";
+        assertThat(exchange(ch, ok)).startsWith("HTTP/1.1 202 ");
+        assertThat(exchange(ch, ok.replace("s3cret", "s3creT"))).startsWith("HTTP/1.1 401 ");
+    }
+}

@@ -1,0 +1,104 @@
+package dev.metricsservice.loadgen;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one run measured: per phase and for the whole run, POST and GET separately, plus the per-second
+ * timeline and the exact per-metric tallies the {@link Verifier} checks. Immutable; render it with
+ * {@link Reports}.
+ *
+ * @param profileName      the profile's name
+ * @param model            the load model's description
+ * @param target           base URI of the service
+ * @param transport        client transport (epoll or nio)
+ * @param batchSize        samples per POST
+ * @param startEpochMillis wall-clock start of the run
+ * @param endEpochMillis   wall-clock end, after in-flight requests were drained
+ * @param durationSeconds  measured duration of the load (start to end of the profile, or to a stop)
+ * @param stoppedEarly     true if {@link LoadGenerator#stop()} ended the run before the profile did
+ * @param phases           one entry per profile phase, in order
+ * @param total            the whole run
+ * @param timeline         one point per progress interval
+ * @param tallies          per metric: what the server acknowledged, and what may or may not have been stored
+ */
+public record LoadReport(String profileName, String model, String target, String transport, int batchSize,
+                         long startEpochMillis, long endEpochMillis, double durationSeconds, boolean stoppedEarly,
+                         List<PhaseReport> phases, PhaseReport total, List<TimelinePoint> timeline,
+                         List<MetricTally> tallies) {
+
+    public LoadReport {
+        phases = List.copyOf(phases);
+        timeline = List.copyOf(timeline);
+        tallies = List.copyOf(tallies);
+    }
+
+    /** Results of one phase (or of the whole run, named {@code "total"}). */
+    public record PhaseReport(String name, String shape, double startSeconds, double endSeconds, int fromLevel,
+                              int toLevel, OpReport post, OpReport get) {
+    }
+
+    /**
+     * Results of one operation within a phase.
+     *
+     * @param requests            requests started in the phase that finished (response or failure)
+     * @param successes           2xx responses
+     * @param failures            everything else
+     * @param failuresByStatus    non-2xx responses by HTTP status
+     * @param failuresByCause     requests without a response, by cause
+     * @param samples             samples carried by the POSTs (batch mode: several per request); 0 for GET
+     * @param throughputPerSecond finished requests per second of phase time
+     * @param latency             latency with the model's coordinated-omission handling (see {@link LoadModel})
+     * @param serviceTime         raw time from writing the request to reading the response
+     */
+    public record OpReport(long requests, long successes, long failures, Map<Integer, Long> failuresByStatus,
+                           Map<FailureCause, Long> failuresByCause, long samples, double throughputPerSecond,
+                           LatencySummary latency, LatencySummary serviceTime) {
+        public OpReport {
+            failuresByStatus = Map.copyOf(failuresByStatus);
+            failuresByCause = Map.copyOf(failuresByCause);
+        }
+    }
+
+    /** Percentiles in milliseconds (microsecond resolution); all zero when {@code count} is 0. */
+    public record LatencySummary(long count, double p50Millis, double p90Millis, double p99Millis,
+                                 double p999Millis, double maxMillis, double meanMillis) {
+    }
+
+    /**
+     * One progress interval.
+     *
+     * @param elapsedSeconds end of the interval, since the start
+     * @param phase          phase name at that instant
+     * @param level          the profile's level (workers, or rate units in the open model)
+     * @param inFlight       requests in flight at that instant
+     * @param postsPerSecond finished POSTs per second in the interval
+     * @param getsPerSecond  finished GETs per second in the interval
+     * @param p50Millis      median latency of the interval (POST and GET)
+     * @param p99Millis      99th percentile of the interval
+     * @param errors         failed requests in the interval
+     */
+    public record TimelinePoint(double elapsedSeconds, String phase, int level, long inFlight,
+                                double postsPerSecond, double getsPerSecond, double p50Millis, double p99Millis,
+                                long errors) {
+    }
+
+    /**
+     * Exact per-metric tally of the samples the generator sent.
+     *
+     * @param acknowledgedCount samples in POSTs answered 202
+     * @param acknowledgedSum   their values' sum
+     * @param unknownCount      samples in POSTs without an answer after sending (timeout, reset)
+     * @param unknownSum        their values' sum
+     * @param rejectedCount     samples in POSTs answered with anything but 2xx
+     * @param notSentCount      samples never sent (connect failure, backlog)
+     */
+    public record MetricTally(String name, long acknowledgedCount, double acknowledgedSum, long unknownCount,
+                              double unknownSum, long rejectedCount, long notSentCount) {
+    }
+
+    /** Total failed requests of the run (POST and GET). */
+    public long totalFailures() {
+        return total.post().failures() + total.get().failures();
+    }
+}

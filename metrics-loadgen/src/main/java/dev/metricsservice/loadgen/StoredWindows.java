@@ -1,0 +1,39 @@
+package dev.metricsservice.loadgen;
+
+import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.core.store.MetricQuery;
+import dev.metricsservice.core.store.MetricStore;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where the {@link Verifier} reads what the service stored: windows of one metric whose start lies in
+ * {@code [fromEpochSecond, toEpochSecond)}, at most {@code limit} of them.
+ *
+ * <pre>{@code
+ * StoredWindows overHttp = StoredWindows.http(URI.create("http://127.0.0.1:3001"), Duration.ofSeconds(10));
+ * StoredWindows direct = StoredWindows.store(metricStore);   // e.g. in the app after the final flush
+ * }</pre>
+ * Implementations must be safe to call from one thread at a time.
+ */
+@FunctionalInterface
+public interface StoredWindows {
+
+    /**
+     * @throws Exception with a message saying what failed (connection, status, malformed answer)
+     */
+    List<WindowStats> query(String name, long fromEpochSecond, long toEpochSecond, int limit) throws Exception;
+
+    /** {@code GET /metrics/{name}?from=..&to=..&limit=..} on the service. */
+    static StoredWindows http(java.net.URI target, java.time.Duration timeout) {
+        return new HttpStoredWindows(target, timeout);
+    }
+
+    /** Reads a {@link MetricStore} directly (only what has been flushed to it). */
+    static StoredWindows store(MetricStore store) {
+        return (name, from, to, limit) -> store
+                .query(new MetricQuery(name, from, to, limit, MetricQuery.Order.OLDEST_FIRST))
+                .get(30, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.metricsservice.loadgen;
+
+import dev.metricsservice.loadgen.LoadReport.MetricTally;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Outcome of a {@link Verifier} run: one check per metric. Immutable.
+ *
+ * @param checks          per metric, in the report's order
+ * @param fromEpochSecond start of the queried range (inclusive)
+ * @param toEpochSecond   end of the queried range (exclusive)
+ */
+public record Verification(List<MetricCheck> checks, long fromEpochSecond, long toEpochSecond) {
+
+    public Verification {
+        checks = List.copyOf(checks);
+    }
+
+    /**
+     * One metric's comparison.
+     *
+     * @param storedCount stored count minus the baseline's
+     * @param windows     windows counted for this metric
+     * @param problem     null when ok, else what differs
+     */
+    public record MetricCheck(String name, long acknowledgedCount, long unknownCount, long storedCount,
+                              double acknowledgedSum, double unknownSum, double storedSum, long windows,
+                              String problem) {
+
+        public boolean ok() {
+            return problem == null;
+        }
+
+        static MetricCheck queryFailed(MetricTally t, String problem) {
+            return new MetricCheck(t.name(), t.acknowledgedCount(), t.unknownCount(), -1, t.acknowledgedSum(),
+                    t.unknownSum(), Double.NaN, 0, problem);
+        }
+
+        static MetricCheck compare(MetricTally t, long storedCount, double storedSum, double magnitude,
+                                   long windows) {
+            long ack = t.acknowledgedCount();
+            long unknown = t.unknownCount();
+            double tolerance = Verifier.RELATIVE_SUM_TOLERANCE
+                    * Math.max(magnitude, Math.abs(t.acknowledgedSum()) + Math.abs(t.unknownSum()));
+            String problem = null;
+            if (storedCount < ack) {
+                problem = (ack - storedCount) + " acknowledged samples missing";
+            } else if (storedCount > ack + unknown) {
+                problem = (storedCount - ack - unknown) + " more samples stored than sent"
+                        + (unknown > 0 ? " (beyond " + unknown + " of unknown outcome)" : "");
+            } else if (storedSum < t.acknowledgedSum() - tolerance
+                    || storedSum > t.acknowledgedSum() + Math.max(0, t.unknownSum()) + tolerance) {
+                problem = String.format(Locale.ROOT, "sum differs by %.6g (tolerance %.3g)",
+                        storedSum - t.acknowledgedSum(), tolerance);
+            }
+            return new MetricCheck(t.name(), ack, unknown, storedCount, t.acknowledgedSum(), t.unknownSum(),
+                    storedSum, windows, problem);
+        }
+    }
+
+    /** True when every metric matched. */
+    public boolean verified() {
+        return !checks.isEmpty() && checks.stream().allMatch(MetricCheck::ok);
+    }
+
+    /** Windows counted over all metrics. */
+    public long windowsCounted() {
+        return checks.stream().mapToLong(MetricCheck::windows).sum();
+    }
+
+    /** One line: {@code VERIFIED: ...} or {@code MISMATCH: ...}. */
+    public String summaryLine() {
+        long ack = checks.stream().mapToLong(MetricCheck::acknowledgedCount).sum();
+        long unknown = checks.stream().mapToLong(MetricCheck::unknownCount).sum();
+        long stored = checks.stream().mapToLong(c -> Math.max(0, c.storedCount())).sum();
+        String counts = String.format(Locale.ROOT,
+                "%d metrics, %d samples acknowledged, %d stored, %d of unknown outcome, %d windows counted",
+                checks.size(), ack, stored, unknown, windowsCounted());
+        if (verified()) {
+            return "VERIFIED: " + counts;
+        }
+        long bad = checks.stream().filter(c -> !c.ok()).count();
+        return "MISMATCH: " + bad + " of " + counts;
+    }
+
+    /** A fixed-width table of every metric's numbers and problem. */
+    public String table() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-16s %12s %10s %12s %20s %20s %8s  %s%n", "metric", "acked", "unknown",
+                "stored", "acked sum", "stored sum", "windows", "result"));
+        for (MetricCheck c : checks) {
+            sb.append(String.format(Locale.ROOT, "%-16s %12d %10d %12d %20.6f %20.6f %8d  %s%n", c.name(),
+                    c.acknowledgedCount(), c.unknownCount(), c.storedCount(), c.acknowledgedSum(), c.storedSum(),
+                    c.windows(), c.ok() ? "ok" : c.problem()));
+        }
+        return sb.toString();
+    }
+}

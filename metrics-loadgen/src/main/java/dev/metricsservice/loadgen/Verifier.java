@@ -1,0 +1,179 @@
+package dev.metricsservice.loadgen;
+
+import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.loadgen.LoadReport.MetricTally;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Checks after a run that the service stored exactly what it acknowledged.
+ *
+ * <pre>{@code
+ * Verifier verifier = Verifier.overHttp(target);
+ * Verifier.Baseline before = verifier.baseline(Samples.SEED_NAMES, profile.totalDuration()); // optional
+ * LoadReport report = generator.run();
+ * Verification result = verifier.verify(report, before);
+ * System.out.println(result.summaryLine());          // "VERIFIED: ..." or "MISMATCH: ..."
+ * if (!result.verified()) System.out.print(result.table());
+ * }</pre>
+ *
+ * <p>For every metric it sums count and sum over all stored windows whose start lies in a range covering the
+ * run (from {@code lookback} before the start, default 5 min, to 1 min after the end), queried with
+ * {@code limit=1000} and split into smaller ranges when a reply is full, so any number of windows is counted.
+ * When a {@link Baseline} was taken before the run over the same range, its totals are subtracted, so data
+ * already there does not count. Then, per metric:
+ * <ul>
+ *   <li>count: {@code acknowledged <= stored <= acknowledged + unknown} (exact equality when no outcome is
+ *       unknown);</li>
+ *   <li>sum: equal to the acknowledged sum within relative 1e-9 (rounding differs with the order of additions),
+ *       or, with unknown outcomes, within {@code [acknowledged, acknowledged + unknown sum]} (the seed's values
+ *       are non-negative).</li>
+ * </ul>
+ * Nothing else may write the same metric names during the run. Thread-safety: one verification at a time.
+ */
+public final class Verifier {
+
+    /** Relative tolerance for sums. */
+    public static final double RELATIVE_SUM_TOLERANCE = 1e-9;
+    static final int QUERY_LIMIT = 1000;
+    private static final long CHUNK_SECONDS = 900;
+    private static final long GRACE_AFTER_END_SECONDS = 60;
+
+    private final StoredWindows source;
+    private final Duration lookback;
+
+    private Verifier(StoredWindows source, Duration lookback) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.lookback = Objects.requireNonNull(lookback, "lookback");
+    }
+
+    /** Queries the service's HTTP API. */
+    public static Verifier overHttp(URI target) {
+        return new Verifier(StoredWindows.http(target, Duration.ofSeconds(10)), Duration.ofMinutes(5));
+    }
+
+    /** Reads from any source, e.g. {@link StoredWindows#store} in-process. */
+    public static Verifier of(StoredWindows source) {
+        return new Verifier(source, Duration.ofMinutes(5));
+    }
+
+    /** How far before the run's start the query range begins (covers the window holding the start). */
+    public Verifier withLookback(Duration lookback) {
+        return new Verifier(source, lookback);
+    }
+
+    /** Totals stored before a run, over the range the later {@link #verify(LoadReport, Baseline)} will use. */
+    public record Baseline(long fromEpochSecond, long toEpochSecond, Map<String, Totals> totals) {
+        public Baseline {
+            totals = Map.copyOf(totals);
+        }
+    }
+
+    /** Summed count and sum of a metric's windows in a range. */
+    public record Totals(long count, double sum, long windows) {
+        static final Totals ZERO = new Totals(0, 0.0, 0);
+    }
+
+    /**
+     * Snapshots the stored totals of {@code names} now, over a range that covers a run starting now and lasting
+     * {@code expectedRunDuration} (plus drain time and a minute).
+     *
+     * @throws Exception when the source cannot be read
+     */
+    public Baseline baseline(List<String> names, Duration expectedRunDuration) throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        long from = now - lookback.toSeconds();
+        long to = now + expectedRunDuration.toSeconds() + GRACE_AFTER_END_SECONDS + 60;
+        Map<String, Totals> totals = new HashMap<>();
+        for (String name : names) {
+            totals.put(name, totals(name, from, to));
+        }
+        return new Baseline(from, to, totals);
+    }
+
+    /** Verifies assuming nothing of these metrics was stored before the run. */
+    public Verification verify(LoadReport report) {
+        long from = report.startEpochMillis() / 1000 - lookback.toSeconds();
+        long to = report.endEpochMillis() / 1000 + GRACE_AFTER_END_SECONDS;
+        return check(report, from, to, Map.of());
+    }
+
+    /** Verifies against a {@link Baseline} taken before the run. */
+    public Verification verify(LoadReport report, Baseline baseline) {
+        if (report.endEpochMillis() / 1000 >= baseline.toEpochSecond()
+                || report.startEpochMillis() / 1000 < baseline.fromEpochSecond()) {
+            throw new IllegalArgumentException("the baseline's range [" + baseline.fromEpochSecond() + ", "
+                    + baseline.toEpochSecond() + ") does not cover the run; take it just before the run with the "
+                    + "run's expected duration");
+        }
+        return check(report, baseline.fromEpochSecond(), baseline.toEpochSecond(), baseline.totals());
+    }
+
+    private Verification check(LoadReport report, long from, long to, Map<String, Totals> before) {
+        List<Verification.MetricCheck> checks = new ArrayList<>();
+        for (MetricTally tally : report.tallies()) {
+            Totals after;
+            try {
+                after = totals(tally.name(), from, to);
+            } catch (Exception e) {
+                checks.add(Verification.MetricCheck.queryFailed(tally, describe(e)));
+                continue;
+            }
+            Totals base = before.getOrDefault(tally.name(), Totals.ZERO);
+            checks.add(Verification.MetricCheck.compare(tally, after.count() - base.count(),
+                    after.sum() - base.sum(), Math.max(Math.abs(after.sum()), Math.abs(base.sum())),
+                    after.windows()));
+        }
+        return new Verification(checks, from, to);
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return "query failed: " + message;
+    }
+
+    /** Sums the windows of {@code [from, to)}, splitting the range while a reply comes back full. */
+    Totals totals(String name, long from, long to) throws Exception {
+        long count = 0;
+        double sum = 0;
+        long windows = 0;
+        for (long chunkFrom = from; chunkFrom < to; chunkFrom += CHUNK_SECONDS) {
+            Totals t = chunk(name, chunkFrom, Math.min(to, chunkFrom + CHUNK_SECONDS));
+            count += t.count();
+            sum += t.sum();
+            windows += t.windows();
+        }
+        return new Totals(count, sum, windows);
+    }
+
+    private Totals chunk(String name, long from, long to) throws Exception {
+        List<WindowStats> rows = source.query(name, from, to, QUERY_LIMIT);
+        if (rows.size() >= QUERY_LIMIT) {
+            if (to - from <= 1) {
+                throw new IllegalStateException("more than " + QUERY_LIMIT + " windows start in one second for '"
+                        + name + "'");
+            }
+            long mid = from + (to - from) / 2;
+            Totals a = chunk(name, from, mid);
+            Totals b = chunk(name, mid, to);
+            return new Totals(a.count() + b.count(), a.sum() + b.sum(), a.windows() + b.windows());
+        }
+        long count = 0;
+        double sum = 0;
+        for (WindowStats row : rows) {
+            if (row.windowStartEpochSecond() < from || row.windowStartEpochSecond() >= to) {
+                throw new IllegalStateException("the service returned window " + row.windowStartEpochSecond()
+                        + " for '" + name + "' outside the requested range [" + from + ", " + to + ")");
+            }
+            count += row.stats().count();
+            sum += row.stats().sum();
+        }
+        return new Totals(count, sum, rows.size());
+    }
+}

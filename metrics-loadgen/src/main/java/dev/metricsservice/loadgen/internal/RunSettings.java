@@ -1,0 +1,15 @@
+package dev.metricsservice.loadgen.internal;
+
+import dev.metricsservice.loadgen.LoadModel;
+import dev.metricsservice.loadgen.Profile;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Validated settings of one run, built by {@code LoadGenerator.Builder}; {@code bearerToken} may be null. */
+public record RunSettings(URI target, Profile profile, LoadModel model, List<String> metricNames, int batchSize,
+                          int getEvery, Duration requestTimeout, Duration connectTimeout, Duration progressInterval,
+                          int ioThreads, Consumer<String> progress, String bearerToken) {
+}

@@ -1,0 +1,17 @@
+package dev.metricsservice.store.dynamodb;
+
+import dev.metricsservice.core.store.MetricStore;
+import dev.metricsservice.core.store.MetricStoreContractTest;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The whole store contract, against dynalite (or {@code -Ddynamodb.endpoint}); one fresh table per test. */
+class DynamoDbMetricStoreContractTest extends MetricStoreContractTest {
+
+    @RegisterExtension
+    static final DynaliteExtension DYNAMO = new DynaliteExtension();
+
+    @Override
+    protected MetricStore newStore() {
+        return DynamoDbMetricStore.open(DYNAMO.configFor(DYNAMO.uniqueTableName("contract")).build()).join();
+    }
+}

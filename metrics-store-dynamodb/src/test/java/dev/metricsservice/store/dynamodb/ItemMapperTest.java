@@ -1,0 +1,175 @@
+package dev.metricsservice.store.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.metricsservice.core.Stats;
+import dev.metricsservice.core.WindowAggregate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+class ItemMapperTest {
+
+    private final ItemMapper mapper = new ItemMapper(null);
+
+    @Test
+    void encodeWindow_stringOrderIsNumericOrder() {
+        SplittableRandom random = new SplittableRandom(42);
+        List<Long> values = new ArrayList<>(List.of(Long.MIN_VALUE, Long.MIN_VALUE + 1, -1L, 0L, 1L, 9L, 10L,
+                1_764_000_000L, Long.MAX_VALUE - 1, Long.MAX_VALUE));
+        for (int i = 0; i < 5_000; i++) {
+            values.add(random.nextLong());
+            values.add(random.nextLong(-10_000_000_000L, 10_000_000_000L));
+        }
+        List<Long> byString = new ArrayList<>(values);
+        byString.sort(Comparator.comparing(ItemMapper::encodeWindow));
+        List<Long> byNumber = new ArrayList<>(values);
+        byNumber.sort(Comparator.naturalOrder());
+
+        assertThat(byString).isEqualTo(byNumber);
+    }
+
+    @Test
+    void sortKey_isReadableForRealWindows() {
+        assertThat(ItemMapper.sortKey(1_764_000_000L, "w-3f9a")).isEqualTo("0000000001764000000#w-3f9a");
+    }
+
+    @Test
+    void bounds_enclosEveryWriterOfTheRangeAndNothingElse() {
+        long from = 1_764_000_000L;
+        long toInclusive = from + 20;
+        String lo = ItemMapper.lowerBound(from);
+        String hi = ItemMapper.upperBound(toInclusive);
+        for (String writer : List.of("", "#", "$", "a", "zzz", "\uFFFF\uFFFF", "w#1")) {
+            for (long w = from - 10; w <= toInclusive + 10; w += 10) {
+                String key = ItemMapper.sortKey(w, writer);
+                boolean inside = key.compareTo(lo) >= 0 && key.compareTo(hi) <= 0;
+                assertThat(inside).as("window %d writer '%s'", w, writer).isEqualTo(w >= from && w <= toInclusive);
+            }
+        }
+    }
+
+    @Test
+    void toItem_thenFromItem_roundTrips() {
+        WindowAggregate a = new WindowAggregate("cpu", 1_764_000_000L, "w1", Stats.of(3, 60.5, 10.25, 30.0));
+
+        Map<String, AttributeValue> item = mapper.toItem(a, null);
+        ItemMapper.StoredAggregate back = mapper.fromItem(item);
+
+        assertThat(item.get("metric_name").s()).isEqualTo("cpu");
+        assertThat(item.get("timestamp").n()).isEqualTo("1764000000");
+        assertThat(item.get("count").n()).isEqualTo("3");
+        assertThat(item.get("sum").n()).isEqualTo("60.5");
+        assertThat(item).doesNotContainKey("expires_at");
+        assertThat(back).isEqualTo(new ItemMapper.StoredAggregate("cpu", 1_764_000_000L, "w1", a.stats(), null));
+    }
+
+    @Test
+    void toItem_withTtl_writesExpiry() {
+        ItemMapper withTtl = new ItemMapper("expires_at");
+        WindowAggregate a = new WindowAggregate("cpu", 100L, "w1", Stats.of(1.0));
+
+        Map<String, AttributeValue> item = withTtl.toItem(a, 190L);
+
+        assertThat(item.get("expires_at").n()).isEqualTo("190");
+        assertThat(withTtl.fromItem(item).expiryEpochSecond()).isEqualTo(190L);
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0.0, 1.0, -1.0, 0.1, 1.0 / 3.0, 123456789.12345679, 0.30000000000000004, 1e-130,
+            -1e-130, 9.999999999999998e125, -9.999999999999998e125, 6.02214076e23, 1e-7, 1.7976931348623157e125})
+    void encodeDouble_inNumberRange_usesNumberType(double d) {
+        AttributeValue v = ItemMapper.encodeDouble(d);
+
+        assertThat(v.n()).isNotNull();
+        assertThat(Double.doubleToRawLongBits(ItemMapper.decodeDouble(Map.of("x", v), "x")))
+                .isEqualTo(Double.doubleToRawLongBits(d));
+    }
+
+    @ParameterizedTest
+    // 9.999999999999999e125 is the same double as 1e126 and prints as "1.0E126", out of range.
+    @ValueSource(doubles = {-0.0, 1e126, -1e126, 9.999999999999999e125, 9.99999999999999e-131, 1e-200, Double.MIN_VALUE, Double.MIN_NORMAL,
+            Double.MAX_VALUE, -Double.MAX_VALUE, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN})
+    void encodeDouble_outsideNumberRange_fallsBackToExactString(double d) {
+        AttributeValue v = ItemMapper.encodeDouble(d);
+
+        assertThat(v.n()).isNull();
+        assertThat(v.s()).isEqualTo(Double.toString(d));
+        assertThat(Double.doubleToRawLongBits(ItemMapper.decodeDouble(Map.of("x", v), "x")))
+                .isEqualTo(Double.doubleToRawLongBits(d));
+    }
+
+    @Test
+    void decodeDouble_acceptsServerRewrittenDecimals() {
+        // dynalite stores numbers in plain notation; DynamoDB trims zeros. Both parse back exactly.
+        assertThat(ItemMapper.decodeDouble(Map.of("x", AttributeValue.fromN("0.0000001")), "x")).isEqualTo(1e-7);
+        assertThat(ItemMapper.decodeDouble(Map.of("x", AttributeValue.fromN("602214076000000000000000")), "x"))
+                .isEqualTo(6.02214076e23);
+        assertThat(ItemMapper.decodeDouble(Map.of("x", AttributeValue.fromN("1E+2")), "x")).isEqualTo(100.0);
+    }
+
+    @Test
+    void randomDoubles_roundTripThroughTheirEncoding() {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 100_000; i++) {
+            double d = Double.longBitsToDouble(random.nextLong());
+            AttributeValue v = ItemMapper.encodeDouble(d);
+            double back = ItemMapper.decodeDouble(Map.of("x", v), "x");
+            if (Double.isNaN(d)) {
+                assertThat(back).isNaN();
+            } else {
+                assertThat(Double.doubleToRawLongBits(back)).as("%s", d).isEqualTo(Double.doubleToRawLongBits(d));
+            }
+        }
+    }
+
+    @Test
+    void fromItem_missingAttribute_saysWhich() {
+        Map<String, AttributeValue> item = new HashMap<>(mapper.toItem(
+                new WindowAggregate("cpu", 10L, "w1", Stats.of(1.0)), null));
+        item.remove("max");
+
+        assertThatThrownBy(() -> mapper.fromItem(item)).hasMessageContaining("'max'");
+    }
+
+    @Test
+    void fromItem_garbageNumber_saysWhich() {
+        Map<String, AttributeValue> item = new HashMap<>(mapper.toItem(
+                new WindowAggregate("cpu", 10L, "w1", Stats.of(1.0)), null));
+        item.put("sum", AttributeValue.fromS("lots"));
+
+        assertThatThrownBy(() -> mapper.fromItem(item)).hasMessageContaining("'sum'").hasMessageContaining("lots");
+    }
+
+    @Test
+    void problem_validAggregate_isNull() {
+        assertThat(ItemMapper.problem(new WindowAggregate("é".repeat(1024), 10L, "w1", Stats.of(1.0)))).isNull();
+    }
+
+    @Test
+    void problem_emptyName_isExplained() {
+        assertThat(ItemMapper.problem(new WindowAggregate("", 10L, "w1", Stats.of(1.0)))).contains("empty");
+    }
+
+    @Test
+    void problem_nameOverPartitionKeyLimit_isExplained() {
+        assertThat(ItemMapper.problem(new WindowAggregate("é".repeat(1025), 10L, "w1", Stats.of(1.0))))
+                .contains("2050 UTF-8 bytes").contains("2048");
+    }
+
+    @Test
+    void problem_writerOverSortKeyLimit_isExplained() {
+        // 19 window digits and '#' leave 1004 bytes of the 1024-byte sort key for the writer id.
+        assertThat(ItemMapper.problem(new WindowAggregate("cpu", 10L, "w".repeat(1005), Stats.of(1.0))))
+                .contains("1025").contains("1024");
+        assertThat(ItemMapper.problem(new WindowAggregate("cpu", 10L, "w".repeat(1004), Stats.of(1.0)))).isNull();
+    }
+}

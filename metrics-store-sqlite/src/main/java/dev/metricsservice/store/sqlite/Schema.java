@@ -1,0 +1,181 @@
+package dev.metricsservice.store.sqlite;
+
+import dev.metricsservice.core.store.StoreException;
+import dev.metricsservice.core.store.StoreException.Kind;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Creates the schema in a new database file and checks it in an existing one.
+ *
+ * <p>The file is ours when it carries our {@code application_id} and a {@code metrics_schema}
+ * row with a version this build understands. Anything else is refused rather than modified: an
+ * empty file becomes ours; a file of another application, of a newer build, or with a table of
+ * our name but another shape gives a {@link Kind#MISCONFIGURED} error naming the file.
+ *
+ * <p>Why {@code STRICT} tables with {@code ANY} columns for the doubles: SQLite stores a
+ * {@code REAL} value that has no fractional part as an integer on disk to save space, and turns
+ * it back into a double when read. That round trip loses the sign of {@code -0.0}. A value in an
+ * {@code ANY} column of a {@code STRICT} table is stored exactly as bound (an 8-byte IEEE-754
+ * double), and the {@code CHECK}s keep the column typed. NaN cannot be stored by SQLite at all (it
+ * becomes NULL); only a sum can be NaN in a valid aggregate, so {@code value_sum} allows NULL and
+ * NULL is read back as NaN.
+ */
+final class Schema {
+
+    /** The schema version this build writes and reads. */
+    static final int CURRENT_VERSION = 1;
+
+    /** {@code PRAGMA application_id} of our files: "MTRC" in ASCII. */
+    static final int APPLICATION_ID = 0x4D545243;
+
+    static final String VERSION_TABLE = "metrics_schema";
+    static final String AGGREGATE_TABLE = "window_aggregate";
+
+    /** Columns of {@link #AGGREGATE_TABLE} in order; the first three form the primary key. */
+    static final List<String> AGGREGATE_COLUMNS = List.of(
+            "metric_name", "window_start", "writer_id", "sample_count", "value_sum", "value_min", "value_max");
+
+    private static final String CREATE_VERSION_TABLE = """
+            CREATE TABLE metrics_schema (
+                id                      INTEGER PRIMARY KEY CHECK (id = 1),
+                version                 INTEGER NOT NULL,
+                created_at_epoch_second INTEGER NOT NULL
+            ) STRICT""";
+
+    // WITHOUT ROWID: the table is clustered on its primary key, so a query for one name and a
+    // time range reads one contiguous run of pages, and the upsert needs no second index.
+    private static final String CREATE_AGGREGATE_TABLE = """
+            CREATE TABLE window_aggregate (
+                metric_name  TEXT    NOT NULL,
+                window_start INTEGER NOT NULL,
+                writer_id    TEXT    NOT NULL,
+                sample_count INTEGER NOT NULL CHECK (sample_count > 0),
+                value_sum    ANY              CHECK (value_sum IS NULL OR typeof(value_sum) = 'real'),
+                value_min    ANY     NOT NULL CHECK (typeof(value_min) = 'real'),
+                value_max    ANY     NOT NULL CHECK (typeof(value_max) = 'real'),
+                PRIMARY KEY (metric_name, window_start, writer_id)
+            ) STRICT, WITHOUT ROWID""";
+
+    private Schema() {
+    }
+
+    /**
+     * Creates or checks the schema inside one write transaction, which also proves that the file
+     * is writable.
+     *
+     * @throws StoreException MISCONFIGURED when the file is not (or no longer) ours
+     * @throws SQLException   when SQLite fails; the caller maps it
+     */
+    static void ensure(Connection c, Path file) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            boolean committed = false;
+            try {
+                int applicationId = queryInt(s, "PRAGMA application_id");
+                List<String> tables = userTables(s);
+                if (tables.isEmpty() && applicationId == 0) {
+                    create(s);
+                } else {
+                    check(s, file, applicationId, tables);
+                    // A no-op write: fails now, at start-up, when the file is read-only.
+                    s.executeUpdate("UPDATE metrics_schema SET version = version WHERE id = 1");
+                }
+                s.execute("COMMIT");
+                committed = true;
+            } finally {
+                if (!committed) {
+                    rollbackQuietly(s);
+                }
+            }
+        }
+    }
+
+    private static void create(Statement s) throws SQLException {
+        s.execute(CREATE_VERSION_TABLE);
+        s.execute(CREATE_AGGREGATE_TABLE);
+        s.executeUpdate("INSERT INTO metrics_schema (id, version, created_at_epoch_second) VALUES (1, "
+                + CURRENT_VERSION + ", unixepoch())");
+        s.execute("PRAGMA application_id = " + APPLICATION_ID);
+    }
+
+    private static void check(Statement s, Path file, int applicationId, List<String> tables) throws SQLException {
+        if (applicationId != APPLICATION_ID && applicationId != 0) {
+            throw misconfigured(file, "belongs to another application (its application_id is 0x"
+                    + Integer.toHexString(applicationId) + ", ours is 0x" + Integer.toHexString(APPLICATION_ID) + ")");
+        }
+        if (!tables.contains(VERSION_TABLE)) {
+            throw misconfigured(file, "is a SQLite database of another application (tables " + tables
+                    + ") without a " + VERSION_TABLE + " table");
+        }
+        Long version = null;
+        try (ResultSet rs = s.executeQuery("SELECT version FROM metrics_schema WHERE id = 1")) {
+            if (rs.next()) {
+                version = rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw misconfigured(file, "has a " + VERSION_TABLE + " table of another shape (" + e.getMessage() + ")");
+        }
+        if (version == null) {
+            throw misconfigured(file, "has an empty " + VERSION_TABLE + " table, so its schema version is unknown");
+        }
+        if (version > CURRENT_VERSION) {
+            throw misconfigured(file, "was written by a newer metrics-service (schema version " + version
+                    + ", this build understands up to " + CURRENT_VERSION + "); run the newer build, or use"
+                    + " another file");
+        }
+        if (version < 1) {
+            throw misconfigured(file, "has an unknown schema version " + version);
+        }
+        List<String> columns = new ArrayList<>();
+        List<Integer> keyPositions = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("PRAGMA table_info(" + AGGREGATE_TABLE + ")")) {
+            while (rs.next()) {
+                columns.add(rs.getString("name"));
+                keyPositions.add(rs.getInt("pk"));
+            }
+        }
+        if (!columns.equals(AGGREGATE_COLUMNS) || !keyPositions.equals(List.of(1, 2, 3, 0, 0, 0, 0))) {
+            throw misconfigured(file, "has a " + AGGREGATE_TABLE + " table with columns " + columns
+                    + " (primary key positions " + keyPositions + "), but schema version " + version
+                    + " needs " + AGGREGATE_COLUMNS + " keyed by the first three");
+        }
+    }
+
+    private static StoreException misconfigured(Path file, String problem) {
+        return new StoreException(Kind.MISCONFIGURED, "SQLite database " + file + " " + problem
+                + ". Point the store at a new file (it is created on start) or move this one away.");
+    }
+
+    private static List<String> userTables(Statement s) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                        + " ORDER BY name")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private static int queryInt(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    static void rollbackQuietly(Statement s) {
+        try {
+            s.execute("ROLLBACK");
+        } catch (SQLException ignored) {
+            // Nothing to undo: SQLite already rolled back, or never began. The original failure
+            // is what the caller reports.
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.metricsservice.store.sqlite;
+
+import dev.metricsservice.core.store.MetricStore;
+import dev.metricsservice.core.store.MetricStoreContractTest;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole store contract, against a fresh database file per test. */
+class SqliteMetricStoreContractTest extends MetricStoreContractTest {
+
+    @TempDir
+    Path dir;
+
+    @Override
+    protected MetricStore newStore() {
+        return SqliteMetricStore.open(dir.resolve("contract.db"));
+    }
+}

@@ -1,0 +1,199 @@
+package dev.metricsservice.telemetry;
+
+import dev.metricsservice.telemetry.internal.GcListener;
+import dev.metricsservice.telemetry.internal.JfrBridge;
+import dev.metricsservice.telemetry.internal.ReadHandler;
+import dev.metricsservice.telemetry.internal.Recorder;
+import dev.metricsservice.telemetry.internal.TraceWriter;
+import dev.metricsservice.telemetry.internal.TracedEventLoopGroup;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * Runtime tracing of a Netty service: event-loop I/O and tasks, channel reads, GC pauses, HTTP requests, flushes
+ * and custom spans, written to rotating binary files that {@code java -jar metrics-telemetry.jar summary DIR}
+ * reads.
+ *
+ * <pre>{@code
+ * Telemetry telemetry = Telemetry.start(TelemetryConfig.defaults());
+ * EventLoopGroup group = telemetry.newEventLoopGroup(2, NioIoHandler.newFactory(), threadFactory);
+ * // add telemetry.channelHandler() at the head of each accepted channel's pipeline
+ * // after each response: telemetry.onRequest("POST", "/metrics", 202, reqBytes, respBytes, startNanos, durNanos);
+ * long t0 = Telemetry.nanoTime();
+ * ... flush ...
+ * telemetry.recordFlush(t0, Telemetry.nanoTime() - t0, windows, items, retries, "ok");
+ * telemetry.close(); // after the event loop group has shut down: seals the last file
+ * }</pre>
+ *
+ * <p>Guarantees: recording methods never block and, once a thread has recorded its first event and a string
+ * has been seen once, never allocate; when a thread's buffer is full the event is dropped and counted (and the
+ * count is written into the trace). When switched off, each hook costs one volatile read and a branch. An I/O
+ * error (disk full, permissions) switches tracing off for good with one log message; the service is unaffected.
+ * Timestamps are {@link System#nanoTime()} values.
+ *
+ * <p>Thread-safety: every method may be called from any thread.
+ */
+public final class Telemetry implements AutoCloseable {
+    private final TelemetryConfig config;
+    private final Recorder recorder;
+    private final TraceWriter writer;
+    private final GcListener gc;
+    private final ReadHandler readHandler;
+    private volatile boolean closed;
+
+    private Telemetry(TelemetryConfig config) {
+        this.config = config;
+        this.recorder = new Recorder(config.bufferBytesPerThread(), config.maxStrings(), config.enabledAtStart());
+        this.writer = new TraceWriter(recorder, config.directory(), config.maxFileBytes(), config.maxTotalBytes(),
+                config.gzipSealedFiles(), config.rotateInterval(), config.drainInterval(),
+                config.queueSampleInterval(), metadata(config));
+        this.readHandler = new ReadHandler(recorder);
+        this.gc = config.recordGc() ? new GcListener(recorder) : null;
+    }
+
+    /** Starts the writer thread (and the GC listener); never fails on I/O, see the class guarantees. */
+    public static Telemetry start(TelemetryConfig config) {
+        Telemetry t = new Telemetry(config);
+        JfrBridge.install();
+        t.writer.start();
+        if (t.gc != null) {
+            t.gc.install();
+        }
+        return t;
+    }
+
+    /** Current monotonic time in the unit and origin every timestamp argument uses. */
+    public static long nanoTime() {
+        return System.nanoTime();
+    }
+
+    /**
+     * An event loop group like {@code new MultiThreadIoEventLoopGroup(threads, threadFactory, ioHandlerFactory)}
+     * whose loops record I/O rounds (waiting versus working), tasks and their scheduling delay, and queue depth.
+     */
+    public EventLoopGroup newEventLoopGroup(int threads, IoHandlerFactory ioHandlerFactory,
+                                            ThreadFactory threadFactory) {
+        return new TracedEventLoopGroup(threads, threadFactory, ioHandlerFactory, recorder,
+                config.taskQueueCapacity());
+    }
+
+    /** A {@code @Sharable} handler to put at the head of each channel's pipeline; it times each channel read. */
+    public ChannelHandler channelHandler() {
+        return readHandler;
+    }
+
+    /** Records an HTTP request span; same parameters as the server's {@code ServerInstrumentation.onRequest}. */
+    public void onRequest(String method, String route, int status, long requestBytes, long responseBytes,
+                          long startNanos, long durationNanos) {
+        if (!recorder.enabled) {
+            return;
+        }
+        recorder.request(method, route, status, requestBytes, responseBytes, startNanos, durationNanos);
+        if (JfrBridge.recording) {
+            JfrBridge.request(method, route, status, requestBytes, responseBytes, durationNanos);
+        }
+    }
+
+    /**
+     * Records one flush of aggregated windows to the store.
+     *
+     * @param outcome a short word such as {@code ok}, {@code retrying}, {@code failed}
+     */
+    public void recordFlush(long startNanos, long durationNanos, int windows, long items, int retries,
+                            String outcome) {
+        if (!recorder.enabled) {
+            return;
+        }
+        recorder.flush(startNanos, durationNanos, windows, items, retries, outcome);
+        if (JfrBridge.recording) {
+            JfrBridge.flush(durationNanos, windows, items, retries, outcome);
+        }
+    }
+
+    /** Records a custom span; {@code name} should come from a small fixed set (it is interned). */
+    public void recordSpan(String name, long startNanos, long durationNanos, long value) {
+        if (!recorder.enabled) {
+            return;
+        }
+        recorder.span(name, startNanos, durationNanos, value);
+        if (JfrBridge.recording) {
+            JfrBridge.span(name, durationNanos, value);
+        }
+    }
+
+    /** Records a custom instant event now; {@code name} should come from a small fixed set. */
+    public void recordEvent(String name, long value) {
+        if (!recorder.enabled) {
+            return;
+        }
+        recorder.event(name, System.nanoTime(), value);
+        if (JfrBridge.recording) {
+            JfrBridge.span(name, 0, value);
+        }
+    }
+
+    /** Switches recording on or off at run time; ignored (stays off) after an I/O failure or close. */
+    public void setEnabled(boolean enabled) {
+        recorder.setEnabled(enabled && !closed);
+    }
+
+    public boolean isEnabled() {
+        return recorder.enabled;
+    }
+
+    public TelemetryStats stats() {
+        return new TelemetryStats(recorder.enabled, writer.eventsWritten(), recorder.droppedTotal(),
+                writer.bytesWritten(), writer.filesSealed(), writer.filesEvicted(), writer.failure());
+    }
+
+    /**
+     * Stops recording, writes what the buffers hold, seals the current file and stops the writer. Close after
+     * the traced event loop group has terminated to keep its last events. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        recorder.setEnabled(false);
+        if (gc != null) {
+            gc.uninstall();
+        }
+        try {
+            writer.close(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** For tests in this package: stalls the writer so buffers fill up. */
+    void pauseWriterForTest(boolean paused) {
+        writer.setPaused(paused);
+    }
+
+    private static Map<String, String> metadata(TelemetryConfig config) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("service", config.serviceName());
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "unknown";
+        }
+        m.put("host", host);
+        m.put("pid", Long.toString(ProcessHandle.current().pid()));
+        m.put("process.started", Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()).toString());
+        m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        m.put("config", config.toString());
+        return m;
+    }
+}
