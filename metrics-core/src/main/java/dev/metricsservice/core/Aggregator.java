@@ -105,8 +105,13 @@ public final class Aggregator {
     @SuppressWarnings("unused") // accessed through FINALIZED_BELOW
     private long finalizedBelow;
     private volatile boolean overloaded;
-    /** Cache of the window the clock is in; replaced (never mutated) when the clock moves on. */
-    private volatile CurrentWindow current;
+    /**
+     * Index of the window the clock was last seen in. Only a cache: every reader checks it against
+     * the time it read and computes the index itself when it does not match, so a stale value
+     * costs a division, never a wrong window. A single long (not an object holding index and
+     * start) keeps the record path one dependent load shorter.
+     */
+    private volatile long currentWindowIndex;
 
     private final ReentrantLock collectLock = new ReentrantLock();
     private final AtomicLong pendingWindows = new AtomicLong();
@@ -132,7 +137,7 @@ public final class Aggregator {
             rejections[i] = new LongAdder();
         }
         long now = clock.millis();
-        this.current = new CurrentWindow(Math.floorDiv(now, windowMillis), windowMillis);
+        this.currentWindowIndex = Math.floorDiv(now, windowMillis);
         FINALIZED_BELOW.setRelease(this, Math.floorDiv(now - allowedLatenessMillis, windowMillis));
     }
 
@@ -258,10 +263,14 @@ public final class Aggregator {
             return reject(RecordResult.OVERLOADED);
         }
         long now = clock.millis();
-        CurrentWindow cw = current;
-        long offset = now - cw.startMillis;
-        long windowIndex = (offset >= 0 && offset < windowMillis) ? cw.index : advanceCurrent(now);
-        return recordInWindow(s, windowIndex, value);
+        long current = currentWindowIndex;
+        long offset = now - current * windowMillis;
+        long windowIndex = (offset >= 0 && offset < windowMillis) ? current : advanceCurrent(now);
+        WindowCell hot = s.hotCell();
+        if (hot != null && hot.windowIndex == windowIndex) {
+            return recordInCell(hot, windowIndex, value);
+        }
+        return recordInWindow(s, windowIndex, value, true);
     }
 
     RecordResult recordAt(SeriesState s, double value, long epochMillis) {
@@ -275,17 +284,23 @@ public final class Aggregator {
         if (epochMillis > now && epochMillis - now > maxFutureSkewMillis) {
             return reject(RecordResult.TOO_EARLY);
         }
-        CurrentWindow cw = current;
-        long offset = epochMillis - cw.startMillis;
-        long windowIndex = (offset >= 0 && offset < windowMillis) ? cw.index : Math.floorDiv(epochMillis, windowMillis);
-        return recordInWindow(s, windowIndex, value);
+        long current = currentWindowIndex;
+        long offset = epochMillis - current * windowMillis;
+        long windowIndex = (offset >= 0 && offset < windowMillis) ? current : Math.floorDiv(epochMillis, windowMillis);
+        WindowCell hot = s.hotCell();
+        if (hot != null && hot.windowIndex == windowIndex) {
+            return recordInCell(hot, windowIndex, value);
+        }
+        // Client timestamps may scatter over several windows: only the clock's window is cached.
+        return recordInWindow(s, windowIndex, value, false);
     }
 
-    private RecordResult recordInWindow(SeriesState s, long windowIndex, double value) {
-        WindowCell cell = (WindowCell) SeriesState.SLOTS.getVolatile(s.slots, (int) windowIndex & s.slotMask);
-        if (cell == null || cell.windowIndex != windowIndex) {
-            return recordInNewCell(s, windowIndex, value);
-        }
+    /**
+     * Records into a cell found for {@code windowIndex}, through the ring or the series' hot-cell
+     * cache. Both lead to the same object: a cell leaves the ring only after the collector sealed
+     * it, so a cached cell is either still in the ring or sealed (and refuses the sample).
+     */
+    private RecordResult recordInCell(WindowCell cell, long windowIndex, double value) {
         // The watermark is read after the cell was found: see the class comment for why this
         // order, together with the collector's (watermark first, then cells), is exactly-once.
         if (windowIndex < (long) FINALIZED_BELOW.getVolatile(this)) {
@@ -294,7 +309,18 @@ public final class Aggregator {
         return cell.record(value) ? RecordResult.ACCEPTED : reject(RecordResult.TOO_LATE);
     }
 
-    private RecordResult recordInNewCell(SeriesState s, long windowIndex, double value) {
+    private RecordResult recordInWindow(SeriesState s, long windowIndex, double value, boolean cache) {
+        WindowCell cell = (WindowCell) SeriesState.SLOTS.getVolatile(s.slots, (int) windowIndex & s.slotMask);
+        if (cell == null || cell.windowIndex != windowIndex) {
+            return recordInNewCell(s, windowIndex, value, cache);
+        }
+        if (cache) {
+            s.cacheHotCell(cell);
+        }
+        return recordInCell(cell, windowIndex, value);
+    }
+
+    private RecordResult recordInNewCell(SeriesState s, long windowIndex, double value, boolean cache) {
         int slot = (int) windowIndex & s.slotMask;
         while (true) {
             if (windowIndex < (long) FINALIZED_BELOW.getVolatile(this)) {
@@ -303,7 +329,7 @@ public final class Aggregator {
             WindowCell cell = (WindowCell) SeriesState.SLOTS.getVolatile(s.slots, slot);
             if (cell != null) {
                 if (cell.windowIndex == windowIndex) {
-                    return recordInWindow(s, windowIndex, value);
+                    return recordInWindow(s, windowIndex, value, cache);
                 }
                 // The slot still holds a window the collector has not finalized: the collector is
                 // more than a ring's worth of windows behind. Refuse rather than grow.
@@ -316,6 +342,9 @@ public final class Aggregator {
                 if (windowIndex < (long) FINALIZED_BELOW.getVolatile(this)) {
                     return reject(RecordResult.TOO_LATE);
                 }
+                if (cache) {
+                    s.cacheHotCell(created);
+                }
                 return created.record(value) ? RecordResult.ACCEPTED : reject(RecordResult.TOO_LATE);
             }
         }
@@ -323,10 +352,11 @@ public final class Aggregator {
 
     private long advanceCurrent(long now) {
         long index = Math.floorDiv(now, windowMillis);
-        CurrentWindow cw = current;
-        // Benign race: two writers may both install the same window; only the newest is kept.
-        if (index > cw.index) {
-            current = new CurrentWindow(index, windowMillis);
+        // Benign race: two writers may both move the cache on, and one holding an older reading
+        // may move it back by a window; the cache is validated on every use, so that only costs
+        // the next writer this division.
+        if (index > currentWindowIndex) {
+            currentWindowIndex = index;
         }
         return index;
     }
@@ -417,6 +447,7 @@ public final class Aggregator {
                 }
                 if (cell.windowIndex < watermark) {
                     cell.seal();
+                    s.forgetHotCell(cell); // so an idle series does not keep its last cell alive
                     Stats last = cell.read();
                     SeriesState.SLOTS.compareAndSet(s.slots, i, cell, null);
                     if (last.isEmpty()) {
@@ -623,17 +654,6 @@ public final class Aggregator {
         byte[] bytes = new byte[6];
         new SecureRandom().nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
-    }
-
-    /** The window the clock is in, immutable; final fields make it safe to publish racily. */
-    private static final class CurrentWindow {
-        final long index;
-        final long startMillis;
-
-        CurrentWindow(long index, long windowMillis) {
-            this.index = index;
-            this.startMillis = index * windowMillis;
-        }
     }
 
     /**

@@ -15,11 +15,29 @@ import java.util.List;
 final class SeriesState implements SeriesRecorder {
 
     static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(WindowCell[].class);
+    private static final VarHandle HOT;
+
+    static {
+        try {
+            HOT = MethodHandles.lookup().findVarHandle(SeriesState.class, "hot", WindowCell.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final String name;
     final Aggregator owner;
     final WindowCell[] slots;
     final int slotMask;
+
+    /**
+     * The cell of the window the clock was last in: lets a clock-stamped record skip the ring
+     * lookup, which would depend on the window index (one more dependent load before the CAS).
+     * Written only when it changes (about once per window), so it stays shared-clean in every
+     * writer's cache. Only a hint: users check its window index, and a stale cell is sealed.
+     */
+    @SuppressWarnings("unused") // accessed through HOT
+    private WindowCell hot;
 
     /** Windows collected but not yet stored in final form; guarded by {@code this}. */
     final List<PendingWindow> pending = new ArrayList<>(4);
@@ -29,6 +47,31 @@ final class SeriesState implements SeriesRecorder {
         this.owner = owner;
         this.slots = new WindowCell[slotCount];
         this.slotMask = slotCount - 1;
+    }
+
+    /**
+     * The cached hot cell, maybe stale or null. Volatile (a plain load on x86) so that the
+     * exactly-once argument in {@link Aggregator} stays one of sequentially consistent accesses:
+     * ring CAS, then this field, then the watermark.
+     */
+    WindowCell hotCell() {
+        return (WindowCell) HOT.getVolatile(this);
+    }
+
+    /** Caches {@code cell}; benign race: concurrent writers may cache different cells, any is valid. */
+    void cacheHotCell(WindowCell cell) {
+        if (HOT.getOpaque(this) != cell) {
+            HOT.setVolatile(this, cell);
+        }
+    }
+
+    /**
+     * Drops {@code cell} from the cache if it is still there; the collector calls it after sealing.
+     * A writer that read the cell from the ring just before it was removed may cache it again;
+     * that only keeps one sealed cell alive until the series records in a newer window.
+     */
+    void forgetHotCell(WindowCell cell) {
+        HOT.compareAndSet(this, cell, null);
     }
 
     @Override

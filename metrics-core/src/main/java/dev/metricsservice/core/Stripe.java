@@ -17,6 +17,9 @@ abstract class StripeFields extends StripeLhsPad {
     double sum;
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
+    /** Id of the thread that last held the stripe, and how often the holder changed. */
+    long lastWriter = -1;
+    int handoffs;
 }
 
 /**
@@ -39,6 +42,16 @@ final class Stripe extends StripeFields {
     static final int OK = 0;
     static final int BUSY = 1;
     static final int SEALED = 2;
+    /** Added, and the stripe has now changed hands {@link #HANDOFFS_BEFORE_SPREADING} times. */
+    static final int OK_SHARED = 3;
+
+    /**
+     * Two threads that take turns on one stripe pay a cache-line transfer per sample even when
+     * neither ever finds it BUSY (the line moves between their critical sections, so no CAS
+     * fails). Counting changes of holder inside the critical section detects that sharing for the
+     * price of a load and a compare; after this many the caller spreads writers over more stripes.
+     */
+    static final int HANDOFFS_BEFORE_SPREADING = 8;
 
     static final long BUSY_BIT = 1L;
     static final long SEALED_BIT = 2L;
@@ -56,8 +69,8 @@ final class Stripe extends StripeFields {
 
     long p10, p11, p12, p13, p14, p15, p16, p17;
 
-    /** Adds one sample if the stripe is free; never waits. */
-    int tryAdd(double value) {
+    /** Adds one sample if the stripe is free; never waits. {@code writer} identifies the calling thread. */
+    int tryAdd(double value, long writer) {
         long c = (long) CTL.getOpaque(this);
         if ((c & (BUSY_BIT | SEALED_BIT)) != 0) {
             return (c & SEALED_BIT) != 0 ? SEALED : BUSY;
@@ -74,8 +87,15 @@ final class Stripe extends StripeFields {
         if (value > max) {
             max = value;
         }
+        int result = OK;
+        if (writer != lastWriter) {
+            lastWriter = writer;
+            if (++handoffs == HANDOFFS_BEFORE_SPREADING) {
+                result = OK_SHARED;
+            }
+        }
         CTL.setRelease(this, c + COUNT_ONE);
-        return OK;
+        return result;
     }
 
     /** Seals the stripe, waiting out a writer that is inside its few-instruction critical section. */

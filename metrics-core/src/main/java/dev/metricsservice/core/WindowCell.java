@@ -43,35 +43,48 @@ final class WindowCell {
 
     /** Adds a sample; false when the cell is sealed (its window is final). */
     boolean record(double value) {
+        long writer = Thread.currentThread().getId();
         Stripe[] ss = (Stripe[]) STRIPES.getAcquire(this);
         if (ss == null) {
-            int r = base.tryAdd(value);
+            int r = base.tryAdd(value, writer);
             if (r == Stripe.OK) {
                 return true;
             }
             if (r == Stripe.SEALED) {
                 return false;
             }
+            if (r == Stripe.OK_SHARED) {
+                grow(null); // the sample is in; spread the writers for the next ones
+                return true;
+            }
             ss = grow(null);
         }
-        return recordStriped(ss, value);
+        return recordStriped(ss, value, writer);
     }
 
-    private boolean recordStriped(Stripe[] ss, double value) {
+    private boolean recordStriped(Stripe[] ss, double value, long writer) {
         // Thread ids are dense, so consecutive threads start on different stripes.
-        int probe = (int) Thread.currentThread().getId();
+        int probe = (int) writer;
         while (true) {
             if (ss == SEALED) {
                 return false;
             }
             int mask = ss.length - 1;
             for (int i = 0; i <= mask; i++) {
-                int r = ss[(probe + i) & mask].tryAdd(value);
+                int r = ss[(probe + i) & mask].tryAdd(value, writer);
                 if (r == Stripe.OK) {
                     return true;
                 }
                 if (r == Stripe.SEALED) {
                     return false;
+                }
+                if (r == Stripe.OK_SHARED) {
+                    // Two threads keep meeting on one stripe (their ids collide under the mask):
+                    // more stripes separate them.
+                    if (ss.length < MAX_STRIPES) {
+                        grow(ss);
+                    }
+                    return true;
                 }
             }
             // Every stripe was busy at the moment we looked: more writers than stripes.
