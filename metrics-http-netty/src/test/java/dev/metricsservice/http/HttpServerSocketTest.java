@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metricsservice.core.Aggregator;
 import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.core.store.ForwardingMetricStore;
 import dev.metricsservice.core.store.InMemoryMetricStore;
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.MetricStore;
@@ -157,7 +158,7 @@ class HttpServerSocketTest {
 
     @Test
     void health_ready_stats() throws Exception {
-        MetricStore down = new DelegatingStore(new InMemoryMetricStore()) {
+        MetricStore down = new ForwardingMetricStore(new InMemoryMetricStore()) {
             @Override
             public CompletableFuture<Void> checkReady() {
                 return CompletableFuture.supplyAsync(() -> {
@@ -354,7 +355,7 @@ class HttpServerSocketTest {
     @Test
     void shutdown_finishesInFlightRequest_thenRefuses() throws Exception {
         CompletableFuture<List<WindowStats>> slow = new CompletableFuture<>();
-        MetricStore store = new DelegatingStore(new InMemoryMetricStore()) {
+        MetricStore store = new ForwardingMetricStore(new InMemoryMetricStore()) {
             @Override
             public CompletableFuture<List<WindowStats>> query(MetricQuery query) {
                 return slow;

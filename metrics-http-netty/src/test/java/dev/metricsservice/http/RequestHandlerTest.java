@@ -8,6 +8,7 @@ import dev.metricsservice.core.MetricClock;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.WindowAggregate;
 import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.core.store.ForwardingMetricStore;
 import dev.metricsservice.core.store.InMemoryMetricStore;
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.MetricStore;
@@ -149,7 +150,7 @@ class RequestHandlerTest {
     @Test
     void get_slowStore_pipelinedAnswersStayInOrder() {
         CompletableFuture<List<WindowStats>> pending = new CompletableFuture<>();
-        MetricStore slow = new DelegatingStore(new InMemoryMetricStore()) {
+        MetricStore slow = new ForwardingMetricStore(new InMemoryMetricStore()) {
             @Override
             public CompletableFuture<List<WindowStats>> query(MetricQuery query) {
                 return pending;
@@ -168,7 +169,7 @@ class RequestHandlerTest {
 
     @Test
     void get_storeFails_503() {
-        MetricStore failing = new DelegatingStore(new InMemoryMetricStore()) {
+        MetricStore failing = new ForwardingMetricStore(new InMemoryMetricStore()) {
             @Override
             public CompletableFuture<List<WindowStats>> query(MetricQuery query) {
                 return CompletableFuture.failedFuture(new dev.metricsservice.core.store.StoreException(

@@ -6,10 +6,9 @@ import dev.metricsservice.core.Aggregator;
 import dev.metricsservice.core.ManualClock;
 import dev.metricsservice.core.MetricClock;
 import dev.metricsservice.core.WindowAggregate;
-import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.core.store.ForwardingMetricStore;
 import dev.metricsservice.core.store.InMemoryMetricStore;
 import dev.metricsservice.core.store.MetricQuery;
-import dev.metricsservice.core.store.MetricStore;
 import dev.metricsservice.core.store.StoreException;
 import java.time.Duration;
 import java.util.List;
@@ -24,10 +23,19 @@ class FlushWorkerTest {
     private static final long T0 = 1_764_000_000_000L;
 
     /** A real in-memory store that can be switched off, as a store outage would. */
-    static final class SwitchableStore implements MetricStore {
-        final InMemoryMetricStore delegate = new InMemoryMetricStore();
+    static final class SwitchableStore extends ForwardingMetricStore {
+        final InMemoryMetricStore delegate;
         final AtomicBoolean down = new AtomicBoolean();
         volatile boolean hang;
+
+        SwitchableStore() {
+            this(new InMemoryMetricStore());
+        }
+
+        private SwitchableStore(InMemoryMetricStore delegate) {
+            super(delegate);
+            this.delegate = delegate;
+        }
 
         @Override
         public CompletableFuture<Void> write(List<WindowAggregate> aggregates) {
@@ -37,27 +45,7 @@ class FlushWorkerTest {
             if (down.get()) {
                 return CompletableFuture.failedFuture(new StoreException(StoreException.Kind.UNAVAILABLE, "down"));
             }
-            return delegate.write(aggregates);
-        }
-
-        @Override
-        public CompletableFuture<List<WindowStats>> query(MetricQuery query) {
-            return delegate.query(query);
-        }
-
-        @Override
-        public CompletableFuture<Void> checkReady() {
-            return delegate.checkReady();
-        }
-
-        @Override
-        public String describe() {
-            return "switchable";
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return super.write(aggregates);
         }
     }
 
