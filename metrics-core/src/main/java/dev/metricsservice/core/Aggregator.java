@@ -154,21 +154,8 @@ public final class Aggregator {
      * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
      */
     public RecordResult record(String name, double value) {
-        if (name == null) {
-            return reject(RecordResult.INVALID_NAME);
-        }
-        SeriesState s = series.get(name);
-        if (s == null) {
-            RecordResult refused = refuseEarly(value);
-            if (refused != null) {
-                return refused;
-            }
-            s = createSeries(name);
-            if (s == null) {
-                return lastCreateFailure(name);
-            }
-        }
-        return recordNow(s, value);
+        SeriesState s = name == null ? null : series.get(name);
+        return s != null ? recordNow(s, value) : recordInNewSeries(name, value, false, 0);
     }
 
     /**
@@ -178,21 +165,25 @@ public final class Aggregator {
      * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
      */
     public RecordResult record(String name, double value, long epochMillis) {
+        SeriesState s = name == null ? null : series.get(name);
+        return s != null ? recordAt(s, value, epochMillis) : recordInNewSeries(name, value, true, epochMillis);
+    }
+
+    /** Slow path of both {@code record} overloads: the name has no series yet (or is null). */
+    private RecordResult recordInNewSeries(String name, double value, boolean clientStamped, long epochMillis) {
         if (name == null) {
             return reject(RecordResult.INVALID_NAME);
         }
-        SeriesState s = series.get(name);
-        if (s == null) {
-            RecordResult refused = refuseEarly(value);
-            if (refused != null) {
-                return refused;
-            }
-            s = createSeries(name);
-            if (s == null) {
-                return lastCreateFailure(name);
-            }
+        // Refuse a bad value before creating a series that would hold nothing.
+        RecordResult refused = refuseEarly(value);
+        if (refused != null) {
+            return refused;
         }
-        return recordAt(s, value, epochMillis);
+        SeriesState s = createSeries(name);
+        if (s == null) {
+            return lastCreateFailure(name);
+        }
+        return clientStamped ? recordAt(s, value, epochMillis) : recordNow(s, value);
     }
 
     /**
@@ -496,7 +487,7 @@ public final class Aggregator {
     private SeriesState.PendingWindow pendingFor(SeriesState s, long windowIndex) {
         SeriesState.PendingWindow p = s.findPending(windowIndex);
         if (p == null) {
-            p = s.pendingFor(windowIndex);
+            p = s.addPending(windowIndex);
             pendingWindows.incrementAndGet();
         }
         return p;

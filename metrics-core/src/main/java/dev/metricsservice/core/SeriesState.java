@@ -109,12 +109,8 @@ final class SeriesState implements SeriesRecorder {
         }
     }
 
-    PendingWindow pendingFor(long windowIndex) {
-        for (PendingWindow p : pending) {
-            if (p.windowIndex == windowIndex) {
-                return p;
-            }
-        }
+    /** Starts bookkeeping for a window that has none yet (see {@link #findPending}). */
+    PendingWindow addPending(long windowIndex) {
         PendingWindow p = new PendingWindow(windowIndex);
         pending.add(p);
         return p;

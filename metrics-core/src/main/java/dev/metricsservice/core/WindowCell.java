@@ -143,13 +143,16 @@ final class WindowCell {
     /** Set once by {@link #seal()} so that reads after sealing still see the stripes. */
     private Stripe[] sealedStripes;
 
+    /** The stripes beside the base, before or after sealing; null while there are none. */
+    private Stripe[] stripesToRead() {
+        Stripe[] ss = (Stripe[]) STRIPES.getAcquire(this);
+        return ss == SEALED ? sealedStripes : ss;
+    }
+
     /** The cell's aggregate: consistent per stripe; final once sealed. */
     Stats read() {
         Stats total = base.read();
-        Stripe[] ss = (Stripe[]) STRIPES.getAcquire(this);
-        if (ss == SEALED) {
-            ss = sealedStripes;
-        }
+        Stripe[] ss = stripesToRead();
         if (ss != null) {
             for (Stripe s : ss) {
                 total = total.merge(s.read());
@@ -161,10 +164,7 @@ final class WindowCell {
     /** Number of samples so far (not necessarily consistent with sum). */
     long count() {
         long n = base.count();
-        Stripe[] ss = (Stripe[]) STRIPES.getAcquire(this);
-        if (ss == SEALED) {
-            ss = sealedStripes;
-        }
+        Stripe[] ss = stripesToRead();
         if (ss != null) {
             for (Stripe s : ss) {
                 n += s.count();

@@ -223,8 +223,9 @@ public final class FlushWorker implements AutoCloseable {
                         stored += r.aggregates();
                         storedFinal += r.finalWindows();
                     }
-                    boolean drained = r.succeeded() && aggregator.stats().pendingWindows() == 0
-                            || r.succeeded() && r.aggregates() == 0;
+                    // Done once a round finds nothing new: open windows stay pending (as stored partials).
+                    boolean drained = r.succeeded()
+                            && (r.aggregates() == 0 || aggregator.stats().pendingWindows() == 0);
                     if (drained) {
                         // Report the whole final flush, not just its last (empty) round.
                         return new FlushResult(stored, storedFinal, System.nanoTime() - startNanos, attempt, null);
