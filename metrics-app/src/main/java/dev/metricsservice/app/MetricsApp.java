@@ -216,8 +216,7 @@ public final class MetricsApp implements AutoCloseable {
                 + Units.formatDuration(profile.totalDuration()) + " against " + baseUri());
         LoadReport report = g.run();
         FlushResult finalFlush = shutdown();
-        Verification verification = verify(report, baseline);
-        closeStoreAndTelemetry();
+        Verification verification = verifyAndClose(report, baseline);
 
         Files.createDirectories(config.reportDir());
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
@@ -240,13 +239,17 @@ public final class MetricsApp implements AutoCloseable {
         return new DemoOutcome(report, verification, finalFlush, json, html);
     }
 
-    private Verification verify(LoadReport report, Verifier.Baseline baseline) throws Exception {
+    /** Verifies the stored totals, closing the store and sealing the traces exactly once. */
+    private Verification verifyAndClose(LoadReport report, Verifier.Baseline baseline) throws Exception {
         if (!Stores.durable(config)) {
-            return Verifier.of(StoredWindows.store(store)).verify(report, baseline);
+            // Memory holds the only copy: verify before closing.
+            Verification v = Verifier.of(StoredWindows.store(store)).verify(report, baseline);
+            closeStoreAndTelemetry();
+            return v;
         }
         // Read back through a new connection after the writer's store is closed: what is
         // verified is what is durably stored, not what one client has cached.
-        store.close();
+        closeStoreAndTelemetry();
         try (MetricStore reopened = Stores.open(config)) {
             return Verifier.of(StoredWindows.store(reopened)).verify(report, baseline);
         }
