@@ -1,5 +1,6 @@
 package dev.metricsservice.app;
 
+import dev.metricsservice.core.flush.FlushCounters;
 import dev.metricsservice.core.flush.FlushWorker;
 import dev.metricsservice.http.ServerInstrumentation;
 import dev.metricsservice.telemetry.Telemetry;
@@ -50,7 +51,7 @@ final class AppInstrumentation implements ServerInstrumentation {
         Map<String, Object> extra = new LinkedHashMap<>();
         FlushWorker f = flusher;
         if (f != null) {
-            FlushWorker.Stats s = f.stats();
+            FlushCounters s = f.counters();
             Map<String, Object> flush = new LinkedHashMap<>();
             flush.put("healthy", s.healthy());
             flush.put("flushes", s.flushes());
@@ -58,7 +59,7 @@ final class AppInstrumentation implements ServerInstrumentation {
             flush.put("consecutiveFailures", s.consecutiveFailures());
             flush.put("aggregatesWritten", s.aggregatesWritten());
             flush.put("lastSuccessEpochMillis", s.lastSuccessEpochMillis());
-            flush.put("lastError", s.lastError());
+            flush.put("lastError", s.lastError().orElse(null));
             extra.put("flush", flush);
         }
         if (telemetry != null) {

@@ -1,6 +1,7 @@
 package dev.metricsservice.app;
 
 import dev.metricsservice.core.Aggregator;
+import dev.metricsservice.core.AggregatorBuilder;
 import dev.metricsservice.core.flush.FlushListener;
 import dev.metricsservice.core.flush.FlushResult;
 import dev.metricsservice.core.flush.FlushWorker;
@@ -95,7 +96,7 @@ public final class MetricsApp implements AutoCloseable {
         Telemetry telemetry = null;
         MetricsHttpServer server = null;
         try {
-            Aggregator.Builder ab = Aggregator.builder()
+            AggregatorBuilder ab = Aggregator.builder()
                     .windowWidth(config.window())
                     .maxSeries(config.maxSeries())
                     .maxPendingWindows(config.maxPendingWindows())

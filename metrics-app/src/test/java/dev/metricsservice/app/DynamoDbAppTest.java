@@ -1,5 +1,6 @@
 package dev.metricsservice.app;
 
+import dev.metricsservice.core.SeriesKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metricsservice.core.store.MetricQuery;
@@ -111,7 +112,7 @@ class DynamoDbAppTest {
                         }
                     }
                 }
-                long stored = store.query(new MetricQuery(name, 0, Long.MAX_VALUE / 2, 10_000,
+                long stored = store.query(new MetricQuery(SeriesKey.of(name), 0, Long.MAX_VALUE / 2, 10_000,
                                 MetricQuery.Order.OLDEST_FIRST)).get(1, TimeUnit.MINUTES).stream()
                         .mapToLong(w -> w.stats().count()).sum();
                 assertThat(acked).as("both generators sent %s", name).isPositive();

@@ -2,16 +2,11 @@ package dev.metricsservice.core;
 
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.WindowMerger;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,8 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Aggregates {@code (name, value)} samples into epoch-aligned time windows, keeping count, sum,
- * min and max per (name, window), and hands them to a store exactly once.
+ * Aggregates samples into epoch-aligned time windows, keeping count, sum, min and max per
+ * (series, window), and hands them to a store exactly once.
  *
  * <pre>{@code
  * Aggregator aggregator = Aggregator.builder()
@@ -30,8 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * aggregator.record("cpu", 42.5);                       // stamped with the aggregator's clock
  * aggregator.record("cpu", 40.0, clientEpochMillis);    // stamped by the client
- * SeriesRecorder cpu = aggregator.series("cpu");         // no name lookup on each record
+ * SeriesRecorder cpu = aggregator.series("cpu");         // no lookup on each record
  * cpu.record(41.0);
+ * BatchResult r = aggregator.recordAll(batch);           // all or none, for front ends
  *
  * // the flush worker, every interval:
  * CollectedBatch batch = aggregator.collect();
@@ -44,106 +40,99 @@ import java.util.concurrent.locks.ReentrantLock;
  *       each other and with {@link #collect()}. Recording never takes a lock, never waits for the
  *       collector, and never reads the system clock (see {@link MetricClock}). Once a series and
  *       its current window exist, recording allocates nothing.</li>
- *   <li><b>Exactly once.</b> Every sample for which {@code record} returned
- *       {@link RecordResult#ACCEPTED} is part of exactly one window's final aggregate, which every
- *       later {@code collect()} offers until a {@link CollectedBatch#commit()} confirms it was
- *       stored. A failed store write loses nothing: the data is offered again, merged with
- *       anything newer.</li>
- *   <li><b>Never throws on bad input.</b> Invalid names, non-finite values, samples outside the
- *       accepted time range, too many series, and too much pending data each yield a
- *       {@link RecordResult} and are counted in {@link #stats()}.</li>
- *   <li><b>Bounded.</b> At most {@code maxSeries} series; once more than
- *       {@code maxPendingWindows} window aggregates wait for the store, new samples are refused
- *       with {@link RecordResult#OVERLOADED} until the store catches up.</li>
+ *   <li><b>Exactly once.</b> Every sample answered {@link RecordResult#ACCEPTED} is part of
+ *       exactly one window's (or amendment's) final aggregate, which every later
+ *       {@code collect()} offers until a {@link CollectedBatch#commit()} confirms it was stored.
+ *       A failed store write loses nothing: the data is offered again, merged with anything
+ *       newer.</li>
+ *   <li><b>One set of rules.</b> Names, values and timestamps are judged here, for single
+ *       samples, batches and handles alike; every refusal is a {@link RecordResult}, counted in
+ *       {@link #counters()}, and {@link #explain(RecordResult)} says why with the configured
+ *       limits.</li>
+ *   <li><b>Bounded.</b> At most {@code maxSeries} live series; idle series are retired after
+ *       {@code seriesTtl}. Once more than {@code maxPendingWindows} aggregates wait for the
+ *       store, new samples are refused with {@link RecordResult#OVERLOADED}.</li>
  * </ul>
  *
  * <h2>Windows and time</h2>
  * Window {@code i} covers {@code [i*w, (i+1)*w)} epoch milliseconds for width {@code w}. A window
- * is finalized by the first collect at least {@code allowedLateness} after its end; samples for a
- * finalized window are refused as {@link RecordResult#TOO_LATE}. Client timestamps more than
- * {@code maxFutureSkew} ahead of the clock are refused as {@link RecordResult#TOO_EARLY}.
+ * is finalized by the first collect at least {@code allowedLateness} after its end. A sample for a
+ * final window, up to {@code maxLateness} old, is recorded into an <em>amendment</em> of that
+ * window: stored as an item of its own, added to the window by every read. Older samples are
+ * {@link RecordResult#TOO_LATE}; client timestamps more than {@code maxFutureSkew} ahead of the
+ * clock are {@link RecordResult#TOO_EARLY}.
  *
  * <h2>Design (for maintainers)</h2>
- * Each series keeps a small ring of live {@link WindowCell}s, one per window. A cell is a set of
- * padded {@link Stripe}s, each claimed by one writer at a time with a single CAS and released with
- * a store-release, so a sample costs one atomic instruction. The collector finalizes a window by
- * publishing a new watermark and then sealing its cells; a writer checks the watermark after
- * finding its cell and before entering it, and sealing waits out any writer already inside. That
- * handshake plays the part of HdrHistogram's writer/reader phaser: no sample is recorded into a
- * window after its final value was read, and none is read twice, because a cell is read in final
- * form exactly once and then discarded. Open windows are read consistently (stripes act as
- * seqlocks) without stopping writers and written as cumulative partials.
+ * This class is the registry and the entry points. The per-series work (ring of window cells,
+ * amendments, collect and unflushed reads) is in {@link SeriesState}; the collected-but-unstored
+ * bookkeeping in {@link PendingWindows}; the two handshakes in {@link WatermarkPhaser} (a window
+ * becomes final exactly once) and {@link SeriesRetirement} (an idle series is dropped without
+ * losing a racing sample).
  */
 public final class Aggregator {
 
-    private static final VarHandle FINALIZED_BELOW;
-
-    static {
-        try {
-            FINALIZED_BELOW = MethodHandles.lookup().findVarHandle(Aggregator.class, "finalizedBelow", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private final MetricClock clock;
+    final MetricClock clock;
+    final SampleRules rules;
+    final WatermarkPhaser phaser;
     private final long windowMillis;
     private final long windowSeconds;
     private final String writerId;
     private final int maxSeries;
-    private final int maxNameBytes;
     private final long maxPendingWindows;
     private final long allowedLatenessMillis;
-    private final long maxFutureSkewMillis;
+    private final long seriesTtlMillis;
     private final int slotsPerSeries;
 
-    private final ConcurrentHashMap<String, SeriesState> series = new ConcurrentHashMap<>();
-    private final AtomicInteger seriesCount = new AtomicInteger();
+    /**
+     * Live series by metric name. Keyed by the name itself (not a {@link SeriesKey}) so that
+     * recording by name looks up without building a key object.
+     */
+    private final ConcurrentHashMap<String, SeriesState> registry = new ConcurrentHashMap<>();
+    private final AtomicInteger liveSeries = new AtomicInteger();
     private final LongAdder[] rejections = new LongAdder[RecordResult.values().length];
 
-    /** Windows with a smaller index are final; written by the collector, read by writers. */
-    @SuppressWarnings("unused") // accessed through FINALIZED_BELOW
-    private long finalizedBelow;
-    private volatile boolean overloaded;
+    volatile boolean overloaded;
     /**
      * Index of the window the clock was last seen in. Only a cache: every reader checks it against
      * the time it read and computes the index itself when it does not match, so a stale value
-     * costs a division, never a wrong window. A single long (not an object holding index and
-     * start) keeps the record path one dependent load shorter.
+     * costs a division, never a wrong window.
      */
     private volatile long currentWindowIndex;
 
     private final ReentrantLock collectLock = new ReentrantLock();
-    private final AtomicLong pendingWindows = new AtomicLong();
-    private final AtomicLong acceptedInSealedWindows = new AtomicLong();
+    final AtomicLong pendingWindows = new AtomicLong();
+    private final AtomicLong acceptedInSealedCells = new AtomicLong();
     private final AtomicLong collects = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong retiredSeries = new AtomicLong();
+    /** Guarded by the collect lock: the amendment number of the latest collect. */
+    private long lastAmendment;
 
-    private Aggregator(Builder b) {
+    Aggregator(AggregatorBuilder b) {
         this.clock = b.clock;
         this.windowMillis = b.windowWidth.toMillis();
         this.windowSeconds = b.windowWidth.toSeconds();
-        this.writerId = b.writerId != null ? b.writerId : randomWriterId();
+        this.writerId = b.writerId;
         this.maxSeries = b.maxSeries;
-        this.maxNameBytes = b.maxNameBytes;
         this.maxPendingWindows = b.maxPendingWindows;
         this.allowedLatenessMillis = b.allowedLateness.toMillis();
-        this.maxFutureSkewMillis = b.maxFutureSkew.toMillis();
+        this.seriesTtlMillis = b.seriesTtl.toMillis();
+        this.rules = new SampleRules(b.maxNameBytes, b.maxFutureSkew.toMillis(), b.maxLateness.toMillis());
         // Live windows span from the watermark (lateness behind the last collect) to the furthest
         // accepted future window; 8 windows of slack cover a collector running a few windows late.
-        long span = ceilDiv(allowedLatenessMillis, windowMillis) + ceilDiv(maxFutureSkewMillis, windowMillis) + 8;
+        long span = ceilDiv(allowedLatenessMillis, windowMillis) + ceilDiv(b.maxFutureSkew.toMillis(), windowMillis) + 8;
         this.slotsPerSeries = (int) Math.min(1024, Long.highestOneBit(span - 1) << 1);
         for (int i = 0; i < rejections.length; i++) {
             rejections[i] = new LongAdder();
         }
         long now = clock.millis();
         this.currentWindowIndex = Math.floorDiv(now, windowMillis);
-        FINALIZED_BELOW.setRelease(this, Math.floorDiv(now - allowedLatenessMillis, windowMillis));
+        this.phaser = new WatermarkPhaser(Math.floorDiv(now - allowedLatenessMillis, windowMillis));
     }
 
     /** A builder with the documented defaults. */
-    public static Builder builder() {
-        return new Builder();
+    public static AggregatorBuilder builder() {
+        return new AggregatorBuilder();
     }
 
     // ------------------------------------------------------------------ recording
@@ -154,8 +143,11 @@ public final class Aggregator {
      * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
      */
     public RecordResult record(String name, double value) {
-        SeriesState s = name == null ? null : series.get(name);
-        return s != null ? recordNow(s, value) : recordInNewSeries(name, value, false, 0);
+        SeriesState s = name == null ? null : registry.get(name);
+        if (s != null) {
+            return s.record(value);
+        }
+        return recordInNewSeries(name, value, false, 0);
     }
 
     /**
@@ -165,244 +157,225 @@ public final class Aggregator {
      * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
      */
     public RecordResult record(String name, double value, long epochMillis) {
-        SeriesState s = name == null ? null : series.get(name);
-        return s != null ? recordAt(s, value, epochMillis) : recordInNewSeries(name, value, true, epochMillis);
+        SeriesState s = name == null ? null : registry.get(name);
+        if (s != null) {
+            return s.record(value, epochMillis);
+        }
+        return recordInNewSeries(name, value, true, epochMillis);
     }
 
-    /** Slow path of both {@code record} overloads: the name has no series yet (or is null). */
     private RecordResult recordInNewSeries(String name, double value, boolean clientStamped, long epochMillis) {
-        if (name == null) {
-            return reject(RecordResult.INVALID_NAME);
+        // Judge the sample before creating a series that would hold nothing.
+        if (!Double.isFinite(value) || overloaded) {
+            return refuseValue(value);
         }
-        // Refuse a bad value before creating a series that would hold nothing.
-        RecordResult refused = refuseEarly(value);
-        if (refused != null) {
-            return refused;
+        if (clientStamped) {
+            RecordResult timing = rules.checkTimestamp(epochMillis, clock.millis());
+            if (timing != RecordResult.ACCEPTED) {
+                return reject(timing);
+            }
         }
-        SeriesState s = createSeries(name);
+        RecordResult created = createSeries(name);
+        if (created != RecordResult.ACCEPTED) {
+            return reject(created);
+        }
+        SeriesState s = registry.get(name);
         if (s == null) {
-            return lastCreateFailure(name);
+            return recordInNewSeries(name, value, clientStamped, epochMillis); // retired at once
         }
-        return clientStamped ? recordAt(s, value, epochMillis) : recordNow(s, value);
+        return clientStamped ? s.record(value, epochMillis) : s.record(value);
     }
 
     /**
-     * A handle that records into one series without looking up its name. The series is created
-     * if needed.
+     * Records a whole batch, all or none: every sample's name, value and timestamp is judged, the
+     * pending bound checked and every new series created before the first sample is recorded.
+     * Timestamps are judged against one clock reading for the whole batch, so a batch accepted
+     * when checked cannot become too late half-way. See {@link BatchResult} for the one case of a
+     * partial batch. Refused samples are counted by the reason that refused the batch.
+     */
+    public BatchResult recordAll(SampleBatch batch) {
+        int n = batch.size();
+        long now = clock.millis();
+        for (int i = 0; i < n; i++) {
+            RecordResult r = judge(batch, i, now);
+            if (r != RecordResult.ACCEPTED) {
+                return refuseBatch(r, i, n);
+            }
+        }
+        if (overloaded) {
+            return refuseBatch(RecordResult.OVERLOADED, 0, n);
+        }
+        SeriesState[] resolved = new SeriesState[n];
+        for (int i = 0; i < n; i++) {
+            String name = batch.name(i);
+            if (i > 0 && name.equals(batch.name(i - 1))) {
+                resolved[i] = resolved[i - 1];
+                continue;
+            }
+            RecordResult created = createSeries(name);
+            if (created != RecordResult.ACCEPTED) {
+                return refuseBatch(created, i, n);
+            }
+            resolved[i] = registry.get(name);
+        }
+        long nowWindow = Math.floorDiv(now, windowMillis);
+        for (int i = 0; i < n; i++) {
+            long w = batch.hasTimestamp(i) ? windowIndexOf(batch.epochMillis(i)) : nowWindow;
+            SeriesState s = resolved[i];
+            RecordResult r = s != null ? s.recordAdmitted(w, batch.value(i)) : recordInSuccessor(null, batch.name(i), w, batch.value(i));
+            if (r != RecordResult.ACCEPTED) {
+                rejections[r.ordinal()].add(n - i);
+                return new BatchResult(r, i, i);
+            }
+        }
+        return BatchResult.accepted(n);
+    }
+
+    private RecordResult judge(SampleBatch batch, int i, long now) {
+        String name = batch.name(i);
+        if (name == null || (!registry.containsKey(name) && rules.nameProblem(name).isPresent())) {
+            return RecordResult.INVALID_NAME;
+        }
+        if (!Double.isFinite(batch.value(i))) {
+            return RecordResult.NON_FINITE_VALUE;
+        }
+        return batch.hasTimestamp(i) ? rules.checkTimestamp(batch.epochMillis(i), now) : RecordResult.ACCEPTED;
+    }
+
+    private BatchResult refuseBatch(RecordResult reason, int index, int size) {
+        rejections[reason.ordinal()].add(size);
+        return BatchResult.refused(reason, index);
+    }
+
+    /**
+     * A handle that records into one series without looking it up. The series is created if
+     * needed.
      *
      * @throws IllegalArgumentException if the name breaks the {@link MetricNames} rule
      * @throws IllegalStateException if creating the series would exceed {@code maxSeries}
      */
-    public SeriesRecorder series(String name) {
-        SeriesState s = name == null ? null : series.get(name);
+    public SeriesRecorder series(SeriesKey key) {
+        String name = key.name();
+        SeriesState s = registry.get(name);
         if (s != null) {
             return s;
         }
-        String problem = MetricNames.problem(name, maxNameBytes);
-        if (problem != null) {
+        rules.nameProblem(name).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
+        });
+        if (createSeries(name) != RecordResult.ACCEPTED) {
+            throw new IllegalStateException("cannot create series '" + name + "': the limit of " + maxSeries
+                    + " live series is reached");
         }
-        s = createSeries(name);
-        if (s == null) {
-            throw new IllegalStateException("cannot create series '" + name + "': the limit of "
-                    + maxSeries + " distinct series is reached");
+        s = registry.get(name);
+        return s != null ? s : series(key);
+    }
+
+    /** {@link #series(SeriesKey)} for the series of metric {@code name}. */
+    public SeriesRecorder series(String name) {
+        return series(SeriesKey.of(name));
+    }
+
+    /** Creates the series of {@code name} unless it exists; INVALID_NAME, SERIES_LIMIT or ACCEPTED. */
+    private RecordResult createSeries(String name) {
+        if (name == null) {
+            return RecordResult.INVALID_NAME;
         }
-        return s;
+        if (registry.containsKey(name)) {
+            return RecordResult.ACCEPTED;
+        }
+        if (rules.nameProblem(name).isPresent()) {
+            return RecordResult.INVALID_NAME;
+        }
+        if (liveSeries.incrementAndGet() > maxSeries) {
+            liveSeries.decrementAndGet();
+            return RecordResult.SERIES_LIMIT;
+        }
+        SeriesState created = new SeriesState(SeriesKey.of(name), this, slotsPerSeries, clock.millis());
+        if (registry.putIfAbsent(name, created) != null) {
+            liveSeries.decrementAndGet();
+        }
+        return RecordResult.ACCEPTED;
     }
 
     /**
-     * Says whether {@link #record(String, double, long)} would accept this sample now, without
-     * recording or counting anything. Front ends use it to validate a whole batch before
-     * recording any of it (all or none).
-     *
-     * <p>The answer can go stale: between this call and {@code record} another thread may take the
-     * last free series, the collector may finalize the sample's window, or the store may fall
-     * behind. Those refusals ({@code SERIES_LIMIT}, {@code TOO_LATE}, {@code OVERLOADED}) can
-     * still come from {@code record}; rule violations ({@code INVALID_NAME},
-     * {@code NON_FINITE_VALUE}, {@code TOO_EARLY}) cannot.
+     * Records an already judged sample for window {@code w} into the live series that replaced
+     * {@code retired} (created if need be). Waits out a retirement that is being tried (the series
+     * is still registered but closed): the collector settles it within a few instructions.
      */
-    public RecordResult check(String name, double value, long epochMillis) {
-        if (name == null || (!series.containsKey(name) && MetricNames.problem(name, maxNameBytes) != null)) {
-            return RecordResult.INVALID_NAME;
+    RecordResult recordInSuccessor(SeriesState retired, long w, double value) {
+        SeriesState next = retired.successor;
+        if (next != null && next.admits()) {
+            return next.recordAdmitted(w, value);
         }
-        if (!Double.isFinite(value)) {
-            return RecordResult.NON_FINITE_VALUE;
-        }
-        long now = clock.millis();
-        if (epochMillis > now && epochMillis - now > maxFutureSkewMillis) {
-            return RecordResult.TOO_EARLY;
-        }
-        if (Math.floorDiv(epochMillis, windowMillis) < (long) FINALIZED_BELOW.getVolatile(this)) {
-            return RecordResult.TOO_LATE;
-        }
-        if (!series.containsKey(name) && seriesCount.get() >= maxSeries) {
-            return RecordResult.SERIES_LIMIT;
-        }
-        return overloaded ? RecordResult.OVERLOADED : RecordResult.ACCEPTED;
+        return recordInSuccessor(retired, retired.key.name(), w, value);
     }
 
-    /** {@link #check(String, double, long)} for a sample stamped with the aggregator's clock. */
-    public RecordResult check(String name, double value) {
-        return check(name, value, clock.millis());
+    private RecordResult recordInSuccessor(SeriesState retired, String name, long w, double value) {
+        while (true) {
+            SeriesState current = registry.get(name);
+            if (current == null) {
+                RecordResult created = createSeries(name);
+                if (created != RecordResult.ACCEPTED) {
+                    return reject(created);
+                }
+                continue;
+            }
+            if (current != retired) {
+                if (retired != null) {
+                    retired.successor = current;
+                }
+                return current.recordAdmitted(w, value);
+            }
+            if (retired.admits()) {
+                return retired.recordAdmitted(w, value);
+            }
+            Thread.onSpinWait();
+        }
     }
 
-    RecordResult recordNow(SeriesState s, double value) {
-        if (!Double.isFinite(value)) {
-            return reject(RecordResult.NON_FINITE_VALUE);
-        }
-        if (overloaded) {
-            return reject(RecordResult.OVERLOADED);
-        }
+    /** Index of the clock's current window, through the one-entry cache. */
+    long currentWindowIndex() {
         long now = clock.millis();
         long current = currentWindowIndex;
         long offset = now - current * windowMillis;
-        long windowIndex = (offset >= 0 && offset < windowMillis) ? current : advanceCurrent(now);
-        WindowCell hot = s.hotCell();
-        if (hot != null && hot.windowIndex == windowIndex) {
-            return recordInCell(hot, windowIndex, value);
+        if (offset >= 0 && offset < windowMillis) {
+            return current;
         }
-        return recordInWindow(s, windowIndex, value, true);
-    }
-
-    RecordResult recordAt(SeriesState s, double value, long epochMillis) {
-        if (!Double.isFinite(value)) {
-            return reject(RecordResult.NON_FINITE_VALUE);
-        }
-        if (overloaded) {
-            return reject(RecordResult.OVERLOADED);
-        }
-        long now = clock.millis();
-        if (epochMillis > now && epochMillis - now > maxFutureSkewMillis) {
-            return reject(RecordResult.TOO_EARLY);
-        }
-        long current = currentWindowIndex;
-        long offset = epochMillis - current * windowMillis;
-        long windowIndex = (offset >= 0 && offset < windowMillis) ? current : Math.floorDiv(epochMillis, windowMillis);
-        WindowCell hot = s.hotCell();
-        if (hot != null && hot.windowIndex == windowIndex) {
-            return recordInCell(hot, windowIndex, value);
-        }
-        // Client timestamps may scatter over several windows: only the clock's window is cached.
-        return recordInWindow(s, windowIndex, value, false);
-    }
-
-    /**
-     * Records into a cell found for {@code windowIndex}, through the ring or the series' hot-cell
-     * cache. Both lead to the same object: a cell leaves the ring only after the collector sealed
-     * it, so a cached cell is either still in the ring or sealed (and refuses the sample).
-     */
-    private RecordResult recordInCell(WindowCell cell, long windowIndex, double value) {
-        // The watermark is read after the cell was found: see the class comment for why this
-        // order, together with the collector's (watermark first, then cells), is exactly-once.
-        if (windowIndex < (long) FINALIZED_BELOW.getVolatile(this)) {
-            return reject(RecordResult.TOO_LATE);
-        }
-        return cell.record(value) ? RecordResult.ACCEPTED : reject(RecordResult.TOO_LATE);
-    }
-
-    private RecordResult recordInWindow(SeriesState s, long windowIndex, double value, boolean cache) {
-        WindowCell cell = (WindowCell) SeriesState.SLOTS.getVolatile(s.slots, (int) windowIndex & s.slotMask);
-        if (cell == null || cell.windowIndex != windowIndex) {
-            return recordInNewCell(s, windowIndex, value, cache);
-        }
-        if (cache) {
-            s.cacheHotCell(cell);
-        }
-        return recordInCell(cell, windowIndex, value);
-    }
-
-    private RecordResult recordInNewCell(SeriesState s, long windowIndex, double value, boolean cache) {
-        int slot = (int) windowIndex & s.slotMask;
-        while (true) {
-            if (windowIndex < (long) FINALIZED_BELOW.getVolatile(this)) {
-                return reject(RecordResult.TOO_LATE);
-            }
-            WindowCell cell = (WindowCell) SeriesState.SLOTS.getVolatile(s.slots, slot);
-            if (cell != null) {
-                if (cell.windowIndex == windowIndex) {
-                    return recordInWindow(s, windowIndex, value, cache);
-                }
-                // The slot still holds a window the collector has not finalized: the collector is
-                // more than a ring's worth of windows behind. Refuse rather than grow.
-                return reject(RecordResult.OVERLOADED);
-            }
-            WindowCell created = new WindowCell(windowIndex);
-            if (SeriesState.SLOTS.compareAndSet(s.slots, slot, null, created)) {
-                // Re-check after publishing the cell (CAS is a full fence): either the collector
-                // sees this cell in its scan, or we see its new watermark here.
-                if (windowIndex < (long) FINALIZED_BELOW.getVolatile(this)) {
-                    return reject(RecordResult.TOO_LATE);
-                }
-                if (cache) {
-                    s.cacheHotCell(created);
-                }
-                return created.record(value) ? RecordResult.ACCEPTED : reject(RecordResult.TOO_LATE);
-            }
-        }
-    }
-
-    private long advanceCurrent(long now) {
         long index = Math.floorDiv(now, windowMillis);
         // Benign race: two writers may both move the cache on, and one holding an older reading
-        // may move it back by a window; the cache is validated on every use, so that only costs
-        // the next writer this division.
-        if (index > currentWindowIndex) {
+        // may move it back by a window; the cache is validated on every use.
+        if (index > current) {
             currentWindowIndex = index;
         }
         return index;
     }
 
-    private RecordResult refuseEarly(double value) {
-        if (!Double.isFinite(value)) {
-            return reject(RecordResult.NON_FINITE_VALUE);
-        }
-        if (overloaded) {
-            return reject(RecordResult.OVERLOADED);
-        }
-        return null;
+    /** Index of the window containing {@code epochMillis}. */
+    long windowIndexOf(long epochMillis) {
+        long current = currentWindowIndex;
+        long offset = epochMillis - current * windowMillis;
+        return (offset >= 0 && offset < windowMillis) ? current : Math.floorDiv(epochMillis, windowMillis);
     }
 
-    private SeriesState createSeries(String name) {
-        if (MetricNames.problem(name, maxNameBytes) != null) {
-            return null;
-        }
-        SeriesState existing = series.get(name);
-        if (existing != null) {
-            return existing;
-        }
-        if (seriesCount.incrementAndGet() > maxSeries) {
-            seriesCount.decrementAndGet();
-            return null;
-        }
-        SeriesState created = new SeriesState(name, this, slotsPerSeries);
-        SeriesState raced = series.putIfAbsent(name, created);
-        if (raced != null) {
-            seriesCount.decrementAndGet();
-            return raced;
-        }
-        return created;
+    /** Refuses a value that is not finite, or any value while overloaded; counts it. */
+    RecordResult refuseValue(double value) {
+        return reject(Double.isFinite(value) ? RecordResult.OVERLOADED : RecordResult.NON_FINITE_VALUE);
     }
 
-    private RecordResult lastCreateFailure(String name) {
-        return reject(MetricNames.problem(name, maxNameBytes) != null
-                ? RecordResult.INVALID_NAME : RecordResult.SERIES_LIMIT);
-    }
-
-    private RecordResult reject(RecordResult reason) {
+    RecordResult reject(RecordResult reason) {
         rejections[reason.ordinal()].increment();
         return reason;
     }
 
     // ------------------------------------------------------------------ collecting
 
-    /** One aggregate offered in a batch, with what it must be compared against at commit. */
-    record Offer(SeriesState series, SeriesState.PendingWindow window, Stats value) {
-    }
-
     /**
      * Takes everything not yet confirmed as stored: the final value of every window that closed
-     * (by the clock, allowing for lateness) and a cumulative partial of every open window that
-     * changed since it was last stored. Writers keep recording throughout.
+     * (by the clock, allowing for lateness), every amendment recorded since the last collect, and
+     * a cumulative partial of every open window that changed since it was last stored. Writers
+     * keep recording throughout. Series idle for {@code seriesTtl} with nothing pending are
+     * retired.
      *
      * <p>Nothing is forgotten until {@link CollectedBatch#commit()}; see there for the protocol.
      */
@@ -410,101 +383,31 @@ public final class Aggregator {
         collectLock.lock();
         try {
             long now = clock.millis();
-            long watermark = Math.max((long) FINALIZED_BELOW.getVolatile(this),
-                    Math.floorDiv(now - allowedLatenessMillis, windowMillis));
-            FINALIZED_BELOW.setVolatile(this, watermark);
-
-            List<WindowAggregate> aggregates = new ArrayList<>();
-            List<Offer> offers = new ArrayList<>();
-            int finals = 0;
-            for (SeriesState s : series.values()) {
-                finals += collectSeries(s, watermark, aggregates, offers);
+            long watermark = phaser.advanceTo(Math.floorDiv(now - allowedLatenessMillis, windowMillis));
+            // Amendment numbers grow over the writer's life and across restarts (they start from
+            // the clock), so a new amendment never replaces a stored one.
+            lastAmendment = Math.max(lastAmendment + 1, now);
+            CollectRun run = new CollectRun(watermark, lastAmendment, now, windowSeconds, writerId);
+            for (SeriesState s : registry.values()) {
+                s.collectInto(run);
+                if (seriesTtlMillis > 0 && s.retireIfIdle(now, seriesTtlMillis)) {
+                    registry.remove(s.key.name(), s);
+                    liveSeries.decrementAndGet();
+                    retiredSeries.incrementAndGet();
+                }
             }
+            acceptedInSealedCells.addAndGet(run.sealedSamples);
             collects.incrementAndGet();
             updateOverloaded();
-            return new CollectedBatch(this, aggregates, offers, finals, now);
+            return new CollectedBatch(this, run.aggregates, run.offers, run.finalAggregates, now);
         } finally {
             collectLock.unlock();
         }
     }
 
-    private int collectSeries(SeriesState s, long watermark, List<WindowAggregate> aggregates, List<Offer> offers) {
-        int finals = 0;
-        synchronized (s) {
-            for (int i = 0; i < s.slots.length; i++) {
-                WindowCell cell = (WindowCell) SeriesState.SLOTS.getVolatile(s.slots, i);
-                if (cell == null) {
-                    continue;
-                }
-                if (cell.windowIndex < watermark) {
-                    cell.seal();
-                    s.forgetHotCell(cell); // so an idle series does not keep its last cell alive
-                    Stats last = cell.read();
-                    SeriesState.SLOTS.compareAndSet(s.slots, i, cell, null);
-                    if (last.isEmpty()) {
-                        SeriesState.PendingWindow p = s.findPending(cell.windowIndex);
-                        if (p != null) {
-                            p.finalized = true;
-                            p.live = Stats.EMPTY;
-                        }
-                        continue;
-                    }
-                    acceptedInSealedWindows.addAndGet(last.count());
-                    SeriesState.PendingWindow p = pendingFor(s, cell.windowIndex);
-                    p.sealed = p.sealed.merge(last);
-                    p.live = Stats.EMPTY;
-                    p.finalized = true;
-                } else {
-                    Stats now = cell.read();
-                    if (!now.isEmpty()) {
-                        pendingFor(s, cell.windowIndex).live = now;
-                    }
-                }
-            }
-            for (var it = s.pending.iterator(); it.hasNext(); ) {
-                SeriesState.PendingWindow p = it.next();
-                if (!p.finalized && p.windowIndex < watermark) {
-                    p.finalized = true; // its cell was already gone (empty); nothing more can arrive
-                }
-                Stats value = p.value();
-                if (value.count() == p.committed.count()) {
-                    if (p.finalized) {
-                        it.remove(); // the store already holds exactly this final value
-                        pendingWindows.decrementAndGet();
-                    }
-                    continue;
-                }
-                aggregates.add(new WindowAggregate(s.name, p.windowIndex * windowSeconds, writerId, value));
-                offers.add(new Offer(s, p, value));
-                if (p.finalized) {
-                    finals++;
-                }
-            }
-        }
-        return finals;
-    }
-
-    private SeriesState.PendingWindow pendingFor(SeriesState s, long windowIndex) {
-        SeriesState.PendingWindow p = s.findPending(windowIndex);
-        if (p == null) {
-            p = s.addPending(windowIndex);
-            pendingWindows.incrementAndGet();
-        }
-        return p;
-    }
-
-    void commit(List<Offer> offers) {
-        for (Offer o : offers) {
-            SeriesState s = o.series();
-            synchronized (s) {
-                SeriesState.PendingWindow p = o.window();
-                if (o.value().count() > p.committed.count()) {
-                    p.committed = o.value();
-                }
-                if (p.finalized && p.committed.count() == p.value().count() && s.pending.remove(p)) {
-                    pendingWindows.decrementAndGet();
-                }
-            }
+    void commit(List<CollectRun.Offer> offers) {
+        for (CollectRun.Offer o : offers) {
+            o.series().commit(o.entry(), o.value());
         }
         commits.incrementAndGet();
         updateOverloaded();
@@ -520,67 +423,26 @@ public final class Aggregator {
     // ------------------------------------------------------------------ reading
 
     /**
-     * What this aggregator holds for a metric that the store does not have yet, per window, so
-     * that {@code store rows ⊕ unflushed rows} (merged with {@link WindowMerger}) is the complete
-     * picture including samples recorded a moment ago.
-     *
-     * <p>For a window of which an earlier partial was already stored, the row carries the count
-     * and sum recorded since then, and the window's cumulative min and max (which dominate the
-     * stored ones), so merging with the store's row gives exact totals.
-     *
-     * <pre>{@code
-     * List<WindowStats> rows = new WindowMerger()
-     *         .addAll(store.query(q).join())
-     *         .addAll(aggregator.unflushed(q))
-     *         .result(q);
-     * }</pre>
+     * What this aggregator holds for a series that the store does not have yet, per window, so
+     * that the store's rows merged with these are the complete picture. {@link QueryService}
+     * does that merge; this is its memory half.
      */
-    public List<dev.metricsservice.core.WindowStats> unflushed(MetricQuery query) {
-        SeriesState s = series.get(query.name());
-        if (s == null) {
-            return List.of();
-        }
+    List<WindowStats> unflushed(MetricQuery query) {
+        SeriesState s = registry.get(query.series().name());
         WindowMerger merger = new WindowMerger();
-        synchronized (s) {
-            Map<Long, Stats> live = new java.util.HashMap<>();
-            for (int i = 0; i < s.slots.length; i++) {
-                WindowCell cell = (WindowCell) SeriesState.SLOTS.getVolatile(s.slots, i);
-                if (cell != null && query.covers(cell.windowIndex * windowSeconds)) {
-                    live.merge(cell.windowIndex, cell.read(), Stats::merge);
-                }
-            }
-            for (SeriesState.PendingWindow p : s.pending) {
-                if (!query.covers(p.windowIndex * windowSeconds)) {
-                    continue;
-                }
-                Stats total = p.sealed.merge(live.getOrDefault(p.windowIndex, Stats.EMPTY));
-                live.remove(p.windowIndex);
-                if (total.count() > p.committed.count()) {
-                    merger.add(p.windowIndex * windowSeconds, new Stats(total.count() - p.committed.count(),
-                            total.sum() - p.committed.sum(), total.min(), total.max()));
-                }
-            }
-            for (var e : live.entrySet()) {
-                merger.add(e.getKey() * windowSeconds, e.getValue());
-            }
+        if (s != null) {
+            s.unflushedInto(query, windowSeconds, merger);
         }
         return merger.result(query);
     }
 
     /** The aggregator's own counters; takes the collector's lock briefly. */
-    public AggregatorStats stats() {
+    public AggregatorCounters counters() {
         collectLock.lock();
         try {
-            long accepted = acceptedInSealedWindows.get();
-            for (SeriesState s : series.values()) {
-                synchronized (s) {
-                    for (int i = 0; i < s.slots.length; i++) {
-                        WindowCell cell = (WindowCell) SeriesState.SLOTS.getVolatile(s.slots, i);
-                        if (cell != null) {
-                            accepted += cell.count();
-                        }
-                    }
-                }
+            long accepted = acceptedInSealedCells.get();
+            for (SeriesState s : registry.values()) {
+                accepted += s.liveSamples();
             }
             Map<RecordResult, Long> rejected = new EnumMap<>(RecordResult.class);
             for (RecordResult r : RecordResult.values()) {
@@ -588,11 +450,21 @@ public final class Aggregator {
                     rejected.put(r, rejections[r.ordinal()].sum());
                 }
             }
-            return new AggregatorStats(writerId, accepted, rejected, seriesCount.get(), pendingWindows.get(),
-                    collects.get(), commits.get(), overloaded);
+            return new AggregatorCounters(writerId, accepted, rejected, liveSeries.get(), retiredSeries.get(),
+                    pendingWindows.get(), collects.get(), commits.get(), overloaded);
         } finally {
             collectLock.unlock();
         }
+    }
+
+    /** A sentence saying why {@code result} refuses a sample, with this aggregator's limits. */
+    public String explain(RecordResult result) {
+        return rules.explain(result);
+    }
+
+    /** What is wrong with {@code name} as a metric name here, if anything. */
+    public Optional<String> nameProblem(String name) {
+        return rules.nameProblem(name);
     }
 
     // ------------------------------------------------------------------ configuration
@@ -612,161 +484,37 @@ public final class Aggregator {
         return clock;
     }
 
-    /** The start, in epoch seconds, of the window containing {@code epochMillis}. */
-    public long windowStartEpochSecond(long epochMillis) {
-        return Math.floorDiv(epochMillis, windowMillis) * windowSeconds;
-    }
-
-    /** How long after a window ends its samples are still accepted. */
+    /** How long after a window ends it is finalized. */
     public Duration allowedLateness() {
         return Duration.ofMillis(allowedLatenessMillis);
     }
 
-    /** How far ahead of the clock a client timestamp may be. */
-    public Duration maxFutureSkew() {
-        return Duration.ofMillis(maxFutureSkewMillis);
+    /** How old a sample may be and still be recorded (into an amendment once its window is final). */
+    public Duration maxLateness() {
+        return Duration.ofMillis(rules.maxLatenessMillis);
     }
 
-    /** The most distinct series this aggregator holds. */
+    /** How far ahead of the clock a client timestamp may be. */
+    public Duration maxFutureSkew() {
+        return Duration.ofMillis(rules.maxFutureSkewMillis);
+    }
+
+    /** How long a series may hold nothing before it is retired; zero means never. */
+    public Duration seriesTtl() {
+        return Duration.ofMillis(seriesTtlMillis);
+    }
+
+    /** The most live series this aggregator holds. */
     public int maxSeries() {
         return maxSeries;
     }
 
     /** The longest accepted metric name, in UTF-8 bytes. */
     public int maxNameBytes() {
-        return maxNameBytes;
+        return rules.maxNameBytes;
     }
 
     private static long ceilDiv(long a, long b) {
         return -Math.floorDiv(-a, b);
-    }
-
-    private static String randomWriterId() {
-        byte[] bytes = new byte[6];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
-    }
-
-    /**
-     * Configures an {@link Aggregator}. Not thread-safe; build once.
-     *
-     * <pre>{@code
-     * Aggregator a = Aggregator.builder()
-     *         .windowWidth(Duration.ofSeconds(10))      // default 10 s; whole seconds
-     *         .allowedLateness(Duration.ofSeconds(5))   // default 5 s
-     *         .maxFutureSkew(Duration.ofSeconds(60))    // default 60 s
-     *         .maxSeries(100_000)                       // default 100,000
-     *         .maxPendingWindows(1_000_000)             // default 1,000,000
-     *         .maxNameBytes(200)                        // default 200
-     *         .writerId("instance-a")                   // default: 12 random hex digits
-     *         .clock(MetricClock.system())              // default
-     *         .build();
-     * }</pre>
-     */
-    public static final class Builder {
-        private Duration windowWidth = Duration.ofSeconds(10);
-        private Duration allowedLateness = Duration.ofSeconds(5);
-        private Duration maxFutureSkew = Duration.ofSeconds(60);
-        private int maxSeries = 100_000;
-        private long maxPendingWindows = 1_000_000;
-        private int maxNameBytes = MetricNames.DEFAULT_MAX_NAME_BYTES;
-        private String writerId;
-        private MetricClock clock;
-
-        private Builder() {
-        }
-
-        /** Width of a window: a whole number of seconds, 1 s to 1 day. Default 10 s. */
-        public Builder windowWidth(Duration width) {
-            Objects.requireNonNull(width, "windowWidth");
-            if (width.isNegative() || width.isZero() || width.toMillis() % 1000 != 0 || width.toDays() > 1
-                    || width.getNano() % 1_000_000 != 0) {
-                throw new IllegalArgumentException(
-                        "windowWidth must be a whole number of seconds between 1 s and 1 day, was " + width);
-            }
-            if (width.compareTo(Duration.ofDays(1)) > 0) {
-                throw new IllegalArgumentException("windowWidth must be at most 1 day, was " + width);
-            }
-            this.windowWidth = width;
-            return this;
-        }
-
-        /** How long after a window ends samples for it are still accepted. Default 5 s. */
-        public Builder allowedLateness(Duration lateness) {
-            this.allowedLateness = requireRange("allowedLateness", lateness, Duration.ofDays(1));
-            return this;
-        }
-
-        /** How far ahead of the clock a client timestamp may be. Default 60 s. */
-        public Builder maxFutureSkew(Duration skew) {
-            this.maxFutureSkew = requireRange("maxFutureSkew", skew, Duration.ofDays(1));
-            return this;
-        }
-
-        /** Maximum number of distinct series, 1 to 100,000,000. Default 100,000. */
-        public Builder maxSeries(int maxSeries) {
-            if (maxSeries < 1 || maxSeries > 100_000_000) {
-                throw new IllegalArgumentException("maxSeries must be between 1 and 100000000, was " + maxSeries);
-            }
-            this.maxSeries = maxSeries;
-            return this;
-        }
-
-        /**
-         * Maximum number of window aggregates held for the store (not yet stored in final form)
-         * before new samples are refused as {@link RecordResult#OVERLOADED}. Default 1,000,000.
-         */
-        public Builder maxPendingWindows(long maxPendingWindows) {
-            if (maxPendingWindows < 1) {
-                throw new IllegalArgumentException("maxPendingWindows must be at least 1, was " + maxPendingWindows);
-            }
-            this.maxPendingWindows = maxPendingWindows;
-            return this;
-        }
-
-        /** Longest metric name in UTF-8 bytes, 1 to 65,535. Default 200. */
-        public Builder maxNameBytes(int maxNameBytes) {
-            if (maxNameBytes < 1 || maxNameBytes > 65_535) {
-                throw new IllegalArgumentException("maxNameBytes must be between 1 and 65535, was " + maxNameBytes);
-            }
-            this.maxNameBytes = maxNameBytes;
-            return this;
-        }
-
-        /**
-         * The id written with every aggregate: stable for this instance and distinct from every
-         * other instance writing to the same store. 1 to 64 characters from {@code [A-Za-z0-9._-]}.
-         * Default: 12 random hex digits, new for each aggregator.
-         */
-        public Builder writerId(String writerId) {
-            if (writerId == null || !writerId.matches("[A-Za-z0-9._-]{1,64}")) {
-                throw new IllegalArgumentException(
-                        "writerId must be 1 to 64 characters from [A-Za-z0-9._-], was " + writerId);
-            }
-            this.writerId = writerId;
-            return this;
-        }
-
-        /** The clock samples are stamped with. Default {@link MetricClock#system()}. */
-        public Builder clock(MetricClock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Builds the aggregator. */
-        public Aggregator build() {
-            if (clock == null) {
-                clock = MetricClock.system();
-            }
-            return new Aggregator(this);
-        }
-
-        private static Duration requireRange(String what, Duration d, Duration max) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.compareTo(max) > 0) {
-                throw new IllegalArgumentException(what + " must be between 0 and " + max + ", was " + d);
-            }
-            return d;
-        }
     }
 }

@@ -18,7 +18,8 @@ import java.util.List;
  * <p>Each aggregate is either <em>final</em> (its window is closed and will never change) or a
  * <em>cumulative partial</em> of a still-open window, which a later collect offers again with its
  * newer value. Writing either replaces the store's previous value for the same
- * (name, window, writer), so rewriting is harmless.
+ * (series, window, writer, amendment), so rewriting is harmless. Amendments (late samples
+ * of windows already final) are final from the start.
  *
  * <p>Write one batch at a time: start the next {@code collect()} only after the previous batch's
  * write has finished (committed or failed). Two writes in flight could land in either order, and an
@@ -30,12 +31,12 @@ public final class CollectedBatch {
 
     private final Aggregator owner;
     private final List<WindowAggregate> aggregates;
-    private final List<Aggregator.Offer> offers;
+    private final List<CollectRun.Offer> offers;
     private final int finalWindows;
     private final long collectedAtMillis;
     private boolean committed;
 
-    CollectedBatch(Aggregator owner, List<WindowAggregate> aggregates, List<Aggregator.Offer> offers,
+    CollectedBatch(Aggregator owner, List<WindowAggregate> aggregates, List<CollectRun.Offer> offers,
                    int finalWindows, long collectedAtMillis) {
         this.owner = owner;
         this.aggregates = List.copyOf(aggregates);

@@ -1,5 +1,7 @@
 package dev.metricsservice.core;
 
+import java.util.Optional;
+
 /**
  * The rule every metric name obeys.
  *
@@ -14,8 +16,9 @@ package dev.metricsservice.core;
  * Everything else is allowed: spaces, punctuation, slashes, emoji, any script.
  *
  * <pre>{@code
- * String problem = MetricNames.problem(name, 200);
- * if (problem != null) throw new IllegalArgumentException(problem);
+ * MetricNames.problem(name, 200).ifPresent(problem -> {
+ *     throw new IllegalArgumentException(problem);
+ * });
  * }</pre>
  *
  * <p>Stateless and thread-safe.
@@ -33,21 +36,21 @@ public final class MetricNames {
      *
      * @param name         the candidate, may be null
      * @param maxNameBytes the largest accepted UTF-8 length
-     * @return null when valid, otherwise a sentence saying what is wrong
+     * @return empty when valid, otherwise a sentence saying what is wrong
      */
-    public static String problem(String name, int maxNameBytes) {
+    public static Optional<String> problem(String name, int maxNameBytes) {
         if (name == null) {
-            return "metric name is missing";
+            return Optional.of("metric name is missing");
         }
         if (name.isEmpty()) {
-            return "metric name must not be empty";
+            return Optional.of("metric name must not be empty");
         }
         int utf8Bytes = 0;
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (Character.isISOControl(c)) {
-                return "metric name must not contain control characters (found U+"
-                        + String.format("%04X", (int) c) + " at index " + i + ")";
+                return Optional.of("metric name must not contain control characters (found U+"
+                        + String.format("%04X", (int) c) + " at index " + i + ")");
             }
             if (c < 0x80) {
                 utf8Bytes += 1;
@@ -55,24 +58,19 @@ public final class MetricNames {
                 utf8Bytes += 2;
             } else if (Character.isHighSurrogate(c)) {
                 if (i + 1 >= name.length() || !Character.isLowSurrogate(name.charAt(i + 1))) {
-                    return "metric name contains an unpaired surrogate at index " + i;
+                    return Optional.of("metric name contains an unpaired surrogate at index " + i);
                 }
                 utf8Bytes += 4;
                 i++;
             } else if (Character.isLowSurrogate(c)) {
-                return "metric name contains an unpaired surrogate at index " + i;
+                return Optional.of("metric name contains an unpaired surrogate at index " + i);
             } else {
                 utf8Bytes += 3;
             }
             if (utf8Bytes > maxNameBytes) {
-                return "metric name is longer than " + maxNameBytes + " UTF-8 bytes";
+                return Optional.of("metric name is longer than " + maxNameBytes + " UTF-8 bytes");
             }
         }
-        return null;
-    }
-
-    /** True when {@link #problem} finds nothing wrong. */
-    public static boolean isValid(String name, int maxNameBytes) {
-        return problem(name, maxNameBytes) == null;
+        return Optional.empty();
     }
 }

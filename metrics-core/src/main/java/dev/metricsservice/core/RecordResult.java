@@ -2,41 +2,43 @@ package dev.metricsservice.core;
 
 /**
  * The outcome of recording one sample. Recording never throws for bad input: it answers with one
- * of these, and every value but {@link #ACCEPTED} is counted in {@link AggregatorStats}.
+ * of these, and every value but {@link #ACCEPTED} is counted in {@link AggregatorCounters}.
  *
  * <pre>{@code
  * RecordResult r = aggregator.record("cpu", 42.5);
  * if (!r.isAccepted()) {
- *     log.warn("sample dropped: {}", r.reason());
+ *     log.warn("sample dropped: {} ({})", r.code(), aggregator.explain(r));
  * }
  * }</pre>
+ *
+ * <p>{@link #code()} is the stable, machine-readable name front ends put in their error answers;
+ * {@link Aggregator#explain(RecordResult)} is the sentence with the aggregator's configured limits.
  */
 public enum RecordResult {
     /** The sample was counted and will be stored exactly once. */
     ACCEPTED("accepted"),
     /** The name breaks the rules in {@link MetricNames}. */
-    INVALID_NAME("metric name must be 1 to " + MetricNames.DEFAULT_MAX_NAME_BYTES
-            + " UTF-8 bytes without control characters (or the configured maximum)"),
+    INVALID_NAME("invalid_name"),
     /** The value was NaN or infinite. */
-    NON_FINITE_VALUE("value must be a finite number"),
-    /** The sample's window was already finalized (its timestamp is older than the allowed lateness). */
-    TOO_LATE("timestamp is older than the allowed lateness; its window is already final"),
+    NON_FINITE_VALUE("non_finite_value"),
+    /** The sample's timestamp is older than the maximum lateness. */
+    TOO_LATE("timestamp_too_old"),
     /** The sample's timestamp is further in the future than the allowed clock skew. */
-    TOO_EARLY("timestamp is further in the future than the allowed clock skew"),
-    /** A new series would exceed the configured maximum number of distinct series. */
-    SERIES_LIMIT("too many distinct series; the configured maximum is reached"),
+    TOO_EARLY("timestamp_too_new"),
+    /** A new series would exceed the configured maximum number of live series. */
+    SERIES_LIMIT("series_limit"),
     /** Too much data is waiting for the store (or the collector is behind); try again later. */
-    OVERLOADED("too much data is pending for the store; retry later");
+    OVERLOADED("overloaded");
 
-    private final String reason;
+    private final String code;
 
-    RecordResult(String reason) {
-        this.reason = reason;
+    RecordResult(String code) {
+        this.code = code;
     }
 
-    /** A short, human-readable explanation suitable for an error message. */
-    public String reason() {
-        return reason;
+    /** The stable error code, in snake case, for front ends' error answers. */
+    public String code() {
+        return code;
     }
 
     /** True only for {@link #ACCEPTED}. */

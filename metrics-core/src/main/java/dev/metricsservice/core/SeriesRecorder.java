@@ -1,7 +1,7 @@
 package dev.metricsservice.core;
 
 /**
- * A pre-resolved handle to one series: records without looking the name up.
+ * A pre-resolved handle to one series: records without looking the series up.
  *
  * <pre>{@code
  * SeriesRecorder cpu = aggregator.series("cpu");   // once
@@ -9,12 +9,13 @@ package dev.metricsservice.core;
  * }</pre>
  *
  * <p>Thread-safe, lock-free and allocation-free; the same guarantees as
- * {@link Aggregator#record(String, double)}.
+ * {@link Aggregator#record(String, double)}. A handle stays valid when its series is retired for
+ * being idle: the next sample goes to the series that replaces it.
  */
 public interface SeriesRecorder {
 
-    /** The metric name of this series. */
-    String name();
+    /** The series this handle records into. */
+    SeriesKey key();
 
     /** Records a sample stamped with the aggregator's clock. */
     RecordResult record(double value);

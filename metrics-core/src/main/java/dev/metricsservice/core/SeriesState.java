@@ -1,34 +1,42 @@
 package dev.metricsservice.core;
 
+import dev.metricsservice.core.store.MetricQuery;
+import dev.metricsservice.core.store.WindowMerger;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Everything the aggregator holds for one metric name.
+ * Everything the aggregator holds for one series, and all the work on it: the ring of live window
+ * cells writers record into, the amendment cells of windows already final, and the collector's
+ * bookkeeping ({@link PendingWindows}).
  *
- * <p>Writers touch only {@link #slots}: a small ring of live {@link WindowCell}s indexed by
- * window index modulo the ring size. The collector-side bookkeeping ({@link #pending}) is guarded
- * by this object's monitor, which writers never take.
+ * <p>Writers touch only the ring, the hot-cell cache and the amendment map, without locks. The
+ * collector, commits and queries take this object's monitor, which writers never take.
  */
-final class SeriesState implements SeriesRecorder {
+final class SeriesState extends SeriesRetirement implements SeriesRecorder {
 
     static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(WindowCell[].class);
     private static final VarHandle HOT;
+    private static final VarHandle AMENDMENTS;
 
     static {
         try {
-            HOT = MethodHandles.lookup().findVarHandle(SeriesState.class, "hot", WindowCell.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            HOT = lookup.findVarHandle(SeriesState.class, "hot", WindowCell.class);
+            AMENDMENTS = lookup.findVarHandle(SeriesState.class, "amendments", ConcurrentHashMap.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    final String name;
-    final Aggregator owner;
-    final WindowCell[] slots;
-    final int slotMask;
+    final SeriesKey key;
+    private final Aggregator owner;
+    private final WatermarkPhaser phaser;
+    private final WindowCell[] slots;
+    private final int slotMask;
 
     /**
      * The cell of the window the clock was last in: lets a clock-stamped record skip the ring
@@ -39,89 +47,283 @@ final class SeriesState implements SeriesRecorder {
     @SuppressWarnings("unused") // accessed through HOT
     private WindowCell hot;
 
-    /** Windows collected but not yet stored in final form; guarded by {@code this}. */
-    final List<PendingWindow> pending = new ArrayList<>(4);
+    /** Cells of final windows taking late samples, by window index; created on the first one. */
+    @SuppressWarnings("unused") // accessed through AMENDMENTS
+    private ConcurrentHashMap<Long, WindowCell> amendments;
 
-    SeriesState(String name, Aggregator owner, int slotCount) {
-        this.name = name;
+    /** Guarded by {@code this}. */
+    private final PendingWindows pending;
+    /** When the collector last saw this series hold anything; guarded by {@code this}. */
+    private long lastActiveMillis;
+    /** The series that replaced this one after it was retired; a forwarding hint for handles. */
+    volatile SeriesState successor;
+
+    SeriesState(SeriesKey key, Aggregator owner, int slotCount, long createdMillis) {
+        this.key = key;
         this.owner = owner;
+        this.phaser = owner.phaser;
         this.slots = new WindowCell[slotCount];
         this.slotMask = slotCount - 1;
+        this.pending = new PendingWindows(owner.pendingWindows);
+        this.lastActiveMillis = createdMillis;
+    }
+
+    @Override
+    public SeriesKey key() {
+        return key;
+    }
+
+    @Override
+    public RecordResult record(double value) {
+        Aggregator a = owner;
+        if (!Double.isFinite(value) || a.overloaded) {
+            return a.refuseValue(value);
+        }
+        long w = a.currentWindowIndex();
+        WindowCell cell = hotCell();
+        if (cell != null && cell.windowIndex == w) {
+            return enter(cell, w, value);
+        }
+        return recordIn(w, value, true);
+    }
+
+    @Override
+    public RecordResult record(double value, long epochMillis) {
+        Aggregator a = owner;
+        if (!Double.isFinite(value) || a.overloaded) {
+            return a.refuseValue(value);
+        }
+        RecordResult timing = a.rules.checkTimestamp(epochMillis, a.clock.millis());
+        if (timing != RecordResult.ACCEPTED) {
+            return a.reject(timing);
+        }
+        return recordAdmitted(a.windowIndexOf(epochMillis), value);
+    }
+
+    /** Records a sample whose value and time were already judged; {@code w} is its window index. */
+    RecordResult recordAdmitted(long w, double value) {
+        WindowCell cell = hotCell();
+        if (cell != null && cell.windowIndex == w) {
+            return enter(cell, w, value);
+        }
+        // Client timestamps may scatter over several windows: only the clock's window is cached.
+        return recordIn(w, value, false);
+    }
+
+    private RecordResult recordIn(long w, double value, boolean cache) {
+        int slot = (int) w & slotMask;
+        while (true) {
+            WindowCell cell = (WindowCell) SLOTS.getVolatile(slots, slot);
+            if (cell != null && cell.windowIndex == w) {
+                if (cache) {
+                    cacheHotCell(cell);
+                }
+                return enter(cell, w, value);
+            }
+            if (!admits()) {
+                // Retired (a handle outlived its series): whatever the ring still holds is not ours.
+                return owner.recordInSuccessor(this, w, value);
+            }
+            if (phaser.isFinal(w)) {
+                return recordLate(w, value);
+            }
+            if (cell != null) {
+                // The slot still holds a window the collector has not finalized: the collector is
+                // more than a ring's worth of windows behind. Refuse rather than grow.
+                return owner.reject(RecordResult.OVERLOADED);
+            }
+            WindowCell created = new WindowCell(w);
+            if (SLOTS.compareAndSet(slots, slot, null, created)) {
+                if (cache) {
+                    cacheHotCell(created);
+                }
+                return enter(created, w, value);
+            }
+        }
+    }
+
+    /**
+     * Enters a cell found in (or published to) the ring: first the retirement check, then the
+     * watermark check (see {@link SeriesRetirement} and {@link WatermarkPhaser} for why each comes
+     * after the cell was found). A final window takes the sample as an amendment.
+     */
+    private RecordResult enter(WindowCell cell, long w, double value) {
+        if (!admits()) {
+            return owner.recordInSuccessor(this, w, value);
+        }
+        return phaser.enter(cell, value) ? RecordResult.ACCEPTED : recordLate(w, value);
+    }
+
+    /**
+     * Records into an amendment of the final window {@code w}. The collector removes an amendment
+     * cell from the map before sealing it, so a writer that finds its cell sealed finds a newer
+     * one (or none) on the next lookup.
+     */
+    private RecordResult recordLate(long w, double value) {
+        ConcurrentHashMap<Long, WindowCell> map = amendmentMap();
+        Long window = w;
+        while (true) {
+            WindowCell cell = map.get(window);
+            if (cell == null) {
+                WindowCell created = new WindowCell(w);
+                if (map.putIfAbsent(window, created) != null) {
+                    continue;
+                }
+                cell = created;
+            }
+            if (!admits()) {
+                return owner.recordInSuccessor(this, w, value);
+            }
+            if (cell.record(value)) {
+                return RecordResult.ACCEPTED;
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private ConcurrentHashMap<Long, WindowCell> amendmentMap() {
+        ConcurrentHashMap<Long, WindowCell> map = (ConcurrentHashMap<Long, WindowCell>) AMENDMENTS.getAcquire(this);
+        if (map == null) {
+            ConcurrentHashMap<Long, WindowCell> created = new ConcurrentHashMap<>(4);
+            map = (ConcurrentHashMap<Long, WindowCell>) AMENDMENTS.compareAndExchange(this, null, created);
+            if (map == null) {
+                map = created;
+            }
+        }
+        return map;
+    }
+
+    @SuppressWarnings("unchecked")
+    private ConcurrentHashMap<Long, WindowCell> amendmentsOrNull() {
+        return (ConcurrentHashMap<Long, WindowCell>) AMENDMENTS.getAcquire(this);
     }
 
     /**
      * The cached hot cell, maybe stale or null. Volatile (a plain load on x86) so that the
-     * exactly-once argument in {@link Aggregator} stays one of sequentially consistent accesses:
-     * ring CAS, then this field, then the watermark.
+     * exactly-once argument in {@link WatermarkPhaser} stays one of sequentially consistent
+     * accesses: ring CAS, then this field, then the watermark.
      */
-    WindowCell hotCell() {
+    private WindowCell hotCell() {
         return (WindowCell) HOT.getVolatile(this);
     }
 
     /** Caches {@code cell}; benign race: concurrent writers may cache different cells, any is valid. */
-    void cacheHotCell(WindowCell cell) {
+    private void cacheHotCell(WindowCell cell) {
         if (HOT.getOpaque(this) != cell) {
             HOT.setVolatile(this, cell);
         }
     }
 
+    // ------------------------------------------------------------------ collector side
+
     /**
-     * Drops {@code cell} from the cache if it is still there; the collector calls it after sealing.
-     * A writer that read the cell from the ring just before it was removed may cache it again;
-     * that only keeps one sealed cell alive until the series records in a newer window.
+     * Seals the cells of final windows and amendments, reads the open ones, and offers everything
+     * the store does not hold yet into {@code run}.
      */
-    void forgetHotCell(WindowCell cell) {
-        HOT.compareAndSet(this, cell, null);
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public RecordResult record(double value) {
-        return owner.recordNow(this, value);
-    }
-
-    @Override
-    public RecordResult record(double value, long epochMillis) {
-        return owner.recordAt(this, value, epochMillis);
-    }
-
-    /** Collector bookkeeping for one window; guarded by the series monitor. */
-    static final class PendingWindow {
-        final long windowIndex;
-        /** Samples from cells already sealed (final). */
-        Stats sealed = Stats.EMPTY;
-        /** Last consistent read of the live cells, for an open window. */
-        Stats live = Stats.EMPTY;
-        /** What the store has confirmed for this (series, window, writer). */
-        Stats committed = Stats.EMPTY;
-        boolean finalized;
-
-        PendingWindow(long windowIndex) {
-            this.windowIndex = windowIndex;
-        }
-
-        Stats value() {
-            return sealed.merge(live);
-        }
-    }
-
-    /** Starts bookkeeping for a window that has none yet (see {@link #findPending}). */
-    PendingWindow addPending(long windowIndex) {
-        PendingWindow p = new PendingWindow(windowIndex);
-        pending.add(p);
-        return p;
-    }
-
-    PendingWindow findPending(long windowIndex) {
-        for (PendingWindow p : pending) {
-            if (p.windowIndex == windowIndex) {
-                return p;
+    synchronized void collectInto(CollectRun run) {
+        boolean active = false;
+        for (int i = 0; i < slots.length; i++) {
+            WindowCell cell = (WindowCell) SLOTS.getVolatile(slots, i);
+            if (cell == null) {
+                continue;
+            }
+            active = true;
+            if (cell.windowIndex < run.watermark) {
+                Stats last = phaser.finalRead(cell);
+                // So an idle series does not keep its last cell alive. A writer that read the cell
+                // just before may cache it again; it is sealed, so that only delays its collection.
+                HOT.compareAndSet(this, cell, null);
+                SLOTS.compareAndSet(slots, i, cell, null);
+                run.sealedSamples += last.count();
+                pending.windowSealed(cell.windowIndex, last);
+            } else {
+                pending.windowLive(cell.windowIndex, cell.read());
             }
         }
-        return null;
+        ConcurrentHashMap<Long, WindowCell> map = amendmentsOrNull();
+        if (map != null) {
+            for (Map.Entry<Long, WindowCell> e : map.entrySet()) {
+                WindowCell cell = e.getValue();
+                if (map.remove(e.getKey(), cell)) { // removed before sealing: see recordLate
+                    active = true;
+                    cell.seal();
+                    Stats last = cell.read();
+                    run.sealedSamples += last.count();
+                    pending.amendmentSealed(cell.windowIndex, run.amendment, last);
+                }
+            }
+        }
+        pending.offerInto(run, this);
+        if (active || !pending.isEmpty()) {
+            lastActiveMillis = run.nowMillis;
+        }
+    }
+
+    /** The store confirmed {@code value} for {@code entry}. */
+    synchronized void commit(PendingWindows.Entry entry, Stats value) {
+        pending.commit(entry, value);
+    }
+
+    /**
+     * True when this series has held nothing for {@code ttlMillis} (no cell, nothing pending) and
+     * is now retired: no sample will be recorded into it again (see {@link SeriesRetirement}).
+     */
+    synchronized boolean retireIfIdle(long nowMillis, long ttlMillis) {
+        if (!pending.isEmpty() || nowMillis - lastActiveMillis < ttlMillis) {
+            return false;
+        }
+        return tryRetire();
+    }
+
+    @Override
+    boolean holdsCells() {
+        for (int i = 0; i < slots.length; i++) {
+            if (SLOTS.getVolatile(slots, i) != null) {
+                return true;
+            }
+        }
+        ConcurrentHashMap<Long, WindowCell> map = amendmentsOrNull();
+        return map != null && !map.isEmpty();
+    }
+
+    /** Samples in cells not yet sealed (live windows and open amendments). */
+    synchronized long liveSamples() {
+        long n = 0;
+        for (int i = 0; i < slots.length; i++) {
+            WindowCell cell = (WindowCell) SLOTS.getVolatile(slots, i);
+            if (cell != null) {
+                n += cell.count();
+            }
+        }
+        ConcurrentHashMap<Long, WindowCell> map = amendmentsOrNull();
+        if (map != null) {
+            for (WindowCell cell : map.values()) {
+                n += cell.count();
+            }
+        }
+        return n;
+    }
+
+    /** Adds to {@code merger} what this series holds that the store does not have yet. */
+    synchronized void unflushedInto(MetricQuery query, long windowSeconds, WindowMerger merger) {
+        Map<Long, Stats> live = new HashMap<>();
+        for (int i = 0; i < slots.length; i++) {
+            WindowCell cell = (WindowCell) SLOTS.getVolatile(slots, i);
+            if (cell != null && query.covers(cell.windowIndex * windowSeconds)) {
+                live.merge(cell.windowIndex, cell.read(), Stats::merge);
+            }
+        }
+        pending.unflushedInto(query, windowSeconds, live, merger);
+        for (Map.Entry<Long, Stats> e : live.entrySet()) {
+            merger.add(e.getKey() * windowSeconds, e.getValue());
+        }
+        ConcurrentHashMap<Long, WindowCell> map = amendmentsOrNull();
+        if (map != null) {
+            for (WindowCell cell : map.values()) {
+                if (query.covers(cell.windowIndex * windowSeconds)) {
+                    merger.add(cell.windowIndex * windowSeconds, cell.read());
+                }
+            }
+        }
     }
 }

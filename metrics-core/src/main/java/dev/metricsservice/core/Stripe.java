@@ -118,10 +118,6 @@ final class Stripe extends StripeFields {
         }
     }
 
-    boolean isSealed() {
-        return ((long) CTL.getAcquire(this) & SEALED_BIT) != 0;
-    }
-
     long count() {
         return ((long) CTL.getAcquire(this)) >>> 2;
     }

@@ -82,7 +82,7 @@ class AggregatorExactlyOnceTest {
                     RecordResult r;
                     int kind = random.nextInt(10);
                     if (kind < 4) {
-                        name = handle.name();
+                        name = handle.key().name();
                         r = handle.record(value);
                     } else if (kind < 7) {
                         name = SHARED[random.nextInt(SHARED.length)];
@@ -128,11 +128,11 @@ class AggregatorExactlyOnceTest {
         // Samples recorded after the last collect live only in cells, so always collect at least once.
         boolean drained = false;
         for (int i = 0; i < 100 && !drained; i++) {
-            drained = flushOnce(aggregator, store) && aggregator.stats().pendingWindows() == 0;
+            drained = flushOnce(aggregator, store) && aggregator.counters().pendingWindows() == 0;
         }
         assertThat(aggregator.collect().isEmpty()).as("nothing left after draining").isTrue();
         assertThat(unexpected).as("only late samples may be refused").isEmpty();
-        assertThat(aggregator.stats().pendingWindows()).as("seed %d", seed).isZero();
+        assertThat(aggregator.counters().pendingWindows()).as("seed %d", seed).isZero();
 
         Map<String, long[]> total = new HashMap<>();
         for (Map<String, long[]> mine : expected) {
@@ -145,7 +145,7 @@ class AggregatorExactlyOnceTest {
         MetricStore stored = store.delegate;
         long acceptedTotal = 0;
         for (var e : total.entrySet()) {
-            var rows = stored.query(new MetricQuery(e.getKey(), 0, Long.MAX_VALUE / 2, 100_000,
+            var rows = stored.query(new MetricQuery(SeriesKey.of(e.getKey()), 0, Long.MAX_VALUE / 2, 100_000,
                     MetricQuery.Order.OLDEST_FIRST)).join();
             long count = rows.stream().mapToLong(r -> r.stats().count()).sum();
             double sum = rows.stream().mapToDouble(r -> r.stats().sum()).sum();
@@ -153,7 +153,7 @@ class AggregatorExactlyOnceTest {
             assertThat(sum).as("sum of %s (seed %d)", e.getKey(), seed).isEqualTo((double) e.getValue()[1]);
             acceptedTotal += count;
         }
-        assertThat(aggregator.stats().accepted()).isEqualTo(acceptedTotal);
+        assertThat(aggregator.counters().accepted()).isEqualTo(acceptedTotal);
         assertThat(store.failures).as("the store must have failed some writes").isPositive();
     }
 

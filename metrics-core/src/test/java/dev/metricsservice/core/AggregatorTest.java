@@ -32,7 +32,8 @@ class AggregatorTest {
         assertThat(aggregator.record("cpu", 42.5)).isEqualTo(RecordResult.ACCEPTED);
 
         WindowAggregate a = only(aggregator.collect());
-        assertThat(a.name()).isEqualTo("cpu");
+        assertThat(a.series()).isEqualTo(SeriesKey.of("cpu"));
+        assertThat(a.amendment()).isZero();
         assertThat(a.windowStartEpochSecond()).isEqualTo(T0 / 1000);
         assertThat(a.writerId()).isEqualTo("test");
         assertThat(a.stats()).isEqualTo(Stats.of(42.5));
@@ -54,7 +55,7 @@ class AggregatorTest {
         aggregator.record("cpu", 2);
         cpu.record(3, T0 + 1);
 
-        assertThat(cpu.name()).isEqualTo("cpu");
+        assertThat(cpu.key()).isEqualTo(SeriesKey.of("cpu"));
         assertThat(aggregator.series("cpu")).isSameAs(cpu);
         assertThat(only(aggregator.collect()).stats()).isEqualTo(Stats.of(3, 6.0, 1.0, 3.0));
     }
@@ -66,7 +67,7 @@ class AggregatorTest {
         assertThat(aggregator.series("cpu").record(value)).isEqualTo(RecordResult.NON_FINITE_VALUE);
         assertThat(aggregator.record("cpu", value, T0)).isEqualTo(RecordResult.NON_FINITE_VALUE);
 
-        assertThat(aggregator.stats().rejected()).containsEntry(RecordResult.NON_FINITE_VALUE, 3L);
+        assertThat(aggregator.counters().rejected()).containsEntry(RecordResult.NON_FINITE_VALUE, 3L);
         assertThat(aggregator.collect().isEmpty()).isTrue();
     }
 
@@ -79,8 +80,8 @@ class AggregatorTest {
             assertThat(aggregator.record(name, 1.0)).as(String.valueOf(name)).isEqualTo(RecordResult.INVALID_NAME);
         }
 
-        assertThat(aggregator.stats().rejected()).containsEntry(RecordResult.INVALID_NAME, 10L);
-        assertThat(aggregator.stats().series()).isZero();
+        assertThat(aggregator.counters().rejected()).containsEntry(RecordResult.INVALID_NAME, 10L);
+        assertThat(aggregator.counters().liveSeries()).isZero();
     }
 
     @Test
@@ -109,7 +110,7 @@ class AggregatorTest {
     void record_clientTimestampBeyondFutureSkew_isTooEarly() {
         assertThat(aggregator.record("cpu", 1, T0 + 60_000)).isEqualTo(RecordResult.ACCEPTED);
         assertThat(aggregator.record("cpu", 1, T0 + 60_001)).isEqualTo(RecordResult.TOO_EARLY);
-        assertThat(aggregator.stats().rejected()).containsEntry(RecordResult.TOO_EARLY, 1L);
+        assertThat(aggregator.counters().rejected()).containsEntry(RecordResult.TOO_EARLY, 1L);
     }
 
     @Test
@@ -123,21 +124,46 @@ class AggregatorTest {
     }
 
     @Test
-    void record_windowFinalizedByCollect_isTooLate() {
+    void record_windowFinalizedByCollect_goesToAnAmendmentStoredBesideTheWindow() {
         aggregator.record("cpu", 1);
         clock.set(T0 + 15_000); // window [T0, T0+10s) ended 5 s ago: final at this collect
         CollectedBatch batch = aggregator.collect();
         assertThat(batch.finalWindows()).isEqualTo(1);
+        batch.commit();
 
-        assertThat(aggregator.record("cpu", 2, T0 + 9_000)).isEqualTo(RecordResult.TOO_LATE);
-        assertThat(aggregator.record("other", 2, T0 + 9_000)).isEqualTo(RecordResult.TOO_LATE);
+        assertThat(aggregator.record("cpu", 2, T0 + 9_000)).isEqualTo(RecordResult.ACCEPTED);
+        assertThat(aggregator.record("cpu", 4, T0 + 1_000)).isEqualTo(RecordResult.ACCEPTED);
+        assertThat(aggregator.record("other", 8, T0 + 9_000)).isEqualTo(RecordResult.ACCEPTED);
         assertThat(aggregator.record("cpu", 3, T0 + 10_000)).isEqualTo(RecordResult.ACCEPTED);
-        assertThat(aggregator.stats().rejected()).containsEntry(RecordResult.TOO_LATE, 2L);
+
+        CollectedBatch late = aggregator.collect();
+        assertThat(late.aggregates()).filteredOn(a -> a.amendment() > 0)
+                .extracting(a -> a.series().name(), WindowAggregate::windowStartEpochSecond, WindowAggregate::stats)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("cpu", T0 / 1000, Stats.of(2, 6.0, 2.0, 4.0)),
+                        org.assertj.core.groups.Tuple.tuple("other", T0 / 1000, Stats.of(8)));
+        assertThat(late.finalWindows()).isEqualTo(2); // amendments are final from the start
+        long amendment = late.aggregates().stream().filter(a -> a.amendment() > 0).findFirst().orElseThrow().amendment();
+        late.commit();
+
+        // A later late sample of the same window is a new amendment: it must not replace the first.
+        clock.set(T0 + 16_000);
+        aggregator.record("cpu", 5, T0 + 2_000);
+        WindowAggregate second = aggregator.collect().aggregates().stream()
+                .filter(a -> a.amendment() > 0).findFirst().orElseThrow();
+        assertThat(second.amendment()).isGreaterThan(amendment);
+        assertThat(second.stats()).isEqualTo(Stats.of(5));
+        assertThat(aggregator.counters().rejectedTotal()).isZero();
     }
 
     @Test
-    void record_samplesOlderThanLatenessAtStart_areTooLate() {
-        assertThat(aggregator.record("cpu", 1, T0 - 20_000)).isEqualTo(RecordResult.TOO_LATE);
+    void record_olderThanMaxLateness_isTooLateWithTheLimitInTheMessage() {
+        Aggregator a = Aggregator.builder().clock(clock).maxLateness(Duration.ofMinutes(10)).build();
+
+        assertThat(a.record("cpu", 1, T0 - 600_000)).isEqualTo(RecordResult.ACCEPTED);
+        assertThat(a.record("cpu", 1, T0 - 600_001)).isEqualTo(RecordResult.TOO_LATE);
+        assertThat(a.explain(RecordResult.TOO_LATE)).contains("10 min");
+        assertThat(a.counters().rejected()).containsEntry(RecordResult.TOO_LATE, 1L);
     }
 
     @Test
@@ -149,9 +175,9 @@ class AggregatorTest {
         assertThat(limited.record("c", 1)).isEqualTo(RecordResult.SERIES_LIMIT);
         assertThat(limited.record("a", 1)).isEqualTo(RecordResult.ACCEPTED);
         assertThatThrownBy(() -> limited.series("d")).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("limit of 2");
-        assertThat(limited.stats().series()).isEqualTo(2);
-        assertThat(limited.stats().rejected()).containsEntry(RecordResult.SERIES_LIMIT, 1L);
+                .hasMessageContaining("limit of 2 live series");
+        assertThat(limited.counters().liveSeries()).isEqualTo(2);
+        assertThat(limited.counters().rejected()).containsEntry(RecordResult.SERIES_LIMIT, 1L);
     }
 
     @Test
@@ -163,14 +189,14 @@ class AggregatorTest {
 
         assertThat(limited.record("a", 1)).isEqualTo(RecordResult.OVERLOADED);
         assertThat(limited.record("c", 1, T0)).isEqualTo(RecordResult.OVERLOADED);
-        assertThat(limited.stats().overloaded()).isTrue();
+        assertThat(limited.counters().overloaded()).isTrue();
 
         clock.set(T0 + 15_000);
         batch.commit();
         CollectedBatch closing = limited.collect(); // finalizes both windows (unchanged, already stored)
         assertThat(closing.isEmpty()).isTrue();
-        assertThat(limited.stats().pendingWindows()).isZero();
-        assertThat(limited.stats().overloaded()).isFalse();
+        assertThat(limited.counters().pendingWindows()).isZero();
+        assertThat(limited.counters().overloaded()).isFalse();
         assertThat(limited.record("a", 1)).isEqualTo(RecordResult.ACCEPTED);
     }
 
@@ -195,10 +221,10 @@ class AggregatorTest {
 
         CollectedBatch batch = aggregator.collect();
         assertThat(batch.finalWindows()).isEqualTo(1);
-        assertThat(aggregator.stats().pendingWindows()).isEqualTo(1);
+        assertThat(aggregator.counters().pendingWindows()).isEqualTo(1);
         batch.commit();
 
-        assertThat(aggregator.stats().pendingWindows()).isZero();
+        assertThat(aggregator.counters().pendingWindows()).isZero();
         assertThat(aggregator.collect().isEmpty()).isTrue();
     }
 
@@ -238,7 +264,7 @@ class AggregatorTest {
         batch.commit();
         batch.commit();
 
-        assertThat(aggregator.stats().commits()).isEqualTo(1);
+        assertThat(aggregator.counters().commits()).isEqualTo(1);
     }
 
     @Test
@@ -266,7 +292,7 @@ class AggregatorTest {
         aggregator.record("cpu", 1);
 
         assertThat(aggregator.unflushed(MetricQuery.latest("nope", 5))).isEmpty();
-        assertThat(aggregator.unflushed(new MetricQuery("cpu", 0, T0 / 1000, 5, MetricQuery.Order.NEWEST_FIRST)))
+        assertThat(aggregator.unflushed(new MetricQuery(SeriesKey.of("cpu"), 0, T0 / 1000, 5, MetricQuery.Order.NEWEST_FIRST)))
                 .isEmpty();
     }
 
@@ -289,10 +315,10 @@ class AggregatorTest {
         aggregator.record("a", 1);
         aggregator.record("a", Double.NaN);
 
-        AggregatorStats s = aggregator.stats();
+        AggregatorCounters s = aggregator.counters();
         assertThat(s.accepted()).isEqualTo(3);
         assertThat(s.rejectedTotal()).isEqualTo(1);
-        assertThat(s.series()).isEqualTo(2);
+        assertThat(s.liveSeries()).isEqualTo(2);
         assertThat(s.collects()).isEqualTo(1);
         assertThat(s.writerId()).isEqualTo("test");
     }
@@ -310,7 +336,7 @@ class AggregatorTest {
         }
 
         assertThat(accepted).isEqualTo(8);
-        assertThat(a.stats().rejected()).containsEntry(RecordResult.OVERLOADED, 12L);
+        assertThat(a.counters().rejected()).containsEntry(RecordResult.OVERLOADED, 12L);
         // Once the collector runs, the ring frees up and every accepted sample is there.
         long stored = a.collect().aggregates().stream().mapToLong(w -> w.stats().count()).sum();
         assertThat(stored).isEqualTo(8);
@@ -340,7 +366,6 @@ class AggregatorTest {
         assertThat(minute.record("cpu", 1)).isEqualTo(RecordResult.ACCEPTED);
 
         assertThat(only(minute.collect()).windowStartEpochSecond()).isEqualTo((T0 + 60_000) / 1000 / 60 * 60);
-        assertThat(minute.windowStartEpochSecond(T0 + 61_000) % 60).isZero();
     }
 
     @Test
@@ -351,21 +376,65 @@ class AggregatorTest {
     }
 
     @Test
-    void check_answersLikeRecordWithoutRecordingOrCounting() {
-        Aggregator limited = Aggregator.builder().clock(clock).maxSeries(1).build();
+    void recordAll_validBatch_recordsEverySample() {
+        SampleBatch batch = new SampleBatch().add("a", 1).add("a", 2, T0 - 1).add("b", 3, T0 + 5_000);
+
+        BatchResult r = aggregator.recordAll(batch);
+
+        assertThat(r.isAccepted()).isTrue();
+        assertThat(r.recorded()).isEqualTo(3);
+        assertThat(aggregator.counters().accepted()).isEqualTo(3);
+    }
+
+    @Test
+    void recordAll_oneBadSample_recordsNothingAndCountsTheBatch() {
+        Aggregator limited = Aggregator.builder().clock(clock).maxSeries(2).build();
         limited.record("a", 1);
 
-        assertThat(limited.check("a", 2)).isEqualTo(RecordResult.ACCEPTED);
-        assertThat(limited.check("b", 2)).isEqualTo(RecordResult.SERIES_LIMIT);
-        assertThat(limited.check("bad\n", 2)).isEqualTo(RecordResult.INVALID_NAME);
-        assertThat(limited.check(null, 2)).isEqualTo(RecordResult.INVALID_NAME);
-        assertThat(limited.check("a", Double.NaN)).isEqualTo(RecordResult.NON_FINITE_VALUE);
-        assertThat(limited.check("a", 1, T0 + 61_000)).isEqualTo(RecordResult.TOO_EARLY);
-        assertThat(limited.check("a", 1, T0 - 60_000)).isEqualTo(RecordResult.TOO_LATE);
-        assertThat(limited.stats().rejectedTotal()).isZero();
-        assertThat(limited.stats().accepted()).isEqualTo(1);
-        assertThat(limited.allowedLateness()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(limited.maxFutureSkew()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(limited.maxSeries()).isEqualTo(1);
+        assertThat(limited.recordAll(new SampleBatch().add("a", 2).add("bad\n", 2)))
+                .isEqualTo(new BatchResult(RecordResult.INVALID_NAME, 1, 0));
+        assertThat(limited.recordAll(new SampleBatch().add("a", 2).add(null, 2)).refusal())
+                .isEqualTo(RecordResult.INVALID_NAME);
+        assertThat(limited.recordAll(new SampleBatch().add("a", Double.NaN)).refusal())
+                .isEqualTo(RecordResult.NON_FINITE_VALUE);
+        assertThat(limited.recordAll(new SampleBatch().add("a", 1).add("a", 1, T0 + 61_000)))
+                .isEqualTo(new BatchResult(RecordResult.TOO_EARLY, 1, 0));
+        assertThat(limited.recordAll(new SampleBatch().add("a", 1, T0 - 3_600_001)).refusal())
+                .isEqualTo(RecordResult.TOO_LATE);
+        assertThat(limited.recordAll(new SampleBatch().add("a", 1).add("b", 1).add("c", 1)))
+                .isEqualTo(new BatchResult(RecordResult.SERIES_LIMIT, 2, 0));
+
+        AggregatorCounters c = limited.counters();
+        assertThat(c.accepted()).as("only the single record before the batches").isEqualTo(1);
+        // Every sample of a refused batch is counted, under the reason that refused the batch.
+        assertThat(c.rejected()).containsEntry(RecordResult.INVALID_NAME, 4L)
+                .containsEntry(RecordResult.NON_FINITE_VALUE, 1L)
+                .containsEntry(RecordResult.TOO_EARLY, 2L)
+                .containsEntry(RecordResult.TOO_LATE, 1L)
+                .containsEntry(RecordResult.SERIES_LIMIT, 3L);
+    }
+
+    @Test
+    void recordAll_whileOverloaded_refusesTheWholeBatch() {
+        Aggregator limited = Aggregator.builder().clock(clock).maxPendingWindows(1).build();
+        limited.record("a", 1);
+        limited.collect();
+
+        assertThat(limited.recordAll(new SampleBatch().add("a", 1).add("a", 2)))
+                .isEqualTo(new BatchResult(RecordResult.OVERLOADED, 0, 0));
+        assertThat(limited.counters().rejected()).containsEntry(RecordResult.OVERLOADED, 2L);
+    }
+
+    @Test
+    void explain_usesTheConfiguredLimits() {
+        Aggregator a = Aggregator.builder().clock(clock).maxNameBytes(20).maxFutureSkew(Duration.ofSeconds(90)).build();
+
+        assertThat(a.explain(RecordResult.INVALID_NAME)).contains("1 to 20 UTF-8 bytes");
+        assertThat(a.explain(RecordResult.TOO_EARLY)).contains("90 s");
+        assertThat(a.nameProblem("x".repeat(21))).hasValue("metric name is longer than 20 UTF-8 bytes");
+        assertThat(a.nameProblem("ok")).isEmpty();
+        assertThat(a.allowedLateness()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(a.maxLateness()).isEqualTo(Duration.ofHours(1));
+        assertThat(a.seriesTtl()).isEqualTo(Duration.ofMinutes(15));
     }
 }

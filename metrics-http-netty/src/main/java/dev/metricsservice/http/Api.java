@@ -1,13 +1,15 @@
 package dev.metricsservice.http;
 
 import dev.metricsservice.core.Aggregator;
-import dev.metricsservice.core.AggregatorStats;
+import dev.metricsservice.core.AggregatorCounters;
+import dev.metricsservice.core.BatchResult;
+import dev.metricsservice.core.QueryService;
 import dev.metricsservice.core.RecordResult;
-import dev.metricsservice.core.SeriesRecorder;
+import dev.metricsservice.core.SampleBatch;
+import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.WindowStats;
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.StoreException;
-import dev.metricsservice.core.store.WindowMerger;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -18,27 +20,27 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The API's logic, independent of connection handling: turns a parsed request into a response.
- * Runs on event loops; never blocks. Thread-safe (stateless apart from the shared server state).
+ * Parses and renders only: samples are judged and recorded by the core
+ * ({@link Aggregator#recordAll}), queries answered by the core's {@link QueryService}, and a
+ * refusal mapped to HTTP in {@link Refusals}. Runs on event loops; never blocks. Thread-safe
+ * (stateless apart from the shared server state).
  */
 final class Api {
 
-    /**
-     * In a batch, a sample whose window becomes final sooner than this is refused up front, so
-     * that a collect racing with the batch cannot refuse it after earlier elements were recorded.
-     */
-    static final long BATCH_LATENESS_MARGIN_MILLIS = 1000;
-
     private final ServerState server;
     private final Aggregator aggregator;
+    private final QueryService queries;
     private final HttpServerConfig config;
     private final long retryAfterSeconds;
 
     Api(ServerState server) {
         this.server = server;
         this.aggregator = server.aggregator;
+        this.queries = new QueryService(server.aggregator, server.store);
         this.config = server.config;
         this.retryAfterSeconds = config.retryAfterSeconds();
     }
@@ -51,117 +53,40 @@ final class Api {
 
     FullHttpResponse ingest(ByteBufAllocator alloc, ByteBuf body) {
         IngestParser parser = IngestParser.current();
-        ApiError e = parser.parse(body, config.maxBatchSize(), aggregator.maxNameBytes());
-        IngestParser.Samples s = parser.samples();
+        Parsed<IngestParser.Shape> parsed = parser.parse(body, config.maxBatchSize());
+        SampleBatch batch = parser.batch();
         try {
-            if (e == null) {
-                e = s.array ? recordBatch(s) : recordOne(s);
+            if (parsed instanceof Parsed.Invalid<IngestParser.Shape> invalid) {
+                return error(alloc, invalid.error());
             }
-            if (e != null) {
-                return error(alloc, e);
+            boolean single = ((Parsed.Ok<IngestParser.Shape>) parsed).value() == IngestParser.Shape.SINGLE;
+            BatchResult result = aggregator.recordAll(batch);
+            if (!result.isAccepted()) {
+                return error(alloc, Refusals.of(result, batch, single, aggregator));
             }
-            if (!s.array) {
+            if (single) {
                 return Responses.acceptedOne();
             }
-            int n = s.size;
+            int n = batch.size();
             return Responses.json(HttpResponseStatus.ACCEPTED, JsonOut.write(alloc, g -> {
                 g.writeStartObject();
                 g.writeNumberField("accepted", n);
                 g.writeEndObject();
             }));
         } finally {
-            s.clear();
+            batch.clear();
         }
-    }
-
-    private ApiError recordOne(IngestParser.Samples s) {
-        long ts = s.timestamps[0];
-        RecordResult r = ts == IngestParser.NO_TIMESTAMP
-                ? aggregator.record(s.names[0], s.values[0])
-                : aggregator.record(s.names[0], s.values[0], ts);
-        return r.isAccepted() ? null : refusal(r, -1);
-    }
-
-    /**
-     * All or none: everything that can refuse a sample is checked before the first one is
-     * recorded. What cannot be checked up front (the store falling behind, a collect finalizing a
-     * window despite the margin) is reported as a partial batch naming where to resume.
-     */
-    private ApiError recordBatch(IngestParser.Samples s) {
-        int n = s.size;
-        long now = aggregator.clock().millis();
-        long windowMillis = aggregator.windowWidth().toMillis();
-        long skewMillis = aggregator.maxFutureSkew().toMillis();
-        long latenessMillis = aggregator.allowedLateness().toMillis();
-        long oldestSafe = now - latenessMillis - windowMillis - BATCH_LATENESS_MARGIN_MILLIS;
-        for (int i = 0; i < n; i++) {
-            long ts = s.timestamps[i];
-            if (ts == IngestParser.NO_TIMESTAMP) {
-                continue;
-            }
-            if (ts > now && ts - now > skewMillis) {
-                return refusal(RecordResult.TOO_EARLY, i);
-            }
-            // The window ends at floor(ts / w) * w + w; it must stay open past now + margin.
-            if (ts < oldestSafe
-                    || Math.floorDiv(ts, windowMillis) * windowMillis + windowMillis + latenessMillis
-                    <= now + BATCH_LATENESS_MARGIN_MILLIS) {
-                return refusal(RecordResult.TOO_LATE, i);
-            }
-        }
-        // Create every series before recording anything, so the series limit refuses whole batches.
-        SeriesRecorder[] recorders = new SeriesRecorder[n];
-        for (int i = 0; i < n; i++) {
-            if (i > 0 && s.names[i].equals(s.names[i - 1])) {
-                recorders[i] = recorders[i - 1];
-                continue;
-            }
-            try {
-                recorders[i] = aggregator.series(s.names[i]);
-            } catch (IllegalStateException full) {
-                return refusal(RecordResult.SERIES_LIMIT, i);
-            } catch (IllegalArgumentException badName) {
-                return refusal(RecordResult.INVALID_NAME, i);
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            long ts = s.timestamps[i];
-            RecordResult r = ts == IngestParser.NO_TIMESTAMP
-                    ? recorders[i].record(s.values[i]) : recorders[i].record(s.values[i], ts);
-            if (!r.isAccepted()) {
-                if (i == 0) {
-                    return refusal(r, 0);
-                }
-                ApiError cause = refusal(r, i);
-                return new ApiError(cause.status(), "partial_batch", "elements 0.." + (i - 1)
-                        + " were recorded, element " + i + " was refused (" + r.reason()
-                        + ") and the rest were not recorded; resend from element " + i);
-            }
-        }
-        return null;
-    }
-
-    private static ApiError refusal(RecordResult r, int index) {
-        return switch (r) {
-            case INVALID_NAME -> IngestParser.invalid(index, "invalid_name", "field 'name': " + r.reason());
-            case NON_FINITE_VALUE -> IngestParser.invalid(index, "non_finite_value", "field 'value': " + r.reason());
-            case TOO_LATE -> IngestParser.invalid(index, "timestamp_too_old", "field 'timestamp': " + r.reason());
-            case TOO_EARLY -> IngestParser.invalid(index, "timestamp_too_new", "field 'timestamp': " + r.reason());
-            case SERIES_LIMIT -> ApiError.seriesLimit(index < 0 ? r.reason() : "element " + index + ": " + r.reason());
-            case OVERLOADED -> ApiError.unavailable("overloaded", r.reason());
-            case ACCEPTED -> throw new IllegalArgumentException("not a refusal");
-        };
     }
 
     // ------------------------------------------------------------------ GET /metrics/{name}
 
-    /** Parses the query's path and parameters; returns a {@link MetricQuery} or an {@link ApiError}. */
-    Object parseQuery(String uri) {
+    /** Parses the query's path and parameters into a query, or the error to answer with. */
+    Parsed<MetricQuery> parseQuery(String uri) {
         int q = uri.indexOf('?');
         String rawPath = q < 0 ? uri : uri.substring(0, q);
         String name = percentDecode(rawPath.substring("/metrics/".length()));
         if (name == null) {
-            return ApiError.badRequest("the metric name in the path is not valid percent-encoded UTF-8");
+            return Parsed.invalid(ApiError.badRequest("the metric name in the path is not valid percent-encoded UTF-8"));
         }
         long from = Long.MIN_VALUE / 2;
         long to = Long.MAX_VALUE / 2;
@@ -178,35 +103,40 @@ final class Api {
                         case "limit" -> {
                             limit = Integer.parseInt(String.valueOf(value));
                             if (limit < 1 || limit > config.maxQueryLimit()) {
-                                return limitError();
+                                return Parsed.invalid(limitError());
                             }
                         }
                         default -> { } // unknown parameters are ignored
                     }
                 } catch (NumberFormatException e) {
-                    return key.equals("limit") ? limitError()
-                            : ApiError.badRequest("query parameter '" + key + "' must be an integer number of epoch seconds");
+                    return Parsed.invalid(key.equals("limit") ? limitError()
+                            : ApiError.badRequest("query parameter '" + key + "' must be an integer number of epoch seconds"));
                 }
             }
         }
         if (from > to) {
-            return ApiError.badRequest("query parameter 'from' (" + from + ") must not be after 'to' (" + to + ")");
+            return Parsed.invalid(ApiError.badRequest(
+                    "query parameter 'from' (" + from + ") must not be after 'to' (" + to + ")"));
         }
-        return new MetricQuery(name, from, to, limit, MetricQuery.Order.NEWEST_FIRST);
+        return Parsed.ok(new MetricQuery(SeriesKey.of(name), from, to, limit, MetricQuery.Order.NEWEST_FIRST));
     }
 
     private ApiError limitError() {
         return ApiError.badRequest("query parameter 'limit' must be an integer from 1 to " + config.maxQueryLimit());
     }
 
-    /** Merges stored rows with what is still in memory; runs on the channel's event loop. */
-    FullHttpResponse queryResponse(ByteBufAllocator alloc, MetricQuery query, List<WindowStats> stored, Throwable error) {
+    /** Runs a query through the core's query service (store merged with memory). */
+    CompletableFuture<List<WindowStats>> query(MetricQuery query) {
+        return queries.query(query);
+    }
+
+    /** Renders the rows of a query, or the store's failure; runs on the channel's event loop. */
+    FullHttpResponse queryResponse(ByteBufAllocator alloc, List<WindowStats> rows, Throwable error) {
         if (error != null) {
             StoreException se = StoreException.of(error);
             return error(alloc, ApiError.unavailable("store_unavailable",
                     "the store could not answer (" + se.kind() + ": " + se.getMessage() + "); retry later"));
         }
-        List<WindowStats> rows = new WindowMerger().addAll(stored).addAll(aggregator.unflushed(query)).result(query);
         return Responses.json(HttpResponseStatus.OK, JsonOut.write(alloc, g -> {
             g.writeStartArray();
             for (WindowStats row : rows) {
@@ -250,15 +180,15 @@ final class Api {
     }
 
     /** What {@code /stats} reports besides the server's own counters; gathered off the event loop. */
-    record StatsSnapshot(AggregatorStats aggregator, Map<String, Object> extra) {
+    record StatsSnapshot(AggregatorCounters aggregator, Map<String, Object> extra) {
     }
 
     FullHttpResponse statsResponse(ByteBufAllocator alloc, StatsSnapshot snapshot, Throwable error) {
         if (error != null) {
             return error(alloc, ApiError.unavailable("stats_unavailable", "statistics could not be read: " + error));
         }
-        AggregatorStats a = snapshot.aggregator();
-        ServerStats s = server.stats();
+        AggregatorCounters a = snapshot.aggregator();
+        ServerCounters s = server.counters();
         return Responses.json(HttpResponseStatus.OK, JsonOut.write(alloc, g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("aggregator");
@@ -271,7 +201,8 @@ final class Api {
                 }
             }
             g.writeEndObject();
-            g.writeNumberField("series", a.series());
+            g.writeNumberField("series", a.liveSeries());
+            g.writeNumberField("retiredSeries", a.retiredSeries());
             g.writeNumberField("pendingWindows", a.pendingWindows());
             g.writeNumberField("collects", a.collects());
             g.writeNumberField("commits", a.commits());

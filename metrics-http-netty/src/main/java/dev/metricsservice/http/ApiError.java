@@ -57,10 +57,6 @@ record ApiError(int status, String code, String message) {
         return new ApiError(431, "headers_too_large", "the request headers are larger than " + max + " bytes");
     }
 
-    static ApiError seriesLimit(String message) {
-        return new ApiError(429, "series_limit", message);
-    }
-
     static ApiError unavailable(String code, String message) {
         return new ApiError(503, code, message);
     }

@@ -4,18 +4,18 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonLocation;
-import dev.metricsservice.core.MetricNames;
+import dev.metricsservice.core.SampleBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
-import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * Parses a {@code POST /metrics} body with Jackson's streaming parser, straight from the request
- * bytes, into a reusable {@link Samples} holder. Validates everything that does not depend on the
- * aggregator's state (types, name rule, finiteness, batch size), so that a batch with a bad
- * element is refused before any element is recorded.
+ * bytes, into a reusable {@link SampleBatch}. Checks only the shape of the JSON (types, required
+ * and duplicate fields, batch size); whether a name, value or timestamp is acceptable is the
+ * core's decision ({@link dev.metricsservice.core.Aggregator#recordAll}).
  *
  * <p>One instance per event loop (held in a {@link FastThreadLocal}); not thread-safe.
  */
@@ -30,36 +30,10 @@ final class IngestParser {
         }
     };
 
-    static final long NO_TIMESTAMP = Long.MIN_VALUE;
+    /** What a body held: one object (the seed's form) or an array of them, now in {@link #batch()}. */
+    enum Shape { SINGLE, ARRAY }
 
-    /** Parsed samples; valid until the next parse on the same thread. */
-    static final class Samples {
-        String[] names = new String[16];
-        double[] values = new double[16];
-        long[] timestamps = new long[16];
-        int size;
-        boolean array;
-
-        void add(String name, double value, long timestamp) {
-            if (size == names.length) {
-                int n = size * 2;
-                names = Arrays.copyOf(names, n);
-                values = Arrays.copyOf(values, n);
-                timestamps = Arrays.copyOf(timestamps, n);
-            }
-            names[size] = name;
-            values[size] = value;
-            timestamps[size] = timestamp;
-            size++;
-        }
-
-        void clear() {
-            Arrays.fill(names, 0, size, null); // do not keep names of old requests reachable
-            size = 0;
-        }
-    }
-
-    private final Samples samples = new Samples();
+    private final SampleBatch batch = new SampleBatch();
     private byte[] scratch = new byte[1024];
 
     static IngestParser current() {
@@ -67,43 +41,49 @@ final class IngestParser {
     }
 
     /**
-     * Parses the body; on success fills {@link #samples()} and returns null, otherwise returns the
-     * error for the first problem found.
+     * Parses the body into {@link #batch()} (cleared first).
+     *
+     * @return the body's shape, or the error for the first problem found
      */
-    ApiError parse(ByteBuf body, int maxBatchSize, int maxNameBytes) {
-        samples.clear();
+    Parsed<Shape> parse(ByteBuf body, int maxBatchSize) {
+        batch.clear();
         int length = body.readableBytes();
         try (JsonParser p = open(body, length)) {
             JsonToken t = p.nextToken();
             if (t == null) {
-                return ApiError.malformedJson("the body is empty; send a JSON object like {\"name\":\"cpu\",\"value\":42.5} or an array of them");
+                return Parsed.invalid(ApiError.malformedJson(
+                        "the body is empty; send a JSON object like {\"name\":\"cpu\",\"value\":42.5} or an array of them"));
             }
-            ApiError e;
+            Shape shape;
+            Optional<ApiError> e;
             if (t == JsonToken.START_OBJECT) {
-                samples.array = false;
-                e = parseSample(p, -1, maxNameBytes);
+                shape = Shape.SINGLE;
+                e = parseSample(p, -1);
             } else if (t == JsonToken.START_ARRAY) {
-                samples.array = true;
-                e = parseArray(p, maxBatchSize, maxNameBytes);
+                shape = Shape.ARRAY;
+                e = parseArray(p, maxBatchSize);
             } else {
-                return ApiError.invalid("wrong_type", "the body must be a JSON object or an array of objects, was " + describe(t));
+                return Parsed.invalid(ApiError.invalid("wrong_type",
+                        "the body must be a JSON object or an array of objects, was " + describe(t)));
             }
-            if (e != null) {
-                return e;
+            if (e.isPresent()) {
+                return Parsed.invalid(e.get());
             }
             if (p.nextToken() != null) {
-                return ApiError.malformedJson("unexpected data after the JSON value" + at(p.currentLocation()));
+                return Parsed.invalid(ApiError.malformedJson("unexpected data after the JSON value" + at(p.currentLocation())));
             }
-            return null;
+            return Parsed.ok(shape);
         } catch (JsonProcessingException ex) {
-            return ApiError.malformedJson("malformed JSON: " + shorten(ex.getOriginalMessage()) + at(ex.getLocation()));
+            return Parsed.invalid(ApiError.malformedJson(
+                    "malformed JSON: " + shorten(ex.getOriginalMessage()) + at(ex.getLocation())));
         } catch (IOException ex) {
-            return ApiError.malformedJson("unreadable body: " + shorten(ex.getMessage()));
+            return Parsed.invalid(ApiError.malformedJson("unreadable body: " + shorten(ex.getMessage())));
         }
     }
 
-    Samples samples() {
-        return samples;
+    /** The samples of the last successful parse; valid until the next parse on this thread. */
+    SampleBatch batch() {
+        return batch;
     }
 
     private JsonParser open(ByteBuf body, int length) throws IOException {
@@ -120,32 +100,33 @@ final class IngestParser {
         return JsonOut.FACTORY.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate()));
     }
 
-    private ApiError parseArray(JsonParser p, int maxBatchSize, int maxNameBytes) throws IOException {
+    private Optional<ApiError> parseArray(JsonParser p, int maxBatchSize) throws IOException {
         for (int index = 0; ; index++) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.END_ARRAY) {
-                return null;
+                return Optional.empty();
             }
             if (index == maxBatchSize) {
-                return new ApiError(413, "batch_too_large",
-                        "a batch may hold at most " + maxBatchSize + " samples; split it into smaller batches");
+                return Optional.of(new ApiError(413, "batch_too_large",
+                        "a batch may hold at most " + maxBatchSize + " samples; split it into smaller batches"));
             }
             if (t != JsonToken.START_OBJECT) {
-                return ApiError.invalid("wrong_type", "element " + index + " must be an object, was " + describe(t));
+                return invalid(index, "wrong_type", "element " + index + " must be an object, was " + describe(t));
             }
-            ApiError e = parseSample(p, index, maxNameBytes);
-            if (e != null) {
+            Optional<ApiError> e = parseSample(p, index);
+            if (e.isPresent()) {
                 return e;
             }
         }
     }
 
-    /** Parses one object whose START_OBJECT was just read. */
-    private ApiError parseSample(JsonParser p, int index, int maxNameBytes) throws IOException {
+    /** Parses one object whose START_OBJECT was just read, and adds it to the batch. */
+    private Optional<ApiError> parseSample(JsonParser p, int index) throws IOException {
         String name = null;
         double value = 0;
         boolean hasValue = false;
-        long timestamp = NO_TIMESTAMP;
+        long timestamp = 0;
+        boolean hasTimestamp = false;
         boolean seenTimestamp = false;
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
@@ -168,7 +149,7 @@ final class IngestParser {
                     if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
                         return invalid(index, "wrong_type", "field 'value' must be a number, was " + describe(v));
                     }
-                    value = p.getDoubleValue();
+                    value = p.getDoubleValue(); // a literal beyond a double's range is infinite: core refuses it
                     hasValue = true;
                 }
                 case "timestamp" -> {
@@ -187,15 +168,18 @@ final class IngestParser {
                         return invalid(index, "timestamp_out_of_range", "field 'timestamp' is out of range");
                     }
                     timestamp = p.getLongValue();
-                    if (timestamp == NO_TIMESTAMP) {
-                        return invalid(index, "timestamp_out_of_range", "field 'timestamp' is out of range");
-                    }
+                    hasTimestamp = true;
                 }
-                default -> p.skipChildren(); // unknown fields are ignored, whatever their shape
+                // Fields that would change what a sample means must not be dropped silently.
+                case "tags", "type" -> {
+                    return invalid(index, "unsupported_field", "field '" + field
+                            + "' is not supported by this version; send the sample without it");
+                }
+                default -> p.skipChildren(); // other unknown fields are ignored, whatever their shape
             }
         }
         if (t != JsonToken.END_OBJECT) {
-            return ApiError.malformedJson("unexpected " + describe(t) + at(p.currentLocation()));
+            return Optional.of(ApiError.malformedJson("unexpected " + describe(t) + at(p.currentLocation())));
         }
         if (name == null) {
             return invalid(index, "missing_field", "field 'name' (a string) is required");
@@ -203,19 +187,16 @@ final class IngestParser {
         if (!hasValue) {
             return invalid(index, "missing_field", "field 'value' (a number) is required");
         }
-        String problem = MetricNames.problem(name, maxNameBytes);
-        if (problem != null) {
-            return invalid(index, "invalid_name", "field 'name': " + problem);
+        if (hasTimestamp) {
+            batch.add(name, value, timestamp);
+        } else {
+            batch.add(name, value);
         }
-        if (!Double.isFinite(value)) {
-            return invalid(index, "non_finite_value", "field 'value' must be a finite number (it overflows a double)");
-        }
-        samples.add(name, value, timestamp);
-        return null;
+        return Optional.empty();
     }
 
-    static ApiError invalid(int index, String code, String what) {
-        return ApiError.invalid(code, index < 0 ? what : "element " + index + ": " + what);
+    private static Optional<ApiError> invalid(int index, String code, String what) {
+        return Optional.of(ApiError.invalid(code, index < 0 ? what : "element " + index + ": " + what));
     }
 
     private static String describe(JsonToken t) {

@@ -126,8 +126,8 @@ public final class MetricsHttpServer implements AutoCloseable {
     }
 
     /** The server's own counters. */
-    public ServerStats stats() {
-        return state.stats();
+    public ServerCounters counters() {
+        return state.counters();
     }
 
     /**

@@ -232,19 +232,18 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             case QUERY -> {
-                Object parsed = api.parseQuery(request.uri());
-                if (parsed instanceof ApiError e) {
-                    answer(ctx, api.error(ctx.alloc(), e), false);
+                Parsed<MetricQuery> parsed = api.parseQuery(request.uri());
+                if (parsed instanceof Parsed.Invalid<MetricQuery> invalid) {
+                    answer(ctx, api.error(ctx.alloc(), invalid.error()), false);
                     return;
                 }
-                MetricQuery query = (MetricQuery) parsed;
-                await(ctx, call(() -> server.store.query(query)),
-                        (rows, error) -> api.queryResponse(ctx.alloc(), query, rows, error));
+                MetricQuery query = ((Parsed.Ok<MetricQuery>) parsed).value();
+                await(ctx, api.query(query), (rows, error) -> api.queryResponse(ctx.alloc(), rows, error));
             }
             case HEALTH -> answer(ctx, api.health(ctx.alloc()), false);
             case READY -> await(ctx, call(server.store::checkReady), (ok, error) -> api.readyResponse(ctx.alloc(), error));
             case STATS -> await(ctx, CompletableFuture.supplyAsync(
-                            () -> new Api.StatsSnapshot(server.aggregator.stats(), server.instrumentation.extraStats()),
+                            () -> new Api.StatsSnapshot(server.aggregator.counters(), server.instrumentation.extraStats()),
                             server.offLoop),
                     (stats, error) -> api.statsResponse(ctx.alloc(), stats, error));
             case NONE -> throw new IllegalStateException("unroutable requests are answered early");

@@ -53,7 +53,7 @@ final class ServerState {
         }
     }
 
-    ServerStats stats() {
+    ServerCounters counters() {
         Map<Integer, Long> statuses = new TreeMap<>();
         for (int i = 0; i < byStatus.length; i++) {
             long n = byStatus[i].sum();
@@ -61,7 +61,7 @@ final class ServerState {
                 statuses.put(i, n);
             }
         }
-        return new ServerStats(transport, openConnections.get(), acceptedConnections.sum(),
+        return new ServerCounters(transport, openConnections.get(), acceptedConnections.sum(),
                 refusedConnections.sum(), statuses);
     }
 }

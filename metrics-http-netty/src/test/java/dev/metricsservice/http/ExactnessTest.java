@@ -76,7 +76,7 @@ class ExactnessTest {
                     assertThat(sum).as(NAMES[i] + " sum").isEqualTo((double) expectedSum[i]);
                 }
             }
-            assertThat(aggregator.stats().rejectedTotal()).isZero();
+            assertThat(aggregator.counters().rejectedTotal()).isZero();
         }
     }
 

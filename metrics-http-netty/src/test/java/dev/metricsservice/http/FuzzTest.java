@@ -62,7 +62,7 @@ class FuzzTest {
                             .getBytes(StandardCharsets.UTF_8), "liveness")).containsExactly(202);
                 }
             }
-            System.out.println("FuzzTest answered " + answered + " responses; server stats " + server.stats() + "; error codes " + ERROR_CODES);
+            System.out.println("FuzzTest answered " + answered + " responses; server stats " + server.counters() + "; error codes " + ERROR_CODES);
             assertThat(answered).as("most cases produce an answer").isGreaterThan(cases / 2);
             assertThat(exchange(a, RawClient.get("/health").getBytes(StandardCharsets.UTF_8), "final")).containsExactly(200);
         }

@@ -128,7 +128,7 @@ class HttpServerSocketTest {
             assertThat(r.body()).as(c.body()).contains("\"error\":\"" + c.code() + "\"").contains(c.text());
             assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
         }
-        assertThat(aggregator.stats().accepted()).isZero();
+        assertThat(aggregator.counters().accepted()).isZero();
         HttpResponse<String> noType = send(HttpRequest.newBuilder(uri(a, "/metrics"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"x\",\"value\":1}")));
         assertThat(noType.statusCode()).isEqualTo(415);
@@ -147,7 +147,7 @@ class HttpServerSocketTest {
         HttpResponse<String> limit = post(a, "[{\"name\":\"a\",\"value\":1},{\"name\":\"b\",\"value\":1},{\"name\":\"c\",\"value\":1}]");
         assertThat(limit.statusCode()).isEqualTo(429);
         assertThat(limit.body()).contains("series_limit").contains("element 2");
-        assertThat(small.stats().accepted()).as("all or none").isZero();
+        assertThat(small.counters().accepted()).as("all or none").isZero();
         assertThat(post(a, "{\"name\":\"a\",\"value\":1}").statusCode()).isEqualTo(202);
         small.collect(); // not committed: one window pending, the bound of 1 is reached
         HttpResponse<String> over = post(a, "{\"name\":\"a\",\"value\":1}");
@@ -325,11 +325,11 @@ class HttpServerSocketTest {
                 assertThat(r.body()).contains("too_many_connections");
                 assertThat(r.header("retry-after")).isNotNull();
             }
-            assertThat(server.stats().refusedConnections()).isEqualTo(1);
+            assertThat(server.counters().refusedConnections()).isEqualTo(1);
         }
         // once those are closed, new connections are served again
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (server.stats().openConnections() > 0 && System.nanoTime() < deadline) {
+        while (server.counters().openConnections() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         assertThat(get(a, "/health").statusCode()).isEqualTo(200);
@@ -366,7 +366,7 @@ class HttpServerSocketTest {
             idle.send(RawClient.get("/health"));
             assertThat(idle.read().status()).isEqualTo(200);
             busy.send(RawClient.get("/metrics/x"));
-            while (server.stats().requestsByStatus().getOrDefault(200, 0L) < 1) {
+            while (server.counters().requestsByStatus().getOrDefault(200, 0L) < 1) {
                 Thread.sleep(5);
             }
             Thread.sleep(100); // let the GET reach the store

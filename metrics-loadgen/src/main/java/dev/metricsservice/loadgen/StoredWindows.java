@@ -1,5 +1,6 @@
 package dev.metricsservice.loadgen;
 
+import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.WindowStats;
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.MetricStore;
@@ -33,7 +34,7 @@ public interface StoredWindows {
     /** Reads a {@link MetricStore} directly (only what has been flushed to it). */
     static StoredWindows store(MetricStore store) {
         return (name, from, to, limit) -> store
-                .query(new MetricQuery(name, from, to, limit, MetricQuery.Order.OLDEST_FIRST))
+                .query(new MetricQuery(SeriesKey.of(name), from, to, limit, MetricQuery.Order.OLDEST_FIRST))
                 .get(30, TimeUnit.SECONDS);
     }
 }

@@ -87,8 +87,8 @@ public class CollectBenchmark {
             throw new IllegalStateException("a committed collect left " + last.aggregates().size()
                     + " aggregates unstored");
         }
-        if (aggregator.stats().rejectedTotal() != 0) {
-            throw new IllegalStateException("aggregator refused samples: " + aggregator.stats().rejected());
+        if (aggregator.counters().rejectedTotal() != 0) {
+            throw new IllegalStateException("aggregator refused samples: " + aggregator.counters().rejected());
         }
     }
 }

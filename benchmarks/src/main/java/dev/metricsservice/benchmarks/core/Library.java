@@ -3,7 +3,7 @@ package dev.metricsservice.benchmarks.core;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
 import dev.metricsservice.core.Aggregator;
-import dev.metricsservice.core.AggregatorStats;
+import dev.metricsservice.core.AggregatorCounters;
 import dev.metricsservice.core.CollectedBatch;
 import dev.metricsservice.core.MetricClock;
 import dev.metricsservice.core.SeriesRecorder;
@@ -138,16 +138,16 @@ abstract class Library {
 
         @Override
         long recorded() {
-            return aggregator.stats().accepted();
+            return aggregator.counters().accepted();
         }
 
         @Override
         void checkNothingRefused() {
-            AggregatorStats stats = aggregator.stats();
+            AggregatorCounters stats = aggregator.counters();
             for (var e : stats.rejected().entrySet()) {
                 if (e.getValue() != 0) {
                     throw new IllegalStateException("aggregator refused " + e.getValue() + " samples as "
-                            + e.getKey() + " (" + e.getKey().reason() + "); the benchmark measured refusals");
+                            + e.getKey().code() + "; the benchmark measured refusals");
                 }
             }
         }

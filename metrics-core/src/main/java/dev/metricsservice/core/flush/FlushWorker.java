@@ -6,6 +6,7 @@ import dev.metricsservice.core.store.MetricStore;
 import dev.metricsservice.core.store.StoreException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -173,24 +174,10 @@ public final class FlushWorker implements AutoCloseable {
     }
 
     /** Counters for status pages. */
-    public Stats stats() {
-        return new Stats(flushes.get(), failures.get(), aggregatesWritten.get(), consecutiveFailures, healthy,
-                lastError == null ? null : lastError.getMessage(), lastSuccessEpochMillis);
-    }
-
-    /**
-     * Counters of a flush worker.
-     *
-     * @param flushes               attempts so far
-     * @param failures              failed attempts
-     * @param aggregatesWritten     aggregates the store accepted (rewrites of open windows included)
-     * @param consecutiveFailures   failures since the last success
-     * @param healthy               false while the latest attempt failed
-     * @param lastError             message of the latest failure, or null
-     * @param lastSuccessEpochMillis wall time of the latest success, 0 if none
-     */
-    public record Stats(long flushes, long failures, long aggregatesWritten, int consecutiveFailures,
-                        boolean healthy, String lastError, long lastSuccessEpochMillis) {
+    public FlushCounters counters() {
+        StoreException error = lastError;
+        return new FlushCounters(flushes.get(), failures.get(), aggregatesWritten.get(), consecutiveFailures, healthy,
+                error == null ? Optional.empty() : Optional.of(error.getMessage()), lastSuccessEpochMillis);
     }
 
     /**
@@ -225,7 +212,7 @@ public final class FlushWorker implements AutoCloseable {
                     }
                     // Done once a round finds nothing new: open windows stay pending (as stored partials).
                     boolean drained = r.succeeded()
-                            && (r.aggregates() == 0 || aggregator.stats().pendingWindows() == 0);
+                            && (r.aggregates() == 0 || aggregator.counters().pendingWindows() == 0);
                     if (drained) {
                         // Report the whole final flush, not just its last (empty) round.
                         return new FlushResult(stored, storedFinal, System.nanoTime() - startNanos, attempt, null);

@@ -1,5 +1,6 @@
 package dev.metricsservice.core.store;
 
+import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.WindowAggregate;
 import dev.metricsservice.core.WindowStats;
@@ -23,8 +24,12 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class InMemoryMetricStore implements MetricStore {
 
-    /** name -> window start -> writer id -> aggregate. */
-    private final Map<String, ConcurrentSkipListMap<Long, Map<String, Stats>>> data = new ConcurrentHashMap<>();
+    /** One writer's item of a window: the window itself (amendment 0) or an amendment. */
+    private record ItemKey(String writerId, long amendment) {
+    }
+
+    /** series -> window start -> (writer id, amendment) -> aggregate. */
+    private final Map<SeriesKey, ConcurrentSkipListMap<Long, Map<ItemKey, Stats>>> data = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     @Override
@@ -33,9 +38,9 @@ public final class InMemoryMetricStore implements MetricStore {
             return CompletableFuture.failedFuture(closedError());
         }
         for (WindowAggregate a : aggregates) {
-            data.computeIfAbsent(a.name(), n -> new ConcurrentSkipListMap<>())
+            data.computeIfAbsent(a.series(), n -> new ConcurrentSkipListMap<>())
                     .computeIfAbsent(a.windowStartEpochSecond(), w -> new ConcurrentHashMap<>())
-                    .put(a.writerId(), a.stats());
+                    .put(new ItemKey(a.writerId(), a.amendment()), a.stats());
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -45,7 +50,7 @@ public final class InMemoryMetricStore implements MetricStore {
         if (closed) {
             return CompletableFuture.failedFuture(closedError());
         }
-        var windows = data.get(query.name());
+        var windows = data.get(query.series());
         WindowMerger merger = new WindowMerger();
         if (windows != null) {
             for (var e : windows.subMap(query.fromEpochSecond(), true, query.toEpochSecond(), false).entrySet()) {

@@ -17,12 +17,14 @@ import java.util.concurrent.CompletableFuture;
  *
  * <h2>Contract</h2>
  * <ul>
- *   <li><b>Idempotent writes.</b> An aggregate is identified by (name, window start, writer id).
+ *   <li><b>Idempotent writes.</b> An aggregate is identified by (series, window start, writer id,
+ *       amendment).
  *       Writing the same identity again <em>replaces</em> the stored value; it never adds to it.
  *       Repeating a whole write, or a part of it, therefore leaves the store exactly as one
  *       successful write would.</li>
- *   <li><b>Several writers.</b> Different writer ids may hold aggregates of the same name and
- *       window (one per service instance). A query returns their merge, as computed by
+ *   <li><b>Several writers.</b> Different writer ids (one per service instance) and
+ *       amendments (late samples of a window already final) may hold aggregates of the same
+ *       series and window; they hold disjoint samples. A query returns their merge, as computed by
  *       {@link dev.metricsservice.core.Stats#merge}: counts and sums add, min of mins, max of
  *       maxes.</li>
  *   <li><b>All or failed.</b> The future of {@link #write} completes normally only when every
@@ -43,7 +45,8 @@ import java.util.concurrent.CompletableFuture;
 public interface MetricStore extends AutoCloseable {
 
     /**
-     * Stores a batch of aggregates, replacing any earlier value of the same (name, window, writer).
+     * Stores a batch of aggregates, replacing any earlier value of the same (series, window, writer,
+     * amendment).
      * The list may be empty, and may hold more items than the backend writes in one request.
      *
      * @return a future that completes when every aggregate is stored, or exceptionally with a
@@ -52,8 +55,8 @@ public interface MetricStore extends AutoCloseable {
     CompletableFuture<Void> write(List<WindowAggregate> aggregates);
 
     /**
-     * Reads the windows of one metric in the query's range, each merged across writers, ordered
-     * and limited as the query says. An unknown name yields an empty list.
+     * Reads the windows of one series in the query's range, each merged across writers and
+     * amendments, ordered and limited as the query says. An unknown series yields an empty list.
      */
     CompletableFuture<List<WindowStats>> query(MetricQuery query);
 

@@ -91,7 +91,7 @@ class FlushWorkerTest {
             clock.advance(Duration.ofSeconds(10));
         }
         assertThat(worker.isHealthy()).isFalse();
-        assertThat(worker.stats().consecutiveFailures()).isEqualTo(3);
+        assertThat(worker.counters().consecutiveFailures()).isEqualTo(3);
         assertThat(storedCount("cpu")).isZero();
 
         store.down.set(false);
@@ -99,7 +99,7 @@ class FlushWorkerTest {
 
         assertThat(storedCount("cpu")).isEqualTo(4);
         assertThat(changes).containsExactly(false, true);
-        assertThat(worker.stats().lastError()).contains("down");
+        assertThat(worker.counters().lastError()).hasValueSatisfying(m -> assertThat(m).contains("down"));
         worker.close(Duration.ofSeconds(5));
     }
 
@@ -111,10 +111,10 @@ class FlushWorkerTest {
         aggregator.record("cpu", 5);
         worker.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (worker.stats().failures() < 3 && System.nanoTime() < deadline) {
+        while (worker.counters().failures() < 3 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        assertThat(worker.stats().failures()).isGreaterThanOrEqualTo(3);
+        assertThat(worker.counters().failures()).isGreaterThanOrEqualTo(3);
         store.down.set(false);
         while (storedCount("cpu") == 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);

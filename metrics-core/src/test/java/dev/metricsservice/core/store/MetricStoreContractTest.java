@@ -3,6 +3,7 @@ package dev.metricsservice.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.WindowAggregate;
 import dev.metricsservice.core.WindowStats;
@@ -71,7 +72,7 @@ public abstract class MetricStoreContractTest {
 
     protected static WindowAggregate agg(String name, long window, String writer, long count, double sum,
                                          double min, double max) {
-        return new WindowAggregate(name, window, writer, Stats.of(count, sum, min, max));
+        return new WindowAggregate(SeriesKey.of(name), window, writer, Stats.of(count, sum, min, max));
     }
 
     @Test
@@ -121,6 +122,78 @@ public abstract class MetricStoreContractTest {
         assertThat(latest("cpu", 20)).containsExactly(new WindowStats(T0, Stats.of(7, 72.0, 1.0, 30.0)));
     }
 
+    // ------------------------------------------------------------------ amendments
+
+    protected static WindowAggregate amendment(String name, long window, String writer, long amendment, long count,
+                                               double sum, double min, double max) {
+        return new WindowAggregate(SeriesKey.of(name), window, writer, amendment, Stats.of(count, sum, min, max));
+    }
+
+    @Test
+    void write_amendment_mergesIntoItsWindow() throws Exception {
+        write(agg("cpu", T0, "w1", 3, 60.0, 10.0, 30.0));
+        write(amendment("cpu", T0, "w1", 1_764_000_100_000L, 2, 5.0, 1.0, 4.0));
+
+        assertThat(latest("cpu", 20)).containsExactly(new WindowStats(T0, Stats.of(5, 65.0, 1.0, 30.0)));
+    }
+
+    @Test
+    void write_sameAmendmentAgain_replacesIt() throws Exception {
+        write(agg("cpu", T0, "w1", 3, 60.0, 10.0, 30.0));
+        write(amendment("cpu", T0, "w1", 7, 2, 5.0, 1.0, 4.0));
+        write(amendment("cpu", T0, "w1", 7, 2, 5.0, 1.0, 4.0));
+        write(amendment("cpu", T0, "w1", 7, 4, 9.0, 1.0, 4.0));
+
+        assertThat(latest("cpu", 20)).containsExactly(new WindowStats(T0, Stats.of(7, 69.0, 1.0, 30.0)));
+    }
+
+    @Test
+    void write_rewriteOfTheWindow_keepsItsAmendments() throws Exception {
+        write(agg("cpu", T0, "w1", 3, 60.0, 10.0, 30.0), amendment("cpu", T0, "w1", 7, 1, 2.0, 2.0, 2.0));
+        write(agg("cpu", T0, "w1", 4, 61.0, 1.0, 30.0));
+
+        assertThat(latest("cpu", 20)).containsExactly(new WindowStats(T0, Stats.of(5, 63.0, 1.0, 30.0)));
+    }
+
+    @Test
+    void write_manyAmendmentsOfOneWindow_allCount() throws Exception {
+        List<WindowAggregate> batch = new ArrayList<>();
+        batch.add(agg("cpu", T0, "w1", 1, 1.0, 1.0, 1.0));
+        long expectedCount = 1;
+        double expectedSum = 1.0;
+        for (int i = 1; i <= 60; i++) {
+            batch.add(amendment("cpu", T0, "w1", 1_764_000_000_000L + i, i, i * 2.0, 0.5, 100.0 + i));
+            expectedCount += i;
+            expectedSum += i * 2.0;
+        }
+        await(store.write(batch));
+
+        assertThat(latest("cpu", 20)).containsExactly(
+                new WindowStats(T0, Stats.of(expectedCount, expectedSum, 0.5, 160.0)));
+    }
+
+    @Test
+    void write_amendmentsFromSeveralWriters_allCount() throws Exception {
+        write(agg("cpu", T0, "w1", 1, 1.0, 1.0, 1.0), agg("cpu", T0, "w2", 1, 2.0, 2.0, 2.0),
+                amendment("cpu", T0, "w1", 5, 1, 4.0, 4.0, 4.0), amendment("cpu", T0, "w2", 5, 1, 8.0, 8.0, 8.0),
+                amendment("cpu", T0, "w2", 6, 1, 16.0, 16.0, 16.0));
+        // A neighbouring window's amendment stays in its own window.
+        write(amendment("cpu", T0 + 10, "w1", 5, 1, 32.0, 32.0, 32.0));
+
+        assertThat(latest("cpu", 20)).containsExactly(
+                new WindowStats(T0 + 10, Stats.of(32.0)),
+                new WindowStats(T0, Stats.of(5, 31.0, 1.0, 16.0)));
+    }
+
+    @Test
+    void query_amendmentOnlyWindow_countsAsAWindowForTheLimit() throws Exception {
+        write(agg("cpu", T0, "w1", 1, 1.0, 1.0, 1.0), amendment("cpu", T0 + 10, "w1", 3, 1, 2.0, 2.0, 2.0),
+                agg("cpu", T0 + 20, "w1", 1, 4.0, 4.0, 4.0));
+
+        assertThat(latest("cpu", 2)).containsExactly(
+                new WindowStats(T0 + 20, Stats.of(4.0)), new WindowStats(T0 + 10, Stats.of(2.0)));
+    }
+
     @Test
     void query_newestFirst_isOrderedAndLimited() throws Exception {
         List<WindowAggregate> batch = new ArrayList<>();
@@ -145,7 +218,7 @@ public abstract class MetricStoreContractTest {
         }
 
         List<WindowStats> rows = await(store.query(
-                new MetricQuery("mem", T0, T0 + 1000, 3, MetricQuery.Order.OLDEST_FIRST)));
+                new MetricQuery(SeriesKey.of("mem"), T0, T0 + 1000, 3, MetricQuery.Order.OLDEST_FIRST)));
 
         assertThat(rows).extracting(WindowStats::windowStartEpochSecond).containsExactly(T0, T0 + 10, T0 + 20);
     }
@@ -173,7 +246,7 @@ public abstract class MetricStoreContractTest {
         }
 
         List<WindowStats> rows = await(store.query(
-                new MetricQuery("r", T0 + 10, T0 + 40, 100, MetricQuery.Order.NEWEST_FIRST)));
+                new MetricQuery(SeriesKey.of("r"), T0 + 10, T0 + 40, 100, MetricQuery.Order.NEWEST_FIRST)));
 
         assertThat(rows).extracting(WindowStats::windowStartEpochSecond).containsExactly(T0 + 30, T0 + 20, T0 + 10);
     }
@@ -182,7 +255,7 @@ public abstract class MetricStoreContractTest {
     void query_emptyRange_returnsNothing() throws Exception {
         write(agg("r", T0, "w1", 1, 1.0, 1.0, 1.0));
 
-        assertThat(await(store.query(new MetricQuery("r", T0 + 10, T0 + 10, 5, MetricQuery.Order.NEWEST_FIRST))))
+        assertThat(await(store.query(new MetricQuery(SeriesKey.of("r"), T0 + 10, T0 + 10, 5, MetricQuery.Order.NEWEST_FIRST))))
                 .isEmpty();
     }
 
@@ -261,7 +334,7 @@ public abstract class MetricStoreContractTest {
 
         for (int n = 0; n < names; n++) {
             List<WindowStats> rows = await(store.query(
-                    new MetricQuery("big-" + n, T0, T0 + 10L * windows, 1000, MetricQuery.Order.OLDEST_FIRST)));
+                    new MetricQuery(SeriesKey.of("big-" + n), T0, T0 + 10L * windows, 1000, MetricQuery.Order.OLDEST_FIRST)));
             assertThat(rows).hasSize(windows);
             long count = rows.stream().mapToLong(r -> r.stats().count()).sum();
             double sum = rows.stream().mapToDouble(r -> r.stats().sum()).sum();
@@ -298,7 +371,7 @@ public abstract class MetricStoreContractTest {
         }
 
         List<WindowStats> rows = await(store.query(
-                new MetricQuery("shared", T0, T0 + 10L * windows, 1000, MetricQuery.Order.OLDEST_FIRST)));
+                new MetricQuery(SeriesKey.of("shared"), T0, T0 + 10L * windows, 1000, MetricQuery.Order.OLDEST_FIRST)));
         assertThat(rows).hasSize(windows);
         long expectedCount = 0;
         double expectedSum = 0;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -73,11 +74,11 @@ final class BatchWriter {
         Map<ItemMapper.ItemKey, WriteRequest> unique = new LinkedHashMap<>(aggregates.size() * 4 / 3 + 1);
         for (int i = 0; i < aggregates.size(); i++) {
             WindowAggregate a = aggregates.get(i);
-            String problem = ItemMapper.problem(a);
-            if (problem != null) {
+            Optional<String> problem = ItemMapper.problem(a);
+            if (problem.isPresent()) {
                 return CompletableFuture.failedFuture(new StoreException(Kind.INVALID_REQUEST,
-                        "aggregate #" + i + " (metric '" + ItemMapper.abbreviate(a.name()) + "', window "
-                                + a.windowStartEpochSecond() + ") cannot be stored in DynamoDB: " + problem
+                        "aggregate #" + i + " (metric '" + ItemMapper.abbreviate(a.series().name()) + "', window "
+                                + a.windowStartEpochSecond() + ") cannot be stored in DynamoDB: " + problem.get()
                                 + "; nothing was written"));
             }
             Map<String, AttributeValue> item = mapper.toItem(a, expiry.apply(a.windowStartEpochSecond()));

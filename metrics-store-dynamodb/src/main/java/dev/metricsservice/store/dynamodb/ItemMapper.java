@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -15,17 +16,22 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <h2>Item layout</h2>
  * <pre>
  * metric_name   (S, partition key)  the metric name
- * window_writer (S, sort key)       encoded window start + '#' + writer id
+ * window_writer (S, sort key)       encoded window start + '#' + writer id [+ '#' + amendment]
  * timestamp     (N)                 window start, epoch seconds (the seed's attribute)
  * writer        (S)                 writer id
+ * [amendment]   (N)                 present only on amendments (late samples), a positive number
  * count         (N)
  * sum, min, max (N, or S when N cannot hold the double exactly; see below)
  * [expiry]      (N)                 optional TTL attribute, epoch seconds
  * </pre>
  *
  * <h2>Sort key</h2>
- * One item per (name, window, writer) makes a rewrite of the same identity a replacement, never an
- * addition, and lets several writers share a window without coordination. The window start is
+ * One item per (name, window, writer, amendment) makes a rewrite of the same identity a
+ * replacement, never an addition, and lets several writers share a window without coordination.
+ * The window itself (amendment 0) keeps the key it had before amendments existed, so items written
+ * by earlier versions are read and rewritten as they are; an amendment appends {@code '#'} and its
+ * number as 19 zero-padded digits. Writer ids never contain {@code '#'}, so every item of a window
+ * still sorts between the window's lower and upper bounds. The window start is
  * encoded so that string order is numeric order: a non-negative start as 19 zero-padded decimal
  * digits (every long fits), a negative one as {@code '-'} plus the 19-digit offset from
  * {@code Long.MIN_VALUE}; {@code '-'} sorts before every digit. Real window starts are positive,
@@ -48,11 +54,13 @@ final class ItemMapper {
     static final String SORT_KEY = "window_writer";
     static final String TIMESTAMP = "timestamp";
     static final String WRITER = "writer";
+    static final String AMENDMENT = "amendment";
     static final String COUNT = "count";
     static final String SUM = "sum";
     static final String MIN = "min";
     static final String MAX = "max";
-    static final Set<String> RESERVED_ATTRIBUTES = Set.of(PARTITION_KEY, SORT_KEY, TIMESTAMP, WRITER, COUNT, SUM, MIN, MAX);
+    static final Set<String> RESERVED_ATTRIBUTES = Set.of(PARTITION_KEY, SORT_KEY, TIMESTAMP, WRITER, AMENDMENT, COUNT, SUM, MIN,
+            MAX);
 
     /** DynamoDB's limits on key attribute sizes, in UTF-8 bytes. */
     static final int MAX_PARTITION_KEY_BYTES = 2048;
@@ -72,37 +80,47 @@ final class ItemMapper {
     }
 
     /** A stored aggregate as read back. {@code expiryEpochSecond} is null when the item has none. */
-    record StoredAggregate(String name, long windowStartEpochSecond, String writerId, Stats stats, Long expiryEpochSecond) {
+    record StoredAggregate(String name, long windowStartEpochSecond, String writerId, long amendment, Stats stats,
+                           Long expiryEpochSecond) {
     }
 
     /**
-     * Why this aggregate cannot be stored as an item, or null when it can. Checked before any
-     * request is sent, so one bad aggregate fails the write up front with a precise message.
+     * Why this aggregate cannot be stored as an item, if it cannot. Checked before any request is
+     * sent, so one bad aggregate fails the write up front with a precise message.
      */
-    static String problem(WindowAggregate a) {
-        if (a.name().isEmpty()) {
-            return "metric name is empty; DynamoDB key attributes cannot be empty";
+    static Optional<String> problem(WindowAggregate a) {
+        String name = a.series().name();
+        if (name.isEmpty()) {
+            return Optional.of("metric name is empty; DynamoDB key attributes cannot be empty");
         }
-        int nameBytes = a.name().getBytes(StandardCharsets.UTF_8).length;
+        int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (nameBytes > MAX_PARTITION_KEY_BYTES) {
-            return "metric name is " + nameBytes + " UTF-8 bytes; a DynamoDB partition key holds at most "
-                    + MAX_PARTITION_KEY_BYTES;
+            return Optional.of("metric name is " + nameBytes + " UTF-8 bytes; a DynamoDB partition key holds at most "
+                    + MAX_PARTITION_KEY_BYTES);
         }
-        int sortKeyBytes = sortKey(a.windowStartEpochSecond(), a.writerId()).getBytes(StandardCharsets.UTF_8).length;
+        if (a.writerId().indexOf(SEPARATOR) >= 0) {
+            return Optional.of("writer id '" + abbreviate(a.writerId()) + "' contains '" + SEPARATOR
+                    + "', which separates the parts of the sort key");
+        }
+        int sortKeyBytes = sortKey(a.windowStartEpochSecond(), a.writerId(), a.amendment())
+                .getBytes(StandardCharsets.UTF_8).length;
         if (sortKeyBytes > MAX_SORT_KEY_BYTES) {
-            return "writer id '" + abbreviate(a.writerId()) + "' is too long: the sort key would be " + sortKeyBytes
-                    + " UTF-8 bytes, DynamoDB allows " + MAX_SORT_KEY_BYTES;
+            return Optional.of("writer id '" + abbreviate(a.writerId()) + "' is too long: the sort key would be "
+                    + sortKeyBytes + " UTF-8 bytes, DynamoDB allows " + MAX_SORT_KEY_BYTES);
         }
-        return null;
+        return Optional.empty();
     }
 
     /** The item of an aggregate; {@code expiryEpochSecond} is written only when non-null and TTL is configured. */
     Map<String, AttributeValue> toItem(WindowAggregate a, Long expiryEpochSecond) {
         Map<String, AttributeValue> item = new HashMap<>(16);
-        item.put(PARTITION_KEY, AttributeValue.fromS(a.name()));
-        item.put(SORT_KEY, AttributeValue.fromS(sortKey(a.windowStartEpochSecond(), a.writerId())));
+        item.put(PARTITION_KEY, AttributeValue.fromS(a.series().name()));
+        item.put(SORT_KEY, AttributeValue.fromS(sortKey(a.windowStartEpochSecond(), a.writerId(), a.amendment())));
         item.put(TIMESTAMP, AttributeValue.fromN(Long.toString(a.windowStartEpochSecond())));
         item.put(WRITER, AttributeValue.fromS(a.writerId()));
+        if (a.amendment() > 0) {
+            item.put(AMENDMENT, AttributeValue.fromN(Long.toString(a.amendment())));
+        }
         Stats s = a.stats();
         item.put(COUNT, AttributeValue.fromN(Long.toString(s.count())));
         item.put(SUM, encodeDouble(s.sum()));
@@ -133,6 +151,8 @@ final class ItemMapper {
         String name = requireS(item, PARTITION_KEY);
         long window = Long.parseLong(requireN(item, TIMESTAMP));
         String writer = requireS(item, WRITER);
+        // Items written before amendments existed have no such attribute: they are the window itself.
+        long amendment = item.containsKey(AMENDMENT) ? Long.parseLong(requireN(item, AMENDMENT)) : 0;
         long count = Long.parseLong(requireN(item, COUNT));
         double sum = decodeDouble(item, SUM);
         double min = decodeDouble(item, MIN);
@@ -141,12 +161,13 @@ final class ItemMapper {
         if (ttlAttribute != null && item.containsKey(ttlAttribute) && item.get(ttlAttribute).n() != null) {
             expiry = new BigDecimal(item.get(ttlAttribute).n()).longValue();
         }
-        return new StoredAggregate(name, window, writer, Stats.of(count, sum, min, max), expiry);
+        return new StoredAggregate(name, window, writer, amendment, Stats.of(count, sum, min, max), expiry);
     }
 
-    /** Sort key of one (window, writer). */
-    static String sortKey(long windowStartEpochSecond, String writerId) {
-        return encodeWindow(windowStartEpochSecond) + SEPARATOR + writerId;
+    /** Sort key of one (window, writer, amendment); amendment 0 keeps the key of earlier versions. */
+    static String sortKey(long windowStartEpochSecond, String writerId, long amendment) {
+        String windowAndWriter = encodeWindow(windowStartEpochSecond) + SEPARATOR + writerId;
+        return amendment == 0 ? windowAndWriter : windowAndWriter + SEPARATOR + pad(Long.toString(amendment));
     }
 
     /** Smallest sort key of any writer of a window starting at or after {@code fromEpochSecond}. */

@@ -56,8 +56,8 @@ final class QueryRunner {
 
     CompletableFuture<List<WindowStats>> run(MetricQuery q) {
         this.query = q;
-        if (q.fromEpochSecond() >= q.toEpochSecond() || q.name().isEmpty()
-                || q.name().getBytes(StandardCharsets.UTF_8).length > ItemMapper.MAX_PARTITION_KEY_BYTES) {
+        if (q.fromEpochSecond() >= q.toEpochSecond() || q.series().name().isEmpty()
+                || q.series().name().getBytes(StandardCharsets.UTF_8).length > ItemMapper.MAX_PARTITION_KEY_BYTES) {
             // No item can match: an empty range, or a name DynamoDB could never have stored.
             return CompletableFuture.completedFuture(List.of());
         }
@@ -66,7 +66,7 @@ final class QueryRunner {
                 .keyConditionExpression("#pk = :name AND #sk BETWEEN :lo AND :hi")
                 .expressionAttributeNames(Map.of("#pk", ItemMapper.PARTITION_KEY, "#sk", ItemMapper.SORT_KEY))
                 .expressionAttributeValues(Map.of(
-                        ":name", AttributeValue.fromS(q.name()),
+                        ":name", AttributeValue.fromS(q.series().name()),
                         ":lo", AttributeValue.fromS(ItemMapper.lowerBound(q.fromEpochSecond())),
                         ":hi", AttributeValue.fromS(ItemMapper.upperBound(q.toEpochSecond() - 1))))
                 .scanIndexForward(q.order() == MetricQuery.Order.OLDEST_FIRST)
@@ -77,7 +77,7 @@ final class QueryRunner {
     }
 
     private CompletableFuture<List<WindowStats>> page(QueryRequest request) {
-        String action = "Query for metric '" + ItemMapper.abbreviate(query.name()) + "'";
+        String action = "Query for metric '" + ItemMapper.abbreviate(query.series().name()) + "'";
         return retrier.call(action, () -> client.query(request), errors, deadlineNanos).thenCompose(response -> {
             boolean enough = consume(response);
             if (enough || !response.hasLastEvaluatedKey() || response.lastEvaluatedKey().isEmpty()) {
@@ -95,7 +95,7 @@ final class QueryRunner {
                 a = mapper.fromItem(item);
             } catch (RuntimeException e) {
                 throw new StoreException(Kind.INTERNAL, "DynamoDB table '" + config.tableName() + "' holds an item of "
-                        + "metric '" + ItemMapper.abbreviate(query.name()) + "' that this store cannot read (sort key "
+                        + "metric '" + ItemMapper.abbreviate(query.series().name()) + "' that this store cannot read (sort key "
                         + item.get(ItemMapper.SORT_KEY) + "): " + e.getMessage()
                         + "; was the table written by another program?", e);
             }

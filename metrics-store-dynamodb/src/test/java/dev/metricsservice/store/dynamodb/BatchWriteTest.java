@@ -1,5 +1,6 @@
 package dev.metricsservice.store.dynamodb;
 
+import dev.metricsservice.core.SeriesKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,7 +59,7 @@ class BatchWriteTest {
     private static List<WindowAggregate> aggregates(int n) {
         List<WindowAggregate> list = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            list.add(new WindowAggregate("m" + (i % 7), T0 + 10L * i, "w1", Stats.of(i + 1, i, 0.0, i)));
+            list.add(new WindowAggregate(SeriesKey.of("m" + (i % 7)), T0 + 10L * i, "w1", Stats.of(i + 1, i, 0.0, i)));
         }
         return list;
     }
@@ -108,7 +109,7 @@ class BatchWriteTest {
 
         assertThat(stored).hasSize(100);
         for (WindowAggregate a : aggregates(100)) {
-            Map<String, AttributeValue> item = stored.get(a.name() + "|" + ItemMapper.sortKey(a.windowStartEpochSecond(), "w1"));
+            Map<String, AttributeValue> item = stored.get(a.series().name() + "|" + ItemMapper.sortKey(a.windowStartEpochSecond(), "w1", 0));
             assertThat(new ItemMapper(null).fromItem(item).stats()).isEqualTo(a.stats());
         }
         // 25 items per chunk -> 12 + 6 + 3 + 2 + 1 + 1 unprocessed rounds: at least 6 requests per chunk.
@@ -216,7 +217,7 @@ class BatchWriteTest {
         // Two writes at once share the store-wide bound.
         CompletableFuture<Void> a = s.write(aggregates(1_000));
         CompletableFuture<Void> b = s.write(aggregates(1_000).stream()
-                .map(x -> new WindowAggregate(x.name(), x.windowStartEpochSecond(), "w2", x.stats())).toList());
+                .map(x -> new WindowAggregate(x.series(), x.windowStartEpochSecond(), "w2", x.stats())).toList());
         CompletableFuture.allOf(a, b).get(60, TimeUnit.SECONDS);
 
         assertThat(client.maxOutstanding.get()).isEqualTo(3);
@@ -228,7 +229,7 @@ class BatchWriteTest {
         client.onBatchWrite = r -> accept(r, List.of());
         List<WindowAggregate> batch = new ArrayList<>();
         for (int i = 1; i <= 60; i++) {
-            batch.add(new WindowAggregate("cpu", T0, "w1", Stats.of(i, i, 1.0, 1.0)));
+            batch.add(new WindowAggregate(SeriesKey.of("cpu"), T0, "w1", Stats.of(i, i, 1.0, 1.0)));
         }
 
         store(fastRetries()).write(batch).get(30, TimeUnit.SECONDS);
@@ -250,7 +251,7 @@ class BatchWriteTest {
     @Test
     void write_unstorableAggregate_failsBeforeSendingAnything() {
         List<WindowAggregate> batch = new ArrayList<>(aggregates(3));
-        batch.add(new WindowAggregate("", T0, "w1", Stats.of(1.0)));
+        batch.add(new WindowAggregate(SeriesKey.of(""), T0, "w1", Stats.of(1.0)));
 
         StoreException e = failure(store(fastRetries()).write(batch));
 

@@ -1,5 +1,6 @@
 package dev.metricsservice.store.dynamodb;
 
+import dev.metricsservice.core.SeriesKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,7 +40,7 @@ class ItemMapperTest {
 
     @Test
     void sortKey_isReadableForRealWindows() {
-        assertThat(ItemMapper.sortKey(1_764_000_000L, "w-3f9a")).isEqualTo("0000000001764000000#w-3f9a");
+        assertThat(ItemMapper.sortKey(1_764_000_000L, "w-3f9a", 0)).isEqualTo("0000000001764000000#w-3f9a");
     }
 
     @Test
@@ -50,7 +51,7 @@ class ItemMapperTest {
         String hi = ItemMapper.upperBound(toInclusive);
         for (String writer : List.of("", "#", "$", "a", "zzz", "\uFFFF\uFFFF", "w#1")) {
             for (long w = from - 10; w <= toInclusive + 10; w += 10) {
-                String key = ItemMapper.sortKey(w, writer);
+                String key = ItemMapper.sortKey(w, writer, 0);
                 boolean inside = key.compareTo(lo) >= 0 && key.compareTo(hi) <= 0;
                 assertThat(inside).as("window %d writer '%s'", w, writer).isEqualTo(w >= from && w <= toInclusive);
             }
@@ -59,7 +60,7 @@ class ItemMapperTest {
 
     @Test
     void toItem_thenFromItem_roundTrips() {
-        WindowAggregate a = new WindowAggregate("cpu", 1_764_000_000L, "w1", Stats.of(3, 60.5, 10.25, 30.0));
+        WindowAggregate a = new WindowAggregate(SeriesKey.of("cpu"), 1_764_000_000L, "w1", Stats.of(3, 60.5, 10.25, 30.0));
 
         Map<String, AttributeValue> item = mapper.toItem(a, null);
         ItemMapper.StoredAggregate back = mapper.fromItem(item);
@@ -69,13 +70,49 @@ class ItemMapperTest {
         assertThat(item.get("count").n()).isEqualTo("3");
         assertThat(item.get("sum").n()).isEqualTo("60.5");
         assertThat(item).doesNotContainKey("expires_at");
-        assertThat(back).isEqualTo(new ItemMapper.StoredAggregate("cpu", 1_764_000_000L, "w1", a.stats(), null));
+        assertThat(back).isEqualTo(new ItemMapper.StoredAggregate("cpu", 1_764_000_000L, "w1", 0, a.stats(), null));
+    }
+
+    @Test
+    void toItem_amendment_hasItsOwnSortKeyAndReadsBack() {
+        WindowAggregate a = new WindowAggregate(SeriesKey.of("cpu"), 1_764_000_000L, "w1", 1_764_000_123_456L,
+                Stats.of(2, 5.0, 2.0, 3.0));
+
+        Map<String, AttributeValue> item = mapper.toItem(a, null);
+
+        assertThat(item.get("window_writer").s()).isEqualTo("0000000001764000000#w1#0000001764000123456");
+        assertThat(item.get("amendment").n()).isEqualTo("1764000123456");
+        assertThat(mapper.fromItem(item))
+                .isEqualTo(new ItemMapper.StoredAggregate("cpu", 1_764_000_000L, "w1", 1_764_000_123_456L, a.stats(), null));
+        // Still inside the bounds of its window, so a range query finds it.
+        assertThat(item.get("window_writer").s()).isBetween(ItemMapper.lowerBound(1_764_000_000L),
+                ItemMapper.upperBound(1_764_000_000L));
+    }
+
+    @Test
+    void fromItem_itemWrittenBeforeAmendments_isTheWindowItself() {
+        // An item exactly as the previous version wrote it: no amendment attribute, the old sort key.
+        Map<String, AttributeValue> old = Map.of(
+                "metric_name", AttributeValue.fromS("cpu"),
+                "window_writer", AttributeValue.fromS("0000000001764000000#w1"),
+                "timestamp", AttributeValue.fromN("1764000000"),
+                "writer", AttributeValue.fromS("w1"),
+                "count", AttributeValue.fromN("3"),
+                "sum", AttributeValue.fromN("6.0"),
+                "min", AttributeValue.fromN("1.0"),
+                "max", AttributeValue.fromN("3.0"));
+
+        assertThat(mapper.fromItem(old))
+                .isEqualTo(new ItemMapper.StoredAggregate("cpu", 1_764_000_000L, "w1", 0, Stats.of(3, 6.0, 1.0, 3.0), null));
+        // The current code writes amendment 0 under the same key, so a rewrite replaces the old item.
+        assertThat(mapper.toItem(new WindowAggregate(SeriesKey.of("cpu"), 1_764_000_000L, "w1", Stats.of(1.0)), null)
+                .get("window_writer")).isEqualTo(old.get("window_writer"));
     }
 
     @Test
     void toItem_withTtl_writesExpiry() {
         ItemMapper withTtl = new ItemMapper("expires_at");
-        WindowAggregate a = new WindowAggregate("cpu", 100L, "w1", Stats.of(1.0));
+        WindowAggregate a = new WindowAggregate(SeriesKey.of("cpu"), 100L, "w1", Stats.of(1.0));
 
         Map<String, AttributeValue> item = withTtl.toItem(a, 190L);
 
@@ -134,7 +171,7 @@ class ItemMapperTest {
     @Test
     void fromItem_missingAttribute_saysWhich() {
         Map<String, AttributeValue> item = new HashMap<>(mapper.toItem(
-                new WindowAggregate("cpu", 10L, "w1", Stats.of(1.0)), null));
+                new WindowAggregate(SeriesKey.of("cpu"), 10L, "w1", Stats.of(1.0)), null));
         item.remove("max");
 
         assertThatThrownBy(() -> mapper.fromItem(item)).hasMessageContaining("'max'");
@@ -143,33 +180,33 @@ class ItemMapperTest {
     @Test
     void fromItem_garbageNumber_saysWhich() {
         Map<String, AttributeValue> item = new HashMap<>(mapper.toItem(
-                new WindowAggregate("cpu", 10L, "w1", Stats.of(1.0)), null));
+                new WindowAggregate(SeriesKey.of("cpu"), 10L, "w1", Stats.of(1.0)), null));
         item.put("sum", AttributeValue.fromS("lots"));
 
         assertThatThrownBy(() -> mapper.fromItem(item)).hasMessageContaining("'sum'").hasMessageContaining("lots");
     }
 
     @Test
-    void problem_validAggregate_isNull() {
-        assertThat(ItemMapper.problem(new WindowAggregate("é".repeat(1024), 10L, "w1", Stats.of(1.0)))).isNull();
+    void problem_validAggregate_isEmpty() {
+        assertThat(ItemMapper.problem(new WindowAggregate(SeriesKey.of("é".repeat(1024)), 10L, "w1", Stats.of(1.0)))).isEmpty();
     }
 
     @Test
     void problem_emptyName_isExplained() {
-        assertThat(ItemMapper.problem(new WindowAggregate("", 10L, "w1", Stats.of(1.0)))).contains("empty");
+        assertThat(ItemMapper.problem(new WindowAggregate(SeriesKey.of(""), 10L, "w1", Stats.of(1.0)))).hasValueSatisfying(m -> assertThat(m).contains("empty"));
     }
 
     @Test
     void problem_nameOverPartitionKeyLimit_isExplained() {
-        assertThat(ItemMapper.problem(new WindowAggregate("é".repeat(1025), 10L, "w1", Stats.of(1.0))))
-                .contains("2050 UTF-8 bytes").contains("2048");
+        assertThat(ItemMapper.problem(new WindowAggregate(SeriesKey.of("é".repeat(1025)), 10L, "w1", Stats.of(1.0))))
+                .hasValueSatisfying(m -> assertThat(m).contains("2050 UTF-8 bytes").contains("2048"));
     }
 
     @Test
     void problem_writerOverSortKeyLimit_isExplained() {
         // 19 window digits and '#' leave 1004 bytes of the 1024-byte sort key for the writer id.
-        assertThat(ItemMapper.problem(new WindowAggregate("cpu", 10L, "w".repeat(1005), Stats.of(1.0))))
-                .contains("1025").contains("1024");
-        assertThat(ItemMapper.problem(new WindowAggregate("cpu", 10L, "w".repeat(1004), Stats.of(1.0)))).isNull();
+        assertThat(ItemMapper.problem(new WindowAggregate(SeriesKey.of("cpu"), 10L, "w".repeat(1005), Stats.of(1.0))))
+                .hasValueSatisfying(m -> assertThat(m).contains("1025").contains("1024"));
+        assertThat(ItemMapper.problem(new WindowAggregate(SeriesKey.of("cpu"), 10L, "w".repeat(1004), Stats.of(1.0)))).isEmpty();
     }
 }

@@ -1,5 +1,6 @@
 package dev.metricsservice.store.dynamodb;
 
+import dev.metricsservice.core.SeriesKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -51,10 +52,10 @@ class NumberRoundTripTest {
         List<WindowAggregate> batch = new ArrayList<>();
         for (int i = 0; i < values.length; i++) {
             double v = values[i];
-            batch.add(new WindowAggregate(name, T0 + 10L * i, "w1", Stats.of(1, v, v, v)));
+            batch.add(new WindowAggregate(SeriesKey.of(name), T0 + 10L * i, "w1", Stats.of(1, v, v, v)));
         }
         store.write(batch).get(60, TimeUnit.SECONDS);
-        List<WindowStats> rows = store.query(new MetricQuery(name, T0, T0 + 10L * values.length, values.length,
+        List<WindowStats> rows = store.query(new MetricQuery(SeriesKey.of(name), T0, T0 + 10L * values.length, values.length,
                 MetricQuery.Order.OLDEST_FIRST)).get(60, TimeUnit.SECONDS);
         assertThat(rows).hasSize(values.length);
         for (int i = 0; i < values.length; i++) {
@@ -88,7 +89,7 @@ class NumberRoundTripTest {
     @Test
     void write_overflowedSum_roundTrips() throws Exception {
         Stats overflowed = Stats.of(2, Double.POSITIVE_INFINITY, Double.MAX_VALUE, Double.MAX_VALUE);
-        store.write(List.of(new WindowAggregate("overflow", T0, "w1", overflowed))).get(60, TimeUnit.SECONDS);
+        store.write(List.of(new WindowAggregate(SeriesKey.of("overflow"), T0, "w1", overflowed))).get(60, TimeUnit.SECONDS);
 
         assertThat(store.query(MetricQuery.latest("overflow", 1)).get(60, TimeUnit.SECONDS))
                 .containsExactly(new WindowStats(T0, overflowed));

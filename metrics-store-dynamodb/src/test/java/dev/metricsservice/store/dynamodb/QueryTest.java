@@ -1,5 +1,6 @@
 package dev.metricsservice.store.dynamodb;
 
+import dev.metricsservice.core.SeriesKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metricsservice.core.Stats;
@@ -53,7 +54,7 @@ class QueryTest {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         for (int w = windows - 1; w >= 0; w--) {
             for (int writer = 0; writer < 3; writer++) {
-                items.add(mapper.toItem(new WindowAggregate("cpu", T0 + 10L * w, "w" + writer, Stats.of(w + 1.0)), null));
+                items.add(mapper.toItem(new WindowAggregate(SeriesKey.of("cpu"), T0 + 10L * w, "w" + writer, Stats.of(w + 1.0)), null));
             }
         }
         return items;

@@ -1,5 +1,6 @@
 package dev.metricsservice.store.dynamodb;
 
+import dev.metricsservice.core.SeriesKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -69,7 +70,7 @@ class ServerFaultTest {
         List<WindowAggregate> batch = new ArrayList<>();
         for (int w = 0; w < WINDOWS; w++) {
             for (int n = 0; n < NAMES; n++) {
-                batch.add(new WindowAggregate("fault-" + n, T0 + 10L * w, "writer-a", Stats.of(w + 1, 2.0 * (w + 1), 1.0, 3.0)));
+                batch.add(new WindowAggregate(SeriesKey.of("fault-" + n), T0 + 10L * w, "writer-a", Stats.of(w + 1, 2.0 * (w + 1), 1.0, 3.0)));
             }
         }
         return batch;
@@ -97,7 +98,7 @@ class ServerFaultTest {
 
         long expectedCount = (long) WINDOWS * (WINDOWS + 1) / 2;
         for (int n = 0; n < NAMES; n++) {
-            List<WindowStats> rows = store.query(new MetricQuery("fault-" + n, T0, T0 + 10L * WINDOWS, WINDOWS,
+            List<WindowStats> rows = store.query(new MetricQuery(SeriesKey.of("fault-" + n), T0, T0 + 10L * WINDOWS, WINDOWS,
                     MetricQuery.Order.OLDEST_FIRST)).get(60, TimeUnit.SECONDS);
             assertThat(rows).hasSize(WINDOWS);
             assertThat(rows.stream().mapToLong(r -> r.stats().count()).sum()).isEqualTo(expectedCount);
@@ -107,7 +108,7 @@ class ServerFaultTest {
 
     @Test
     void restart_keepsDataOnTheSamePath() throws Exception {
-        WindowAggregate a = new WindowAggregate("kept", T0, "w1", Stats.of(7, 49.0, 7.0, 7.0));
+        WindowAggregate a = new WindowAggregate(SeriesKey.of("kept"), T0, "w1", Stats.of(7, 49.0, 7.0, 7.0));
         store.write(List.of(a)).get(60, TimeUnit.SECONDS);
 
         server.restart();

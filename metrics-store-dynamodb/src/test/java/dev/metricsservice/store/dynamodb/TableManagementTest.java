@@ -1,5 +1,6 @@
 package dev.metricsservice.store.dynamodb;
 
+import dev.metricsservice.core.SeriesKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -57,7 +58,7 @@ class TableManagementTest {
     @Test
     void open_existingTable_isReusedWithItsData() throws Exception {
         DynamoDbStoreConfig config = DYNAMO.configFor(DYNAMO.uniqueTableName("reuse")).build();
-        WindowAggregate a = new WindowAggregate("cpu", 1_764_000_000L, "w1", Stats.of(4, 10.0, 1.0, 4.0));
+        WindowAggregate a = new WindowAggregate(SeriesKey.of("cpu"), 1_764_000_000L, "w1", Stats.of(4, 10.0, 1.0, 4.0));
         try (DynamoDbMetricStore first = DynamoDbMetricStore.open(config).join()) {
             first.write(List.of(a)).get(30, TimeUnit.SECONDS);
         }
@@ -111,7 +112,12 @@ class TableManagementTest {
 
         StoreException e = failure(DynamoDbMetricStore.open(config));
 
-        assertThat(e.kind()).as(e.getMessage()).isEqualTo(Kind.UNAVAILABLE);
+        // The refusal decides the first attempt. The SDK's Netty client has been seen to stall the
+        // second connect to the same refused port until the call timeout (2 of about 20 runs on this
+        // machine), which then reports TIMEOUT; both kinds are retryable and the message still names
+        // the refused connection.
+        assertThat(e.kind()).as(e.getMessage()).isIn(Kind.UNAVAILABLE, Kind.TIMEOUT);
+        assertThat(e.isRetryable()).isTrue();
         assertThat(e.getMessage()).contains("127.0.0.1:1", "cannot connect", "gave up after 2 attempts");
     }
 
@@ -125,12 +131,12 @@ class TableManagementTest {
         long ancient = recent - Duration.ofDays(31).toSeconds();
         try (DynamoDbMetricStore store = DynamoDbMetricStore.open(config).join();
              DynamoDbAsyncClient raw = DynamoDbMetricStore.newClient(config, null)) {
-            store.write(List.of(new WindowAggregate("cpu", recent, "w1", Stats.of(1.0)),
-                    new WindowAggregate("cpu", ancient, "w1", Stats.of(2.0)))).get(30, TimeUnit.SECONDS);
+            store.write(List.of(new WindowAggregate(SeriesKey.of("cpu"), recent, "w1", Stats.of(1.0)),
+                    new WindowAggregate(SeriesKey.of("cpu"), ancient, "w1", Stats.of(2.0)))).get(30, TimeUnit.SECONDS);
 
             Map<String, AttributeValue> item = raw.getItem(b -> b.tableName(config.tableName()).consistentRead(true)
                     .key(Map.of("metric_name", AttributeValue.fromS("cpu"),
-                            "window_writer", AttributeValue.fromS(ItemMapper.sortKey(recent, "w1"))))).join().item();
+                            "window_writer", AttributeValue.fromS(ItemMapper.sortKey(recent, "w1", 0))))).join().item();
             assertThat(item.get("expires_at").n()).isEqualTo(Long.toString(recent + Duration.ofDays(30).toSeconds()));
             // The expired item is still on the server (TTL deletes lazily) but hidden from queries.
             assertThat(store.query(MetricQuery.latest("cpu", 10)).get(30, TimeUnit.SECONDS))

@@ -11,6 +11,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The write side: one connection and its prepared upsert. Confined to the store's single writer
@@ -27,9 +28,9 @@ final class AggregateWriter implements AutoCloseable {
 
     static final String UPSERT = """
             INSERT INTO window_aggregate
-                (metric_name, window_start, writer_id, sample_count, value_sum, value_min, value_max)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (metric_name, window_start, writer_id) DO UPDATE SET
+                (metric_name, window_start, writer_id, amendment, sample_count, value_sum, value_min, value_max)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (metric_name, window_start, writer_id, amendment) DO UPDATE SET
                 sample_count = excluded.sample_count,
                 value_sum    = excluded.value_sum,
                 value_min    = excluded.value_min,
@@ -44,12 +45,16 @@ final class AggregateWriter implements AutoCloseable {
      * correctness.)
      */
     static final Comparator<WindowAggregate> KEY_ORDER = (a, b) -> {
-        int byName = a.name().compareTo(b.name());
+        int byName = a.series().name().compareTo(b.series().name());
         if (byName != 0) {
             return byName;
         }
         int byWindow = Long.compare(a.windowStartEpochSecond(), b.windowStartEpochSecond());
-        return byWindow != 0 ? byWindow : a.writerId().compareTo(b.writerId());
+        if (byWindow != 0) {
+            return byWindow;
+        }
+        int byWriter = a.writerId().compareTo(b.writerId());
+        return byWriter != 0 ? byWriter : Long.compare(a.amendment(), b.amendment());
     };
 
     private final Connection connection;
@@ -72,12 +77,12 @@ final class AggregateWriter implements AutoCloseable {
             return;
         }
         for (int i = 0; i < aggregates.size(); i++) {
-            String problem = problem(aggregates.get(i));
-            if (problem != null) {
+            int index = i;
+            problem(aggregates.get(i)).ifPresent(problem -> {
                 throw new StoreException(StoreException.Kind.INVALID_REQUEST,
-                        "aggregate " + i + " of " + aggregates.size() + " cannot be stored: " + problem
+                        "aggregate " + index + " of " + aggregates.size() + " cannot be stored: " + problem
                                 + "; nothing of this write was stored");
-            }
+            });
         }
         List<WindowAggregate> inKeyOrder = new ArrayList<>(aggregates);
         // Stable, so of two equal identities in one batch the later one is still written last.
@@ -111,33 +116,34 @@ final class AggregateWriter implements AutoCloseable {
 
     private void bind(WindowAggregate a) throws SQLException {
         Stats s = a.stats();
-        upsert.setString(1, a.name());
+        upsert.setString(1, a.series().name());
         upsert.setLong(2, a.windowStartEpochSecond());
         upsert.setString(3, a.writerId());
-        upsert.setLong(4, s.count());
+        upsert.setLong(4, a.amendment());
+        upsert.setLong(5, s.count());
         if (Double.isNaN(s.sum())) {
             // SQLite has no NaN; NULL stands for it (see Schema).
-            upsert.setNull(5, Types.REAL);
+            upsert.setNull(6, Types.REAL);
         } else {
-            upsert.setDouble(5, s.sum());
+            upsert.setDouble(6, s.sum());
         }
-        upsert.setDouble(6, s.min());
-        upsert.setDouble(7, s.max());
+        upsert.setDouble(7, s.min());
+        upsert.setDouble(8, s.max());
     }
 
     /**
-     * Why an aggregate cannot be stored exactly, or null. Text goes to SQLite as UTF-8, in which
+     * Why an aggregate cannot be stored exactly, if it cannot. Text goes to SQLite as UTF-8, in which
      * an unpaired surrogate has no encoding: it would be stored as a replacement character and read
      * back as another name.
      */
-    static String problem(WindowAggregate a) {
-        if (hasUnpairedSurrogate(a.name())) {
-            return "the metric name contains an unpaired UTF-16 surrogate";
+    static Optional<String> problem(WindowAggregate a) {
+        if (hasUnpairedSurrogate(a.series().name())) {
+            return Optional.of("the metric name contains an unpaired UTF-16 surrogate");
         }
         if (hasUnpairedSurrogate(a.writerId())) {
-            return "the writer id contains an unpaired UTF-16 surrogate";
+            return Optional.of("the writer id contains an unpaired UTF-16 surrogate");
         }
-        return null;
+        return Optional.empty();
     }
 
     private static boolean hasUnpairedSurrogate(String s) {

@@ -11,7 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Creates the schema in a new database file and checks it in an existing one.
+ * Creates the schema in a new database file, checks it in an existing one, and migrates a file of
+ * an older schema version in place.
+ *
+ * <p>Versions: 1 keyed an aggregate by (metric, window, writer); 2 adds the amendment number to the
+ * key (late samples of a window already final are stored as amendments beside it). A version-1
+ * file is migrated inside the start-up transaction: its rows become amendment 0 of their window,
+ * so existing data reads back unchanged, and a crash during the migration leaves the file at
+ * version 1 (SQLite's DDL is transactional).
  *
  * <p>The file is ours when it carries our {@code application_id} and a {@code metrics_schema}
  * row with a version this build understands. Anything else is refused rather than modified: an
@@ -29,7 +36,7 @@ import java.util.List;
 final class Schema {
 
     /** The schema version this build writes and reads. */
-    static final int CURRENT_VERSION = 1;
+    static final int CURRENT_VERSION = 2;
 
     /** {@code PRAGMA application_id} of our files: "MTRC" in ASCII. */
     static final int APPLICATION_ID = 0x4D545243;
@@ -37,9 +44,16 @@ final class Schema {
     static final String VERSION_TABLE = "metrics_schema";
     static final String AGGREGATE_TABLE = "window_aggregate";
 
-    /** Columns of {@link #AGGREGATE_TABLE} in order; the first three form the primary key. */
+    /** Columns of {@link #AGGREGATE_TABLE} in order; the first four form the primary key. */
     static final List<String> AGGREGATE_COLUMNS = List.of(
+            "metric_name", "window_start", "writer_id", "amendment", "sample_count", "value_sum", "value_min",
+            "value_max");
+    private static final List<Integer> AGGREGATE_KEY_POSITIONS = List.of(1, 2, 3, 4, 0, 0, 0, 0);
+
+    /** The table as schema version 1 had it (for recognising a file to migrate). */
+    private static final List<String> V1_AGGREGATE_COLUMNS = List.of(
             "metric_name", "window_start", "writer_id", "sample_count", "value_sum", "value_min", "value_max");
+    private static final List<Integer> V1_AGGREGATE_KEY_POSITIONS = List.of(1, 2, 3, 0, 0, 0, 0);
 
     private static final String CREATE_VERSION_TABLE = """
             CREATE TABLE metrics_schema (
@@ -51,15 +65,16 @@ final class Schema {
     // WITHOUT ROWID: the table is clustered on its primary key, so a query for one name and a
     // time range reads one contiguous run of pages, and the upsert needs no second index.
     private static final String CREATE_AGGREGATE_TABLE = """
-            CREATE TABLE window_aggregate (
+            CREATE TABLE %s (
                 metric_name  TEXT    NOT NULL,
                 window_start INTEGER NOT NULL,
                 writer_id    TEXT    NOT NULL,
+                amendment    INTEGER NOT NULL CHECK (amendment >= 0),
                 sample_count INTEGER NOT NULL CHECK (sample_count > 0),
                 value_sum    ANY              CHECK (value_sum IS NULL OR typeof(value_sum) = 'real'),
                 value_min    ANY     NOT NULL CHECK (typeof(value_min) = 'real'),
                 value_max    ANY     NOT NULL CHECK (typeof(value_max) = 'real'),
-                PRIMARY KEY (metric_name, window_start, writer_id)
+                PRIMARY KEY (metric_name, window_start, writer_id, amendment)
             ) STRICT, WITHOUT ROWID""";
 
     private Schema() {
@@ -82,7 +97,10 @@ final class Schema {
                 if (tables.isEmpty() && applicationId == 0) {
                     create(s);
                 } else {
-                    check(s, file, applicationId, tables);
+                    int version = check(s, file, applicationId, tables);
+                    if (version < CURRENT_VERSION) {
+                        migrate(s, file, version);
+                    }
                     // A no-op write: fails now, at start-up, when the file is read-only.
                     s.executeUpdate("UPDATE metrics_schema SET version = version WHERE id = 1");
                 }
@@ -98,13 +116,14 @@ final class Schema {
 
     private static void create(Statement s) throws SQLException {
         s.execute(CREATE_VERSION_TABLE);
-        s.execute(CREATE_AGGREGATE_TABLE);
+        s.execute(CREATE_AGGREGATE_TABLE.formatted(AGGREGATE_TABLE));
         s.executeUpdate("INSERT INTO metrics_schema (id, version, created_at_epoch_second) VALUES (1, "
                 + CURRENT_VERSION + ", unixepoch())");
         s.execute("PRAGMA application_id = " + APPLICATION_ID);
     }
 
-    private static void check(Statement s, Path file, int applicationId, List<String> tables) throws SQLException {
+    /** Checks that the file is ours and its tables have the shape of its version; returns the version. */
+    private static int check(Statement s, Path file, int applicationId, List<String> tables) throws SQLException {
         if (applicationId != APPLICATION_ID && applicationId != 0) {
             throw misconfigured(file, "belongs to another application (its application_id is 0x"
                     + Integer.toHexString(applicationId) + ", ours is 0x" + Integer.toHexString(APPLICATION_ID) + ")");
@@ -140,10 +159,34 @@ final class Schema {
                 keyPositions.add(rs.getInt("pk"));
             }
         }
-        if (!columns.equals(AGGREGATE_COLUMNS) || !keyPositions.equals(List.of(1, 2, 3, 0, 0, 0, 0))) {
+        List<String> wantColumns = version == 1 ? V1_AGGREGATE_COLUMNS : AGGREGATE_COLUMNS;
+        List<Integer> wantKey = version == 1 ? V1_AGGREGATE_KEY_POSITIONS : AGGREGATE_KEY_POSITIONS;
+        if (!columns.equals(wantColumns) || !keyPositions.equals(wantKey)) {
             throw misconfigured(file, "has a " + AGGREGATE_TABLE + " table with columns " + columns
                     + " (primary key positions " + keyPositions + "), but schema version " + version
-                    + " needs " + AGGREGATE_COLUMNS + " keyed by the first three");
+                    + " needs " + wantColumns + " (primary key positions " + wantKey + ")");
+        }
+        return (int) (long) version;
+    }
+
+    /**
+     * Brings a file from {@code version} to {@link #CURRENT_VERSION}, inside the caller's
+     * transaction. Version 1 to 2: the table is rebuilt with the amendment column in its key
+     * (SQLite cannot change a primary key in place); every row becomes amendment 0.
+     */
+    private static void migrate(Statement s, Path file, int version) throws SQLException {
+        if (version == 1) {
+            s.execute(CREATE_AGGREGATE_TABLE.formatted("window_aggregate_v2"));
+            int rows = s.executeUpdate("""
+                    INSERT INTO window_aggregate_v2
+                        (metric_name, window_start, writer_id, amendment, sample_count, value_sum, value_min, value_max)
+                    SELECT metric_name, window_start, writer_id, 0, sample_count, value_sum, value_min, value_max
+                    FROM window_aggregate""");
+            s.execute("DROP TABLE window_aggregate");
+            s.execute("ALTER TABLE window_aggregate_v2 RENAME TO window_aggregate");
+            s.executeUpdate("UPDATE metrics_schema SET version = 2 WHERE id = 1");
+            org.slf4j.LoggerFactory.getLogger(Schema.class).info(
+                    "migrated SQLite database {} from schema version 1 to 2 ({} rows kept as amendment 0)", file, rows);
         }
     }
 

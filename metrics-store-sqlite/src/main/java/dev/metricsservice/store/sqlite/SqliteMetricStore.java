@@ -187,7 +187,7 @@ public final class SqliteMetricStore implements MetricStore {
         if (query == null) {
             return failedAsync(new StoreException(Kind.INVALID_REQUEST, "query must not be null"));
         }
-        return onReader("querying " + query.name(), reader -> reader.query(query));
+        return onReader("querying " + query.series(), reader -> reader.query(query));
     }
 
     @Override

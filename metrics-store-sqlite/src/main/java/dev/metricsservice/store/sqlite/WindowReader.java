@@ -30,7 +30,7 @@ final class WindowReader implements AutoCloseable {
             SELECT window_start, sample_count, value_sum, value_min, value_max
             FROM window_aggregate
             WHERE metric_name = ? AND window_start >= ? AND window_start < ?
-            ORDER BY window_start %1$s, writer_id %1$s""";
+            ORDER BY window_start %1$s, writer_id %1$s, amendment %1$s""";
 
     private final Connection connection;
     private final PreparedStatement newestFirst;
@@ -46,7 +46,7 @@ final class WindowReader implements AutoCloseable {
 
     List<WindowStats> query(MetricQuery query) throws SQLException {
         PreparedStatement ps = query.order() == MetricQuery.Order.NEWEST_FIRST ? newestFirst : oldestFirst;
-        ps.setString(1, query.name());
+        ps.setString(1, query.series().name());
         ps.setLong(2, query.fromEpochSecond());
         ps.setLong(3, query.toEpochSecond());
         boolean backwards = query.order() == MetricQuery.Order.NEWEST_FIRST;

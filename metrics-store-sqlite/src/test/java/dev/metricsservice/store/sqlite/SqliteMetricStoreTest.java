@@ -1,5 +1,6 @@
 package dev.metricsservice.store.sqlite;
 
+import dev.metricsservice.core.SeriesKey;
 import static dev.metricsservice.store.sqlite.SqliteTestSupport.T0;
 import static dev.metricsservice.store.sqlite.SqliteTestSupport.agg;
 import static dev.metricsservice.store.sqlite.SqliteTestSupport.await;
@@ -242,8 +243,8 @@ class SqliteMetricStoreTest {
                 agg("o", T0, "c", 1, -1e16, 1, 1), agg("o", T0 + 10, "a", 1, 1, 1, 1))));
 
         Stats expected = Stats.of(1, 1e16, 1, 1).merge(Stats.of(1, 1.0, 1, 1)).merge(Stats.of(1, -1e16, 1, 1));
-        List<WindowStats> newest = await(store.query(new MetricQuery("o", T0, T0 + 20, 10, MetricQuery.Order.NEWEST_FIRST)));
-        List<WindowStats> oldest = await(store.query(new MetricQuery("o", T0, T0 + 20, 10, MetricQuery.Order.OLDEST_FIRST)));
+        List<WindowStats> newest = await(store.query(new MetricQuery(SeriesKey.of("o"), T0, T0 + 20, 10, MetricQuery.Order.NEWEST_FIRST)));
+        List<WindowStats> oldest = await(store.query(new MetricQuery(SeriesKey.of("o"), T0, T0 + 20, 10, MetricQuery.Order.OLDEST_FIRST)));
 
         assertThat(newest.get(1)).isEqualTo(new WindowStats(T0, expected));
         assertThat(oldest.get(0)).isEqualTo(new WindowStats(T0, expected));

@@ -1,5 +1,6 @@
 package dev.metricsservice.store.sqlite;
 
+import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.WindowAggregate;
 import dev.metricsservice.core.store.StoreException;
@@ -33,7 +34,7 @@ final class SqliteTestSupport {
     }
 
     static WindowAggregate agg(String name, long window, String writer, long count, double sum, double min, double max) {
-        return new WindowAggregate(name, window, writer, Stats.of(count, sum, min, max));
+        return new WindowAggregate(SeriesKey.of(name), window, writer, Stats.of(count, sum, min, max));
     }
 
     /** A plain connection of the test's own, as another process would have. */

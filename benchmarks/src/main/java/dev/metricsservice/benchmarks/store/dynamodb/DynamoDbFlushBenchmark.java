@@ -1,5 +1,6 @@
 package dev.metricsservice.benchmarks.store.dynamodb;
 
+import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.WindowAggregate;
 import dev.metricsservice.store.dynamodb.DynamoDbMetricStore;
@@ -145,7 +146,7 @@ public final class DynamoDbFlushBenchmark {
         List<WindowAggregate> batch = new ArrayList<>(items);
         for (int i = 0; i < items; i++) {
             double v = (i % 977) * 0.25;
-            batch.add(new WindowAggregate("series-" + (i % 1_000), 1_764_000_000L + 10L * (i / 1_000), "bench-writer",
+            batch.add(new WindowAggregate(SeriesKey.of("series-" + (i % 1_000)), 1_764_000_000L + 10L * (i / 1_000), "bench-writer",
                     Stats.of(1 + i % 50, v * (1 + i % 50), v, v)));
         }
         return batch;
@@ -212,7 +213,7 @@ public final class DynamoDbFlushBenchmark {
     private static Map<String, AttributeValue> item(WindowAggregate a) {
         Map<String, AttributeValue> item = new HashMap<>(16);
         String window = Long.toString(a.windowStartEpochSecond());
-        item.put("metric_name", AttributeValue.fromS(a.name()));
+        item.put("metric_name", AttributeValue.fromS(a.series().name()));
         item.put("window_writer", AttributeValue.fromS("0".repeat(19 - window.length()) + window + "#" + a.writerId()));
         item.put("timestamp", AttributeValue.fromN(window));
         item.put("writer", AttributeValue.fromS(a.writerId()));

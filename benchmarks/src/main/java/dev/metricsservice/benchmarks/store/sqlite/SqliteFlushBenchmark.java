@@ -1,5 +1,6 @@
 package dev.metricsservice.benchmarks.store.sqlite;
 
+import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.WindowAggregate;
 import dev.metricsservice.store.sqlite.SqliteMetricStore;
@@ -96,7 +97,7 @@ public final class SqliteFlushBenchmark {
     }
 
     /** The primary key order, as the store sorts a batch (the plain-sorted contender gets it for free). */
-    private static final Comparator<WindowAggregate> BY_KEY = Comparator.comparing(WindowAggregate::name)
+    private static final Comparator<WindowAggregate> BY_KEY = Comparator.comparing((WindowAggregate a) -> a.series().name())
             .thenComparingLong(WindowAggregate::windowStartEpochSecond).thenComparing(WindowAggregate::writerId);
 
     private static void ratios(int size, String label, Run[] a, Run[] b) {
@@ -123,7 +124,7 @@ public final class SqliteFlushBenchmark {
         long t0 = 1_764_000_000L;
         for (int i = 0; i < size; i++) {
             double v = random.nextDouble() * 1000;
-            batch.add(new WindowAggregate("service.metric-" + (i % 1000), t0 + 10L * (i / 1000), "bench-writer",
+            batch.add(new WindowAggregate(SeriesKey.of("service.metric-" + (i % 1000)), t0 + 10L * (i / 1000), "bench-writer",
                     Stats.of(1 + random.nextInt(100), v * 50, v / 2, v)));
         }
         Collections.shuffle(batch, random);
@@ -155,18 +156,19 @@ public final class SqliteFlushBenchmark {
             s.execute("PRAGMA temp_store = MEMORY");
             s.execute("PRAGMA cache_size = -16384");
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO window_aggregate (metric_name, window_start,"
-                    + " writer_id, sample_count, value_sum, value_min, value_max) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                    + " writer_id, amendment, sample_count, value_sum, value_min, value_max) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 long cpu = processCpuNanos();
                 long start = System.nanoTime();
                 s.execute("BEGIN IMMEDIATE");
                 for (WindowAggregate a : batch) {
-                    insert.setString(1, a.name());
+                    insert.setString(1, a.series().name());
                     insert.setLong(2, a.windowStartEpochSecond());
                     insert.setString(3, a.writerId());
-                    insert.setLong(4, a.stats().count());
-                    insert.setDouble(5, a.stats().sum());
-                    insert.setDouble(6, a.stats().min());
-                    insert.setDouble(7, a.stats().max());
+                    insert.setLong(4, a.amendment());
+                    insert.setLong(5, a.stats().count());
+                    insert.setDouble(6, a.stats().sum());
+                    insert.setDouble(7, a.stats().min());
+                    insert.setDouble(8, a.stats().max());
                     insert.addBatch();
                 }
                 insert.executeBatch();

@@ -7,7 +7,7 @@ import java.util.Map;
  * {@code GET /stats}.
  *
  * <pre>{@code
- * ServerStats s = server.stats();
+ * ServerCounters s = server.counters();
  * long accepted = s.requestsByStatus().getOrDefault(202, 0L);
  * }</pre>
  *
@@ -19,10 +19,10 @@ import java.util.Map;
  * @param refusedConnections  connections refused because {@code maxConnections} were open
  * @param requestsByStatus    responses sent since start, by HTTP status code (only codes seen)
  */
-public record ServerStats(String transport, long openConnections, long acceptedConnections,
+public record ServerCounters(String transport, long openConnections, long acceptedConnections,
                           long refusedConnections, Map<Integer, Long> requestsByStatus) {
 
-    public ServerStats {
+    public ServerCounters {
         requestsByStatus = Map.copyOf(requestsByStatus);
     }
 }

@@ -1,0 +1,70 @@
+package dev.metricsservice.core;
+
+import java.util.Optional;
+
+/**
+ * The rules a sample must meet, with the limits one aggregator was built with: the single place
+ * where names, values and timestamps are judged, for {@code record}, batches and handles alike.
+ * Immutable and thread-safe.
+ */
+final class SampleRules {
+
+    final int maxNameBytes;
+    final long maxFutureSkewMillis;
+    final long maxLatenessMillis;
+
+    SampleRules(int maxNameBytes, long maxFutureSkewMillis, long maxLatenessMillis) {
+        this.maxNameBytes = maxNameBytes;
+        this.maxFutureSkewMillis = maxFutureSkewMillis;
+        this.maxLatenessMillis = maxLatenessMillis;
+    }
+
+    /** What is wrong with {@code name}, if anything (see {@link MetricNames}). */
+    Optional<String> nameProblem(String name) {
+        return MetricNames.problem(name, maxNameBytes);
+    }
+
+    /**
+     * Judges a client timestamp against the clock reading {@code nowMillis}: {@code TOO_EARLY},
+     * {@code TOO_LATE} or {@code ACCEPTED}. Lateness up to the maximum is accepted: the aggregator
+     * records a sample for a final window as an amendment.
+     */
+    RecordResult checkTimestamp(long epochMillis, long nowMillis) {
+        if (epochMillis > nowMillis && epochMillis - nowMillis > maxFutureSkewMillis) {
+            return RecordResult.TOO_EARLY;
+        }
+        if (epochMillis < nowMillis && nowMillis - epochMillis > maxLatenessMillis) {
+            return RecordResult.TOO_LATE;
+        }
+        return RecordResult.ACCEPTED;
+    }
+
+    /** A sentence saying why {@code result} refused a sample, with the configured limits. */
+    String explain(RecordResult result) {
+        return switch (result) {
+            case ACCEPTED -> "accepted";
+            case INVALID_NAME -> "metric name must be 1 to " + maxNameBytes
+                    + " UTF-8 bytes without control characters or unpaired surrogates";
+            case NON_FINITE_VALUE -> "value must be a finite number";
+            case TOO_LATE -> "timestamp is more than the maximum lateness of " + millisText(maxLatenessMillis)
+                    + " in the past";
+            case TOO_EARLY -> "timestamp is more than the maximum clock skew of " + millisText(maxFutureSkewMillis)
+                    + " in the future";
+            case SERIES_LIMIT -> "too many live series; the configured maximum is reached";
+            case OVERLOADED -> "too much data is pending for the store; retry later";
+        };
+    }
+
+    private static String millisText(long millis) {
+        if (millis % 3_600_000 == 0 && millis > 0) {
+            return millis / 3_600_000 + " h";
+        }
+        if (millis % 60_000 == 0 && millis > 0) {
+            return millis / 60_000 + " min";
+        }
+        if (millis % 1000 == 0) {
+            return millis / 1000 + " s";
+        }
+        return millis + " ms";
+    }
+}

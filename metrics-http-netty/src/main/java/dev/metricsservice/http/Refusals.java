@@ -1,0 +1,44 @@
+package dev.metricsservice.http;
+
+import dev.metricsservice.core.Aggregator;
+import dev.metricsservice.core.BatchResult;
+import dev.metricsservice.core.RecordResult;
+import dev.metricsservice.core.SampleBatch;
+
+/**
+ * The one place where a refusal by the core becomes an HTTP status and a JSON error: the code is
+ * the core's ({@link RecordResult#code()}), the sentence the aggregator's
+ * ({@link Aggregator#explain}), and this class adds the status and the field the rule is about.
+ */
+final class Refusals {
+
+    private Refusals() {
+    }
+
+    /**
+     * The answer to a refused batch. {@code single} is true for a body that was one object (the
+     * seed's form), whose errors name no element index.
+     */
+    static ApiError of(BatchResult result, SampleBatch batch, boolean single, Aggregator aggregator) {
+        RecordResult r = result.refusal();
+        int index = result.index();
+        String where = single ? "" : "element " + index + ": ";
+        String why = r == RecordResult.INVALID_NAME
+                ? aggregator.nameProblem(batch.name(index)).orElse(aggregator.explain(r))
+                : aggregator.explain(r);
+        ApiError error = switch (r) {
+            case INVALID_NAME -> ApiError.invalid(r.code(), where + "field 'name': " + why);
+            case NON_FINITE_VALUE -> ApiError.invalid(r.code(), where + "field 'value': " + why);
+            case TOO_LATE, TOO_EARLY -> ApiError.invalid(r.code(), where + "field 'timestamp': " + why);
+            case SERIES_LIMIT -> new ApiError(429, r.code(), where + why);
+            case OVERLOADED -> ApiError.unavailable(r.code(), why);
+            case ACCEPTED -> throw new IllegalArgumentException("not a refusal");
+        };
+        if (!result.isPartial()) {
+            return error;
+        }
+        return new ApiError(error.status(), "partial_batch", "elements 0.." + (index - 1)
+                + " were recorded, element " + index + " was refused (" + why
+                + ") and the rest were not recorded; resend from element " + index);
+    }
+}

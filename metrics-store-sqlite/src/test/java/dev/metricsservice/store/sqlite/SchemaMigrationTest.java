@@ -1,0 +1,82 @@
+package dev.metricsservice.store.sqlite;
+
+import static dev.metricsservice.store.sqlite.SqliteTestSupport.await;
+import static dev.metricsservice.store.sqlite.SqliteTestSupport.rawConnection;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metricsservice.core.SeriesKey;
+import dev.metricsservice.core.Stats;
+import dev.metricsservice.core.WindowAggregate;
+import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.core.store.MetricQuery;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Opens a database file written by the schema-version-1 code (see {@code fixtures/README.md}). */
+class SchemaMigrationTest {
+
+    private static final long T0 = 1_764_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private Path copyOfVersion1File() throws Exception {
+        Path file = dir.resolve("old.db");
+        try (InputStream in = getClass().getResourceAsStream("/fixtures/schema-v1.db")) {
+            assertThat(in).as("fixture on the test class path").isNotNull();
+            Files.copy(in, file);
+        }
+        return file;
+    }
+
+    private static int version(Path file) throws Exception {
+        try (Connection c = rawConnection(file); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT version FROM metrics_schema WHERE id = 1")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void open_version1File_migratesInPlaceAndReadsEveryRowBack() throws Exception {
+        Path file = copyOfVersion1File();
+        assertThat(version(file)).isEqualTo(1);
+
+        try (SqliteMetricStore store = SqliteMetricStore.open(file)) {
+            assertThat(await(store.query(MetricQuery.latest("cpu", 20)))).containsExactly(
+                    new WindowStats(T0 + 10, Stats.of(1, -0.0, -0.0, -0.0)),
+                    new WindowStats(T0, Stats.of(5, 16.0, 1.0, 6.0)));
+            assertThat(await(store.query(MetricQuery.latest("mem", 20))))
+                    .containsExactly(new WindowStats(T0, Stats.of(4, 400.0, 50.0, 150.0)));
+        }
+        assertThat(version(file)).isEqualTo(Schema.CURRENT_VERSION);
+    }
+
+    @Test
+    void open_migratedFile_rewritesOldRowsAsAmendmentZeroAndAddsAmendments() throws Exception {
+        Path file = copyOfVersion1File();
+        try (SqliteMetricStore store = SqliteMetricStore.open(file)) {
+            await(store.write(List.of(
+                    // the same identity the old code wrote: replaces, does not add
+                    new WindowAggregate(SeriesKey.of("cpu"), T0, "writer-a", Stats.of(4, 10.0, 1.0, 4.0)),
+                    // an amendment: adds
+                    new WindowAggregate(SeriesKey.of("cpu"), T0, "writer-a", 99, Stats.of(1, 100.0, 100.0, 100.0)))));
+        }
+        // Reopening a migrated file is a plain start: nothing migrates twice.
+        try (SqliteMetricStore store = SqliteMetricStore.open(file)) {
+            assertThat(await(store.query(MetricQuery.latest("cpu", 1))))
+                    .containsExactly(new WindowStats(T0 + 10, Stats.of(1, -0.0, -0.0, -0.0)));
+            assertThat(await(store.query(new MetricQuery(SeriesKey.of("cpu"), T0, T0 + 1, 5,
+                    MetricQuery.Order.NEWEST_FIRST)))).containsExactly(
+                    new WindowStats(T0, Stats.of(4 + 2 + 1, 10.0 + 10.0 + 100.0, 1.0, 100.0)));
+        }
+        assertThat(version(file)).isEqualTo(2);
+    }
+}
