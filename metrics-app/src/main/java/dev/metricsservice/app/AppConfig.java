@@ -36,7 +36,11 @@ import java.util.function.BiConsumer;
  * @param window             aggregation window width
  * @param maxBodyBytes       largest accepted request body
  * @param maxBatchSamples    most samples in one batch POST
- * @param maxSeries          most distinct metric names
+ * @param maxSeries          most live series
+ * @param seriesTtl          how long a series may hold nothing before it is retired (zero: never)
+ * @param allowedLateness    how long after a window ends it is finalized
+ * @param maxLateness        oldest sample accepted (into an amendment once its window is final)
+ * @param maxFutureSkew      how far ahead of the clock a client timestamp may be
  * @param maxPendingWindows  most window aggregates waiting for the store before HTTP answers 503
  * @param maxNameBytes       longest metric name in UTF-8 bytes
  * @param authToken          bearer token required for POST, or null for none
@@ -61,6 +65,10 @@ public record AppConfig(
         long maxBodyBytes,
         int maxBatchSamples,
         int maxSeries,
+        Duration seriesTtl,
+        Duration allowedLateness,
+        Duration maxLateness,
+        Duration maxFutureSkew,
         long maxPendingWindows,
         int maxNameBytes,
         String authToken,
@@ -103,6 +111,10 @@ public record AppConfig(
         long maxBodyBytes = 1024L * 1024;
         int maxBatchSamples = 10_000;
         int maxSeries = 100_000;
+        Duration seriesTtl = Duration.ofMinutes(15);
+        Duration allowedLateness = Duration.ofSeconds(5);
+        Duration maxLateness = Duration.ofHours(1);
+        Duration maxFutureSkew = Duration.ofSeconds(60);
         long maxPendingWindows = 1_000_000;
         int maxNameBytes = 200;
         String authToken;
@@ -115,12 +127,17 @@ public record AppConfig(
                 throw new ConfigException("--trace-max-total-bytes (" + traceMaxTotalBytes
                         + ") must be at least --trace-max-file-bytes (" + traceMaxFileBytes + ")");
             }
+            if (maxLateness.compareTo(allowedLateness) < 0) {
+                throw new ConfigException("--max-lateness (" + Units.formatDuration(maxLateness)
+                        + ") must be at least --allowed-lateness (" + Units.formatDuration(allowedLateness) + ")");
+            }
             if (store == StoreKind.DYNAMODB && table.isBlank()) {
                 throw new ConfigException("--table must not be empty");
             }
             return new AppConfig(bind, store, sqlitePath, dynamodbEndpoint, region, table, flushInterval,
                     runDuration, telemetry, traceDir, traceMaxFileBytes, traceMaxTotalBytes, window, maxBodyBytes,
-                    maxBatchSamples, maxSeries, maxPendingWindows, maxNameBytes, authToken, profile, reportDir,
+                    maxBatchSamples, maxSeries, seriesTtl, allowedLateness, maxLateness, maxFutureSkew,
+                    maxPendingWindows, maxNameBytes, authToken, profile, reportDir,
                     writerId);
         }
     }
@@ -164,8 +181,18 @@ public record AppConfig(
                     (b, v) -> b.maxBodyBytes = size("--max-body-bytes", v, 1024, 64L << 20)),
             new Option("--max-batch-samples", "10000", "most samples in one batch POST (1..1000000)",
                     (b, v) -> b.maxBatchSamples = (int) integer("--max-batch-samples", v, 1, 1_000_000)),
-            new Option("--max-series", "100000", "most distinct metric names (1..100000000)",
+            new Option("--max-series", "100000", "most live series (1..100000000); idle ones retire (--series-ttl)",
                     (b, v) -> b.maxSeries = (int) integer("--max-series", v, 1, 100_000_000)),
+            new Option("--series-ttl", "15m",
+                    "a series with no sample and nothing unstored for this long is retired; 0 = never (0..365d)",
+                    (b, v) -> b.seriesTtl = duration("--series-ttl", v, Duration.ZERO, Duration.ofDays(365))),
+            new Option("--allowed-lateness", "5s", "how long after a window ends it is finalized (0..24h)",
+                    (b, v) -> b.allowedLateness = duration("--allowed-lateness", v, Duration.ZERO, Duration.ofHours(24))),
+            new Option("--max-lateness", "1h",
+                    "oldest client timestamp accepted; later ones amend their final window (0..7d)",
+                    (b, v) -> b.maxLateness = duration("--max-lateness", v, Duration.ZERO, Duration.ofDays(7))),
+            new Option("--max-future-skew", "60s", "how far ahead of the clock a client timestamp may be (0..24h)",
+                    (b, v) -> b.maxFutureSkew = duration("--max-future-skew", v, Duration.ZERO, Duration.ofHours(24))),
             new Option("--max-pending-windows", "1000000",
                     "window aggregates held for the store before POST answers 503 (1..1000000000)",
                     (b, v) -> b.maxPendingWindows = integer("--max-pending-windows", v, 1, 1_000_000_000)),

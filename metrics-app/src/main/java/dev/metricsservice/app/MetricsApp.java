@@ -99,6 +99,10 @@ public final class MetricsApp implements AutoCloseable {
             AggregatorBuilder ab = Aggregator.builder()
                     .windowWidth(config.window())
                     .maxSeries(config.maxSeries())
+                    .seriesTtl(config.seriesTtl())
+                    .allowedLateness(config.allowedLateness())
+                    .maxLateness(config.maxLateness())
+                    .maxFutureSkew(config.maxFutureSkew())
                     .maxPendingWindows(config.maxPendingWindows())
                     .maxNameBytes(config.maxNameBytes());
             if (config.writerId() != null) {

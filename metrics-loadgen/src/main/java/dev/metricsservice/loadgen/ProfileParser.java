@@ -189,34 +189,16 @@ public final class ProfileParser {
 
     /** Parses {@code 500ms}, {@code 10s}, {@code 1.5m}, {@code 1h}; a bare number means seconds. */
     public static Duration parseDuration(String text, int lineNo) {
-        String t = text.toLowerCase(Locale.ROOT).strip();
-        long unitNanos;
-        String number;
-        if (t.endsWith("ms")) {
-            unitNanos = 1_000_000L;
-            number = t.substring(0, t.length() - 2);
-        } else if (t.endsWith("s")) {
-            unitNanos = 1_000_000_000L;
-            number = t.substring(0, t.length() - 1);
-        } else if (t.endsWith("m")) {
-            unitNanos = 60_000_000_000L;
-            number = t.substring(0, t.length() - 1);
-        } else if (t.endsWith("h")) {
-            unitNanos = 3_600_000_000_000L;
-            number = t.substring(0, t.length() - 1);
-        } else {
-            unitNanos = 1_000_000_000L;
-            number = t;
-        }
+        Duration d;
         try {
-            double value = Double.parseDouble(number);
-            if (!(value > 0) || Double.isInfinite(value)) {
-                throw error(lineNo, "duration must be positive, got '" + text + "'");
-            }
-            return Duration.ofNanos(Math.round(value * unitNanos));
-        } catch (NumberFormatException e) {
-            throw error(lineNo, "bad duration '" + text + "'; use e.g. 500ms, 10s, 2m, 1h");
+            d = dev.metricsservice.core.units.Units.parseDuration(text);
+        } catch (IllegalArgumentException e) {
+            throw error(lineNo, "bad duration: " + e.getMessage());
         }
+        if (d.isZero()) {
+            throw error(lineNo, "duration must be positive, got '" + text + "'");
+        }
+        return d;
     }
 
     private static void expect(boolean condition, int lineNo, String message) {

@@ -59,7 +59,7 @@ public final class LoadGenCommand {
               --timeout D             request timeout (default 5s)
               --connect-timeout D     connect timeout (default 2s)
               --io-threads N          Netty event loops (default 0 = one per processor)
-              --token T               bearer token for POST (default: env LOADGEN_TOKEN, else none)
+              --token T               bearer token for POST (default: env METRICS_AUTH_TOKEN, else none)
               --out DIR               where the JSON and HTML reports go (default .)
               --report-name NAME      report file name without extension (default loadgen-report)
               --no-verify             skip the end-to-end verification
@@ -131,7 +131,7 @@ public final class LoadGenCommand {
             if (flags.containsKey("connect-timeout")) {
                 builder.connectTimeout(duration(flags.get("connect-timeout")));
             }
-            String token = flags.getOrDefault("token", System.getenv("LOADGEN_TOKEN"));
+            String token = flags.getOrDefault("token", System.getenv("METRICS_AUTH_TOKEN"));
             if (token != null && !token.isEmpty()) {
                 builder.bearerToken(token);
             }
