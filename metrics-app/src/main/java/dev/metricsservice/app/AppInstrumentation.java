@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * Lets the HTTP server report to telemetry (when it is on) and adds the flush worker's and
+ * Lets the HTTP server report to telemetry (a disabled instance when it is off) and adds the flush worker's and
  * telemetry's state to {@code GET /stats}, without the HTTP module knowing either.
  */
 final class AppInstrumentation implements ServerInstrumentation {
@@ -28,22 +28,18 @@ final class AppInstrumentation implements ServerInstrumentation {
 
     @Override
     public EventLoopGroup newEventLoopGroup(int threads, IoHandlerFactory ioHandlerFactory, ThreadFactory threadFactory) {
-        return telemetry != null
-                ? telemetry.newEventLoopGroup(threads, ioHandlerFactory, threadFactory)
-                : ServerInstrumentation.super.newEventLoopGroup(threads, ioHandlerFactory, threadFactory);
+        return telemetry.newEventLoopGroup(threads, ioHandlerFactory, threadFactory);
     }
 
     @Override
     public ChannelHandler channelHandler() {
-        return telemetry != null ? telemetry.channelHandler() : null;
+        return telemetry.isActive() ? telemetry.channelHandler() : null;
     }
 
     @Override
     public void onRequest(String method, String route, int status, long requestBytes, long responseBytes,
                           long startNanos, long durationNanos) {
-        if (telemetry != null) {
-            telemetry.onRequest(method, route, status, requestBytes, responseBytes, startNanos, durationNanos);
-        }
+        telemetry.onRequest(method, route, status, requestBytes, responseBytes, startNanos, durationNanos);
     }
 
     @Override
@@ -62,19 +58,17 @@ final class AppInstrumentation implements ServerInstrumentation {
             flush.put("lastError", s.lastError().orElse(null));
             extra.put("flush", flush);
         }
-        if (telemetry != null) {
-            TelemetryStats t = telemetry.stats();
-            Map<String, Object> tel = new LinkedHashMap<>();
-            tel.put("enabled", t.enabled());
-            tel.put("eventsWritten", t.eventsWritten());
-            tel.put("eventsDropped", t.eventsDropped());
-            tel.put("bytesWritten", t.bytesWritten());
-            tel.put("bytesPerEvent", t.bytesPerEvent());
-            tel.put("filesSealed", t.filesSealed());
-            tel.put("filesEvicted", t.filesEvicted());
-            tel.put("failure", t.failure());
-            extra.put("telemetry", tel);
-        }
+        TelemetryStats t = telemetry.stats();
+        Map<String, Object> tel = new LinkedHashMap<>();
+        tel.put("enabled", t.enabled());
+        tel.put("eventsWritten", t.eventsWritten());
+        tel.put("eventsDropped", t.eventsDropped());
+        tel.put("bytesWritten", t.bytesWritten());
+        tel.put("bytesPerEvent", t.bytesPerEvent());
+        tel.put("filesSealed", t.filesSealed());
+        tel.put("filesEvicted", t.filesEvicted());
+        tel.put("failure", t.failure());
+        extra.put("telemetry", tel);
         return extra;
     }
 }

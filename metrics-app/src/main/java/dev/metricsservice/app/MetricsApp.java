@@ -93,7 +93,7 @@ public final class MetricsApp implements AutoCloseable {
      */
     public static MetricsApp start(AppConfig config, PrintStream out) throws Exception {
         MetricStore store = Stores.open(config);
-        Telemetry telemetry = null;
+        Telemetry telemetry = Telemetry.disabled();
         MetricsHttpServer server = null;
         try {
             AggregatorBuilder ab = Aggregator.builder()
@@ -137,9 +137,7 @@ public final class MetricsApp implements AutoCloseable {
             if (server != null) {
                 server.close();
             }
-            if (telemetry != null) {
-                telemetry.close();
-            }
+            telemetry.close();
             store.close();
             throw e;
         }
@@ -152,7 +150,7 @@ public final class MetricsApp implements AutoCloseable {
         out.println("  store:     " + store.describe());
         out.println("  flush:     every " + Units.formatDuration(config.flushInterval()) + ", window "
                 + Units.formatDuration(config.window()) + ", writer id " + aggregator.writerId());
-        out.println("  telemetry: " + (telemetry != null
+        out.println("  telemetry: " + (telemetry.isActive()
                 ? "traces in " + config.traceDir() + " (" + Units.formatBytes(config.traceMaxFileBytes()) + " per file, "
                 + Units.formatBytes(config.traceMaxTotalBytes()) + " in all)"
                 : "off"));
@@ -288,13 +286,11 @@ public final class MetricsApp implements AutoCloseable {
         }
         released = true;
         store.close();
-        if (telemetry != null) {
-            telemetry.close();
-        }
+        telemetry.close();
     }
 
     private void printTraces() {
-        if (telemetry == null) {
+        if (!telemetry.isActive()) {
             return;
         }
         try {
@@ -325,11 +321,9 @@ public final class MetricsApp implements AutoCloseable {
 
         @Override
         public void onFlush(FlushResult r) {
-            if (telemetry != null) {
-                long end = Telemetry.nanoTime();
-                telemetry.recordFlush(end - r.durationNanos(), r.durationNanos(), r.finalWindows(), r.aggregates(),
-                        r.attempt() - 1, r.succeeded() ? "ok" : r.error().kind().name().toLowerCase());
-            }
+            long end = Telemetry.nanoTime();
+            telemetry.recordFlush(end - r.durationNanos(), r.durationNanos(), r.finalWindows(), r.aggregates(),
+                    r.attempt() - 1, r.succeeded() ? "ok" : r.error().kind().name().toLowerCase(java.util.Locale.ROOT));
         }
 
         @Override

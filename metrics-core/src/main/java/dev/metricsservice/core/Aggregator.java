@@ -7,8 +7,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -63,7 +61,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * clock are {@link RecordResult#TOO_EARLY}.
  *
  * <h2>Design (for maintainers)</h2>
- * This class is the registry and the entry points. The per-series work (ring of window cells,
+ * This class holds the entry points, collect orchestration and counters; the live series are in
+ * {@link SeriesRegistry}. The per-series work (ring of window cells,
  * amendments, collect and unflushed reads) is in {@link SeriesState}; the collected-but-unstored
  * bookkeeping in {@link PendingWindows}; the two handshakes in {@link WatermarkPhaser} (a window
  * becomes final exactly once) and {@link SeriesRetirement} (an idle series is dropped without
@@ -74,7 +73,7 @@ public final class Aggregator {
     final MetricClock clock;
     final SampleRules rules;
     final WatermarkPhaser phaser;
-    private final long windowMillis;
+    final long windowMillis;
     private final long windowSeconds;
     private final String writerId;
     private final int maxSeries;
@@ -83,13 +82,9 @@ public final class Aggregator {
     private final long seriesTtlMillis;
     private final int slotsPerSeries;
 
-    /**
-     * Live series by metric name. Keyed by the name itself (not a {@link SeriesKey}) so that
-     * recording by name looks up without building a key object.
-     */
-    private final ConcurrentHashMap<String, SeriesState> registry = new ConcurrentHashMap<>();
-    private final AtomicInteger liveSeries = new AtomicInteger();
-    private final LongAdder[] rejections = new LongAdder[RecordResult.values().length];
+    final SeriesRegistry registry;
+    private final BatchRecorder batches;
+    final LongAdder[] rejections = new LongAdder[RecordResult.values().length];
 
     volatile boolean overloaded;
     /**
@@ -125,6 +120,9 @@ public final class Aggregator {
         for (int i = 0; i < rejections.length; i++) {
             rejections[i] = new LongAdder();
         }
+        this.registry = new SeriesRegistry(maxSeries, rules,
+                name -> new SeriesState(SeriesKey.of(name), this, slotsPerSeries, clock.millis()));
+        this.batches = new BatchRecorder(this);
         long now = clock.millis();
         this.currentWindowIndex = Math.floorDiv(now, windowMillis);
         this.phaser = new WatermarkPhaser(Math.floorDiv(now - allowedLatenessMillis, windowMillis));
@@ -143,7 +141,7 @@ public final class Aggregator {
      * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
      */
     public RecordResult record(String name, double value) {
-        SeriesState s = name == null ? null : registry.get(name);
+        SeriesState s = registry.get(name);
         if (s != null) {
             return s.record(value);
         }
@@ -157,7 +155,7 @@ public final class Aggregator {
      * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
      */
     public RecordResult record(String name, double value, long epochMillis) {
-        SeriesState s = name == null ? null : registry.get(name);
+        SeriesState s = registry.get(name);
         if (s != null) {
             return s.record(value, epochMillis);
         }
@@ -175,7 +173,7 @@ public final class Aggregator {
                 return reject(timing);
             }
         }
-        RecordResult created = createSeries(name);
+        RecordResult created = registry.create(name);
         if (created != RecordResult.ACCEPTED) {
             return reject(created);
         }
@@ -194,57 +192,7 @@ public final class Aggregator {
      * partial batch. Refused samples are counted by the reason that refused the batch.
      */
     public BatchResult recordAll(SampleBatch batch) {
-        int n = batch.size();
-        long now = clock.millis();
-        for (int i = 0; i < n; i++) {
-            RecordResult r = judge(batch, i, now);
-            if (r != RecordResult.ACCEPTED) {
-                return refuseBatch(r, i, n);
-            }
-        }
-        if (overloaded) {
-            return refuseBatch(RecordResult.OVERLOADED, 0, n);
-        }
-        SeriesState[] resolved = new SeriesState[n];
-        for (int i = 0; i < n; i++) {
-            String name = batch.name(i);
-            if (i > 0 && name.equals(batch.name(i - 1))) {
-                resolved[i] = resolved[i - 1];
-                continue;
-            }
-            RecordResult created = createSeries(name);
-            if (created != RecordResult.ACCEPTED) {
-                return refuseBatch(created, i, n);
-            }
-            resolved[i] = registry.get(name);
-        }
-        long nowWindow = Math.floorDiv(now, windowMillis);
-        for (int i = 0; i < n; i++) {
-            long w = batch.hasTimestamp(i) ? windowIndexOf(batch.epochMillis(i)) : nowWindow;
-            SeriesState s = resolved[i];
-            RecordResult r = s != null ? s.recordAdmitted(w, batch.value(i)) : recordInSuccessor(null, batch.name(i), w, batch.value(i));
-            if (r != RecordResult.ACCEPTED) {
-                rejections[r.ordinal()].add(n - i);
-                return new BatchResult(r, i, i);
-            }
-        }
-        return BatchResult.accepted(n);
-    }
-
-    private RecordResult judge(SampleBatch batch, int i, long now) {
-        String name = batch.name(i);
-        if (name == null || (!registry.containsKey(name) && rules.nameProblem(name).isPresent())) {
-            return RecordResult.INVALID_NAME;
-        }
-        if (!Double.isFinite(batch.value(i))) {
-            return RecordResult.NON_FINITE_VALUE;
-        }
-        return batch.hasTimestamp(i) ? rules.checkTimestamp(batch.epochMillis(i), now) : RecordResult.ACCEPTED;
-    }
-
-    private BatchResult refuseBatch(RecordResult reason, int index, int size) {
-        rejections[reason.ordinal()].add(size);
-        return BatchResult.refused(reason, index);
+        return batches.recordAll(batch);
     }
 
     /**
@@ -263,7 +211,7 @@ public final class Aggregator {
         rules.nameProblem(name).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
-        if (createSeries(name) != RecordResult.ACCEPTED) {
+        if (registry.create(name) != RecordResult.ACCEPTED) {
             throw new IllegalStateException("cannot create series '" + name + "': the limit of " + maxSeries
                     + " live series is reached");
         }
@@ -276,62 +224,9 @@ public final class Aggregator {
         return series(SeriesKey.of(name));
     }
 
-    /** Creates the series of {@code name} unless it exists; INVALID_NAME, SERIES_LIMIT or ACCEPTED. */
-    private RecordResult createSeries(String name) {
-        if (name == null) {
-            return RecordResult.INVALID_NAME;
-        }
-        if (registry.containsKey(name)) {
-            return RecordResult.ACCEPTED;
-        }
-        if (rules.nameProblem(name).isPresent()) {
-            return RecordResult.INVALID_NAME;
-        }
-        if (liveSeries.incrementAndGet() > maxSeries) {
-            liveSeries.decrementAndGet();
-            return RecordResult.SERIES_LIMIT;
-        }
-        SeriesState created = new SeriesState(SeriesKey.of(name), this, slotsPerSeries, clock.millis());
-        if (registry.putIfAbsent(name, created) != null) {
-            liveSeries.decrementAndGet();
-        }
-        return RecordResult.ACCEPTED;
-    }
-
-    /**
-     * Records an already judged sample for window {@code w} into the live series that replaced
-     * {@code retired} (created if need be). Waits out a retirement that is being tried (the series
-     * is still registered but closed): the collector settles it within a few instructions.
-     */
+    /** Records an already judged sample into the series that replaced {@code retired}. */
     RecordResult recordInSuccessor(SeriesState retired, long w, double value) {
-        SeriesState next = retired.successor;
-        if (next != null && next.admits()) {
-            return next.recordAdmitted(w, value);
-        }
-        return recordInSuccessor(retired, retired.key.name(), w, value);
-    }
-
-    private RecordResult recordInSuccessor(SeriesState retired, String name, long w, double value) {
-        while (true) {
-            SeriesState current = registry.get(name);
-            if (current == null) {
-                RecordResult created = createSeries(name);
-                if (created != RecordResult.ACCEPTED) {
-                    return reject(created);
-                }
-                continue;
-            }
-            if (current != retired) {
-                if (retired != null) {
-                    retired.successor = current;
-                }
-                return current.recordAdmitted(w, value);
-            }
-            if (retired.admits()) {
-                return retired.recordAdmitted(w, value);
-            }
-            Thread.onSpinWait();
-        }
+        return registry.recordInSuccessor(this, retired, retired.key.name(), w, value);
     }
 
     /** Index of the clock's current window, through the one-entry cache. */
@@ -388,11 +283,10 @@ public final class Aggregator {
             // the clock), so a new amendment never replaces a stored one.
             lastAmendment = Math.max(lastAmendment + 1, now);
             CollectRun run = new CollectRun(watermark, lastAmendment, now, windowSeconds, writerId);
-            for (SeriesState s : registry.values()) {
+            for (SeriesState s : registry.all()) {
                 s.collectInto(run);
                 if (seriesTtlMillis > 0 && s.retireIfIdle(now, seriesTtlMillis)) {
-                    registry.remove(s.key.name(), s);
-                    liveSeries.decrementAndGet();
+                    registry.remove(s);
                     retiredSeries.incrementAndGet();
                 }
             }
@@ -441,7 +335,7 @@ public final class Aggregator {
         collectLock.lock();
         try {
             long accepted = acceptedInSealedCells.get();
-            for (SeriesState s : registry.values()) {
+            for (SeriesState s : registry.all()) {
                 accepted += s.liveSamples();
             }
             Map<RecordResult, Long> rejected = new EnumMap<>(RecordResult.class);
@@ -450,7 +344,7 @@ public final class Aggregator {
                     rejected.put(r, rejections[r.ordinal()].sum());
                 }
             }
-            return new AggregatorCounters(writerId, accepted, rejected, liveSeries.get(), retiredSeries.get(),
+            return new AggregatorCounters(writerId, accepted, rejected, registry.liveCount(), retiredSeries.get(),
                     pendingWindows.get(), collects.get(), commits.get(), overloaded);
         } finally {
             collectLock.unlock();

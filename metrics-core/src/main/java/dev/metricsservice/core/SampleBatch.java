@@ -19,6 +19,10 @@ import java.util.Arrays;
  */
 public final class SampleBatch {
 
+    /** Creates an empty instance. */
+    public SampleBatch() {
+    }
+
     private String[] names = new String[16];
     private double[] values = new double[16];
     private long[] timestamps = new long[16];

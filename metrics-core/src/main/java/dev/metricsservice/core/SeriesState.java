@@ -82,7 +82,7 @@ final class SeriesState extends SeriesRetirement implements SeriesRecorder {
         long w = a.currentWindowIndex();
         WindowCell cell = hotCell();
         if (cell != null && cell.windowIndex == w) {
-            return enter(cell, w, value);
+            return enterHot(cell, w, value);
         }
         return recordIn(w, value, true);
     }
@@ -104,7 +104,7 @@ final class SeriesState extends SeriesRetirement implements SeriesRecorder {
     RecordResult recordAdmitted(long w, double value) {
         WindowCell cell = hotCell();
         if (cell != null && cell.windowIndex == w) {
-            return enter(cell, w, value);
+            return enterHot(cell, w, value);
         }
         // Client timestamps may scatter over several windows: only the clock's window is cached.
         return recordIn(w, value, false);
@@ -115,10 +115,7 @@ final class SeriesState extends SeriesRetirement implements SeriesRecorder {
         while (true) {
             WindowCell cell = (WindowCell) SLOTS.getVolatile(slots, slot);
             if (cell != null && cell.windowIndex == w) {
-                if (cache) {
-                    cacheHotCell(cell);
-                }
-                return enter(cell, w, value);
+                return enter(cell, w, value, cache);
             }
             if (!admits()) {
                 // Retired (a handle outlived its series): whatever the ring still holds is not ours.
@@ -134,10 +131,7 @@ final class SeriesState extends SeriesRetirement implements SeriesRecorder {
             }
             WindowCell created = new WindowCell(w);
             if (SLOTS.compareAndSet(slots, slot, null, created)) {
-                if (cache) {
-                    cacheHotCell(created);
-                }
-                return enter(created, w, value);
+                return enter(created, w, value, cache);
             }
         }
     }
@@ -145,12 +139,26 @@ final class SeriesState extends SeriesRetirement implements SeriesRecorder {
     /**
      * Enters a cell found in (or published to) the ring: first the retirement check, then the
      * watermark check (see {@link SeriesRetirement} and {@link WatermarkPhaser} for why each comes
-     * after the cell was found). A final window takes the sample as an amendment.
+     * after the cell was found). A final window takes the sample as an amendment. The cell becomes
+     * the hot cell only after the retirement check passed, which is what lets {@link #enterHot}
+     * skip that check.
      */
-    private RecordResult enter(WindowCell cell, long w, double value) {
+    private RecordResult enter(WindowCell cell, long w, double value, boolean cache) {
         if (!admits()) {
             return owner.recordInSuccessor(this, w, value);
         }
+        if (cache) {
+            cacheHotCell(cell);
+        }
+        return phaser.enter(cell, value) ? RecordResult.ACCEPTED : recordLate(w, value);
+    }
+
+    /**
+     * Enters the hot cell. No retirement check: a cell is cached only after one passed, so in a
+     * series that was then retired every cached cell is sealed (see {@link SeriesRetirement}),
+     * its stripes refuse, and the sample goes the checked way through {@link #recordLate}.
+     */
+    private RecordResult enterHot(WindowCell cell, long w, double value) {
         return phaser.enter(cell, value) ? RecordResult.ACCEPTED : recordLate(w, value);
     }
 

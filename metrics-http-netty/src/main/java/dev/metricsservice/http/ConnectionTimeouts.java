@@ -8,16 +8,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sits in front of the HTTP codec and enforces two clocks per connection with one periodic check
  * (no timer per request): a connection that sends nothing for {@code idleTimeout} is reported as
- * {@link #IDLE}, and a request whose first byte arrived more than {@code requestReadTimeout} ago
- * without being completed is reported as {@link #REQUEST_TIMEOUT}. The request handler decides
+ * {@link ConnectionEvent#IDLE}, and a request whose first byte arrived more than
+ * {@code requestReadTimeout} ago without being completed is reported as
+ * {@link ConnectionEvent#REQUEST_TIMEOUT}. The request handler decides
  * what to answer. One instance per channel; used only on its event loop.
  */
 final class ConnectionTimeouts extends ChannelInboundHandlerAdapter {
-
-    /** User event: nothing was received for the idle timeout. */
-    static final Object IDLE = "idle";
-    /** User event: a request did not arrive completely within the read timeout. */
-    static final Object REQUEST_TIMEOUT = "request-timeout";
 
     private final long idleNanos;
     private final long requestReadNanos;
@@ -76,10 +72,10 @@ final class ConnectionTimeouts extends ChannelInboundHandlerAdapter {
         long now = System.nanoTime();
         if (requestStartNanos >= 0 && now - requestStartNanos > requestReadNanos) {
             requestStartNanos = -1;
-            ctx.fireUserEventTriggered(REQUEST_TIMEOUT);
+            ctx.fireUserEventTriggered(ConnectionEvent.REQUEST_TIMEOUT);
         } else if (now - lastReadNanos > idleNanos) {
             lastReadNanos = now; // report again only after another full idle period
-            ctx.fireUserEventTriggered(IDLE);
+            ctx.fireUserEventTriggered(ConnectionEvent.IDLE);
         }
     }
 }

@@ -34,10 +34,6 @@ import java.util.Objects;
  *                              null (no authentication)
  * @param defaultQueryLimit     windows returned by {@code GET /metrics/{name}} without {@code limit}; default 20
  * @param maxQueryLimit         the largest accepted {@code limit}; default 1,000
- * @param allowedLateness       optional; null (default) means the aggregator's own setting, which
- *                              is what a batch is checked against before anything is recorded. If
- *                              set, it must equal the aggregator's (checked at start)
- * @param maxFutureSkew         optional, like {@code allowedLateness}
  * @param preferNativeTransport use epoll when it is available (default true); NIO otherwise
  */
 public record HttpServerConfig(
@@ -56,8 +52,6 @@ public record HttpServerConfig(
         String authToken,
         int defaultQueryLimit,
         int maxQueryLimit,
-        Duration allowedLateness,
-        Duration maxFutureSkew,
         boolean preferNativeTransport) {
 
     public HttpServerConfig {
@@ -78,12 +72,6 @@ public record HttpServerConfig(
         }
         requireRange("maxQueryLimit", maxQueryLimit, 1, 1_000_000);
         requireRange("defaultQueryLimit", defaultQueryLimit, 1, maxQueryLimit);
-        if (allowedLateness != null) {
-            requireNotNegative("allowedLateness", allowedLateness);
-        }
-        if (maxFutureSkew != null) {
-            requireNotNegative("maxFutureSkew", maxFutureSkew);
-        }
     }
 
     /** The defaults listed on the record components. */
@@ -114,8 +102,6 @@ public record HttpServerConfig(
         b.authToken = authToken;
         b.defaultQueryLimit = defaultQueryLimit;
         b.maxQueryLimit = maxQueryLimit;
-        b.allowedLateness = allowedLateness;
-        b.maxFutureSkew = maxFutureSkew;
         b.preferNativeTransport = preferNativeTransport;
         return b;
     }
@@ -162,8 +148,6 @@ public record HttpServerConfig(
         private String authToken;
         private int defaultQueryLimit = 20;
         private int maxQueryLimit = 1000;
-        private Duration allowedLateness;
-        private Duration maxFutureSkew;
         private boolean preferNativeTransport = true;
 
         private Builder() {
@@ -184,15 +168,13 @@ public record HttpServerConfig(
         public Builder authToken(String v) { authToken = v; return this; }
         public Builder defaultQueryLimit(int v) { defaultQueryLimit = v; return this; }
         public Builder maxQueryLimit(int v) { maxQueryLimit = v; return this; }
-        public Builder allowedLateness(Duration v) { allowedLateness = v; return this; }
-        public Builder maxFutureSkew(Duration v) { maxFutureSkew = v; return this; }
         public Builder preferNativeTransport(boolean v) { preferNativeTransport = v; return this; }
 
         /** Validates and builds. @throws IllegalArgumentException naming the bad setting */
         public HttpServerConfig build() {
             return new HttpServerConfig(bindHost, port, ioThreads, maxBodyBytes, maxBatchSize, maxInitialLineBytes,
                     maxHeaderBytes, maxConnections, idleTimeout, requestReadTimeout, shutdownTimeout, retryAfter,
-                    authToken, defaultQueryLimit, maxQueryLimit, allowedLateness, maxFutureSkew, preferNativeTransport);
+                    authToken, defaultQueryLimit, maxQueryLimit, preferNativeTransport);
         }
     }
 }

@@ -9,16 +9,22 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 
-/** Builds each accepted connection's pipeline, or refuses the connection over the limit. */
+/**
+ * Builds each accepted connection's pipeline, or refuses the connection over the limit:
+ * {@code timeouts} (idle and read clocks) → {@code codec} (HTTP/1.1) → {@code admission} (judges
+ * each head) → {@code api} (bodies, answers in order).
+ */
 final class MetricsHttpInitializer extends ChannelInitializer<SocketChannel> {
 
     private final ServerState server;
     private final Api api;
+    private final AdmissionHandler admission;
     private final HttpDecoderConfig decoderConfig;
 
     MetricsHttpInitializer(ServerState server) {
         this.server = server;
         this.api = new Api(server);
+        this.admission = new AdmissionHandler(server.config);
         HttpServerConfig c = server.config;
         this.decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(c.maxInitialLineBytes())
@@ -45,6 +51,7 @@ final class MetricsHttpInitializer extends ChannelInitializer<SocketChannel> {
         ConnectionTimeouts timeouts = new ConnectionTimeouts(server.config);
         p.addLast("timeouts", timeouts);
         p.addLast("codec", new HttpServerCodec(decoderConfig.clone()));
+        p.addLast("admission", admission);
         p.addLast("api", new RequestHandler(server, api, timeouts));
     }
 

@@ -42,13 +42,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Event loops never block: store calls complete asynchronously and their answers are written on
  * the connection's own event loop; aggregator statistics are read on a separate thread.
  *
- * <p>Thread-safe: {@link #stats()}, {@link #shutdown(Duration)} and {@link #close()} may be called
+ * <p>Thread-safe: {@link #counters()}, {@link #shutdown(Duration)} and {@link #close()} may be called
  * from any thread; shutting down more than once is harmless.
  */
 public final class MetricsHttpServer implements AutoCloseable {
-
-    /** User event asking every connection to close as soon as it has no request in progress. */
-    static final Object SHUTDOWN = "shutdown";
 
     private final ServerState state;
     private final EventLoopGroup group;
@@ -74,8 +71,6 @@ public final class MetricsHttpServer implements AutoCloseable {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(instrumentation, "instrumentation");
-        requireSame("allowedLateness", config.allowedLateness(), aggregator.allowedLateness());
-        requireSame("maxFutureSkew", config.maxFutureSkew(), aggregator.maxFutureSkew());
         boolean epoll = config.preferNativeTransport() && Epoll.isAvailable();
         IoHandlerFactory ioFactory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -108,13 +103,6 @@ public final class MetricsHttpServer implements AutoCloseable {
     }
 
     /** The aggregator is the source of truth; a config that says otherwise is a wiring mistake. */
-    private static void requireSame(String what, Duration configured, Duration aggregators) {
-        if (configured != null && !configured.equals(aggregators)) {
-            throw new IllegalArgumentException("HttpServerConfig." + what + " (" + configured
-                    + ") differs from the aggregator's (" + aggregators + "); leave it unset to use the aggregator's");
-        }
-    }
-
     /** The address actually bound (useful with port 0). */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
@@ -145,7 +133,7 @@ public final class MetricsHttpServer implements AutoCloseable {
         state.shuttingDown = true;
         serverChannel.close().syncUninterruptibly();
         for (Channel ch : state.channels) {
-            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(SHUTDOWN));
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ConnectionEvent.SHUTDOWN));
         }
         boolean drained = true;
         while (state.inFlight.sum() > 0) {

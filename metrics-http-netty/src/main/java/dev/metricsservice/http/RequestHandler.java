@@ -2,36 +2,28 @@ package dev.metricsservice.http;
 
 import dev.metricsservice.core.store.MetricQuery;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+
 /**
- * The HTTP/1.1 connection logic: one request at a time, in order. Collects the body, checks
- * limits before reading it, answers early errors at once, and hands complete requests to
- * {@link Api}. While an answer waits for the store, later pipelined requests are queued and
- * reading pauses, so answers leave in request order. Writes in {@code channelRead}, flushes in
- * {@code channelReadComplete}. One instance per channel, used only on its event loop.
+ * The body handler: gathers each admitted request's body, hands complete requests to {@link Api},
+ * and answers in request order. Admission (route, method, auth, limits) was decided by
+ * {@link AdmissionHandler} ahead of it. While an answer waits for the store, later pipelined
+ * requests are queued and reading pauses, so answers leave in request order. Writes in
+ * {@code channelRead}, flushes in {@code channelReadComplete}. One instance per channel, used only
+ * on its event loop.
  */
 final class RequestHandler extends ChannelInboundHandlerAdapter {
 
@@ -41,22 +33,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private final Api api;
     private final ConnectionTimeouts timeouts;
     private final int maxBodyBytes;
-    private final byte[] expectedAuthorization;
 
-    // The request being received; null between requests.
-    private HttpRequest request;
-    // Facts of the request being answered; kept after its body ended, for an answer that comes later.
-    private String method = "-";
-    private boolean keepAlive;
-    private boolean http10;
-    private Route route;
-    private long startNanos;
-    private long bodyBytes;
-    private ByteBuf body;
-    /** An answer was already sent for the current request; the rest of its body is discarded. */
-    private boolean answered;
-    /** The current request's answer has not been written yet (counted in {@code inFlight}). */
-    private boolean awaitingAnswer;
+    /** The request being received or answered; null between requests. */
+    private Exchange exchange;
     /** An answer waits for a future; later input is queued in {@link #backlog}. */
     private boolean asyncPending;
     /** The connection closes after the answer being written; all further input is dropped. */
@@ -69,8 +48,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         this.api = api;
         this.timeouts = timeouts;
         this.maxBodyBytes = server.config.maxBodyBytes();
-        String token = server.config.authToken();
-        this.expectedAuthorization = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override
@@ -97,134 +74,72 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest req) {
-            onHead(ctx, req);
-        }
-        if (msg instanceof HttpContent content) {
+        if (msg instanceof Admission admission) {
+            onAdmission(ctx, admission);
+        } else if (msg instanceof HttpContent content) {
             onContent(ctx, content);
-        } else if (!(msg instanceof HttpRequest)) {
+        } else {
             ReferenceCountUtil.release(msg);
         }
     }
 
-    private void onHead(ChannelHandlerContext ctx, HttpRequest req) {
-        request = req;
-        method = req.method().name();
-        keepAlive = HttpUtil.isKeepAlive(req);
-        http10 = req.protocolVersion() == HttpVersion.HTTP_1_0;
-        startNanos = System.nanoTime();
-        bodyBytes = 0;
-        answered = false;
-        awaitingAnswer = true;
+    private void onAdmission(ChannelHandlerContext ctx, Admission admission) {
+        exchange = new Exchange(admission, System.nanoTime());
         server.inFlight.increment();
-        DecoderResult result = req.decoderResult();
-        if (result.isFailure()) {
-            route = Route.NONE;
-            answer(ctx, api.error(ctx.alloc(), decodeError(result.cause())), true);
-            return;
-        }
-        String uri = req.uri();
-        int q = uri.indexOf('?');
-        route = Route.match(q < 0 ? uri : uri.substring(0, q));
-        boolean expectContinue = HttpUtil.is100ContinueExpected(req);
-        long contentLength = HttpUtil.getContentLength(req, -1L);
-        ApiError early = null;
-        if (route == Route.NONE) {
-            early = ApiError.notFound(q < 0 ? uri : uri.substring(0, q));
-        } else if (!method.equals(route.allow)) {
-            answerEarly(ctx, Responses.methodNotAllowed(ctx.alloc(), method, route.allow), expectContinue);
-            return;
-        } else if (unsupportedExpectation(req)) {
-            early = ApiError.expectationFailed();
-        } else if (route == Route.INGEST && expectedAuthorization != null && !authorized(req)) {
-            early = ApiError.unauthorized();
-        } else if (route == Route.INGEST && !isJson(req.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
-            early = ApiError.unsupportedMediaType(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
-        } else if (contentLength > maxBodyBytes) {
-            // Answer now and close: the body is never read.
-            answer(ctx, api.error(ctx.alloc(), ApiError.bodyTooLarge(maxBodyBytes)), true);
-            return;
-        }
-        if (early != null) {
-            answerEarly(ctx, api.error(ctx.alloc(), early), expectContinue);
-            return;
-        }
-        if (expectContinue) {
+        if (admission instanceof Admission.Refused refused) {
+            FullHttpResponse response = refused.allow().isPresent()
+                    ? Responses.methodNotAllowed(ctx.alloc(), exchange.method, refused.allow().get())
+                    : api.error(ctx.alloc(), refused.error());
+            // Answered before the body was read: the body may still follow and is then discarded.
+            answer(ctx, response, refused.close());
+        } else if (((Admission.Admitted) admission).expectContinue()) {
             ctx.writeAndFlush(Responses.continue100());
         }
     }
 
-    /**
-     * Answers before the body was read. The body may still follow and is then discarded; but a
-     * client that asked for 100-continue may or may not send it, so the connection is closed.
-     */
-    private void answerEarly(ChannelHandlerContext ctx, FullHttpResponse response, boolean expectContinue) {
-        answer(ctx, response, expectContinue);
-    }
-
     private void onContent(ChannelHandlerContext ctx, HttpContent content) {
-        if (request == null) {
+        Exchange x = exchange;
+        if (x == null || !x.receiving) {
             content.release(); // the rest of a request already answered and closed on
             return;
         }
         ByteBuf chunk = content.content();
         int n = chunk.readableBytes();
-        bodyBytes += n;
+        x.bodyBytes += n;
         boolean last = content instanceof LastHttpContent;
-        if (answered) {
+        if (x.answered) {
             content.release();
-            if (bodyBytes > maxBodyBytes && !closing) {
+            if (x.bodyBytes > maxBodyBytes && !closing) {
                 closing = true; // do not keep discarding an endless body
                 ctx.close();
                 return;
             }
-        } else if (bodyBytes > maxBodyBytes) {
+        } else if (x.bodyBytes > maxBodyBytes) {
             content.release();
-            releaseBody();
+            x.releaseBody();
             answer(ctx, api.error(ctx.alloc(), ApiError.bodyTooLarge(maxBodyBytes)), true);
             return;
-        } else if (route == Route.INGEST && n > 0) {
-            appendBody(ctx, chunk);
+        } else if (x.route() == Route.INGEST && n > 0) {
+            x.append(ctx.alloc(), chunk);
         } else {
             content.release();
         }
         if (last) {
+            x.receiving = false;
             timeouts.requestComplete();
-            if (!answered) {
-                dispatch(ctx);
+            if (!x.answered) {
+                dispatch(ctx, x);
             }
-            request = null;
-        }
-    }
-
-    private void appendBody(ChannelHandlerContext ctx, ByteBuf chunk) {
-        if (body == null) {
-            body = chunk; // the common case: the whole body in one piece, no copy
-        } else {
-            CompositeByteBuf composite;
-            if (body instanceof CompositeByteBuf c) {
-                composite = c;
-            } else {
-                composite = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
-                composite.addComponent(true, body);
-                body = composite;
+            if (exchange == x && x.answered) {
+                exchange = null;
             }
-            composite.addComponent(true, chunk);
         }
     }
 
-    private void releaseBody() {
-        if (body != null) {
-            body.release();
-            body = null;
-        }
-    }
-
-    private void dispatch(ChannelHandlerContext ctx) {
-        switch (route) {
+    private void dispatch(ChannelHandlerContext ctx, Exchange x) {
+        switch (x.route()) {
             case INGEST -> {
-                ByteBuf b = body != null ? body : io.netty.buffer.Unpooled.EMPTY_BUFFER;
-                body = null;
+                ByteBuf b = x.takeBody();
                 try {
                     answer(ctx, api.ingest(ctx.alloc(), b), false);
                 } finally {
@@ -232,7 +147,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             case QUERY -> {
-                Parsed<MetricQuery> parsed = api.parseQuery(request.uri());
+                Parsed<MetricQuery> parsed = api.parseQuery(x.admission.head().uri());
                 if (parsed instanceof Parsed.Invalid<MetricQuery> invalid) {
                     answer(ctx, api.error(ctx.alloc(), invalid.error()), false);
                     return;
@@ -246,7 +161,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                             () -> new Api.StatsSnapshot(server.aggregator.counters(), server.instrumentation.extraStats()),
                             server.offLoop),
                     (stats, error) -> api.statsResponse(ctx.alloc(), stats, error));
-            case NONE -> throw new IllegalStateException("unroutable requests are answered early");
+            case NONE -> throw new IllegalStateException("unroutable requests are refused at admission");
         }
     }
 
@@ -275,7 +190,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         future.whenComplete((value, error) -> ctx.executor().execute(() -> {
             asyncPending = false;
             if (!ctx.channel().isActive()) {
-                finishAwaiting();
+                finishExchange();
                 return;
             }
             answer(ctx, respond.apply(value, error), false);
@@ -297,23 +212,24 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void answer(ChannelHandlerContext ctx, FullHttpResponse response, boolean close) {
-        answered = true;
-        if (close || !keepAlive || server.shuttingDown) {
+        Exchange x = exchange;
+        x.answered = true;
+        if (close || !x.keepAlive || server.shuttingDown) {
             closing = true;
             Responses.markClose(response);
-        } else if (http10) {
+        } else if (x.http10) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         int status = response.status().code();
         long responseBytes = response.content().readableBytes();
         server.countStatus(status);
         long now = System.nanoTime();
-        server.instrumentation.onRequest(method, route == null ? Route.NONE.template
-                : route.template, status, bodyBytes, responseBytes, startNanos, now - startNanos);
-        finishAwaiting();
+        server.instrumentation.onRequest(x.method, x.route().template, status, x.bodyBytes, responseBytes,
+                x.startNanos, now - x.startNanos);
+        finishExchange();
         if (closing) {
             LingeringClose.after(ctx.writeAndFlush(response));
-            releaseBody();
+            x.releaseBody();
             releaseBacklog();
         } else {
             ctx.write(response, ctx.voidPromise());
@@ -321,10 +237,19 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void finishAwaiting() {
-        if (awaitingAnswer) {
-            awaitingAnswer = false;
+    /** The current request is answered (or abandoned): it no longer counts as in flight. */
+    private void finishExchange() {
+        Exchange x = exchange;
+        if (x == null) {
+            return;
+        }
+        if (x.admission != null) {
             server.inFlight.decrement();
+        }
+        if (!x.receiving) {
+            exchange = null; // else the rest of its body still arrives and is discarded
+        } else {
+            x.answered = true;
         }
     }
 
@@ -344,38 +269,50 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ConnectionTimeouts.REQUEST_TIMEOUT || evt == ConnectionTimeouts.IDLE) {
-            if (asyncPending || closing) {
-                return; // waiting for the store is our delay, not the client's
-            }
-            if (request != null && !answered || evt == ConnectionTimeouts.REQUEST_TIMEOUT) {
-                if (request == null) {
-                    startNanos = System.nanoTime();
-                    route = Route.NONE;
-                    method = "-";
-                    awaitingAnswer = false;
-                }
-                answer(ctx, api.error(ctx.alloc(), ApiError.requestTimeout()), true);
-            } else {
-                closing = true;
-                ctx.close();
-            }
-        } else if (evt == MetricsHttpServer.SHUTDOWN) {
-            if (!awaitingAnswer && request == null && backlog.isEmpty()) {
-                closing = true;
-                ctx.close();
-            }
-        } else {
+        if (!(evt instanceof ConnectionEvent event)) {
             ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        switch (event) {
+            case IDLE, REQUEST_TIMEOUT -> {
+                if (asyncPending || closing) {
+                    return; // waiting for the store is our delay, not the client's
+                }
+                if (exchange != null && exchange.answered) {
+                    closing = true; // answered already; the rest of its body is late
+                    ctx.close();
+                    return;
+                }
+                if (exchange != null || event == ConnectionEvent.REQUEST_TIMEOUT) {
+                    if (exchange == null) {
+                        exchange = Exchange.none(System.nanoTime());
+                    }
+                    answer(ctx, api.error(ctx.alloc(), ApiError.requestTimeout()), true);
+                } else {
+                    closing = true;
+                    ctx.close();
+                }
+            }
+            case SHUTDOWN -> {
+                if (exchange == null && backlog.isEmpty()) {
+                    closing = true;
+                    ctx.close();
+                }
+            }
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        releaseBody();
+        if (exchange != null) {
+            exchange.releaseBody();
+            if (!exchange.answered) {
+                exchange.receiving = false;
+                finishExchange();
+            }
+        }
         releaseBacklog();
-        finishAwaiting();
         ctx.fireChannelInactive();
     }
 
@@ -392,51 +329,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         while ((msg = backlog.poll()) != null) {
             ReferenceCountUtil.release(msg);
         }
-    }
-
-    private boolean authorized(HttpRequest req) {
-        String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (header == null) {
-            return false;
-        }
-        // Constant time in the token's content; the length is not a secret worth hiding.
-        return MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expectedAuthorization);
-    }
-
-    private static boolean unsupportedExpectation(HttpRequest req) {
-        String expect = req.headers().get(HttpHeaderNames.EXPECT);
-        return expect != null && !expect.trim().equalsIgnoreCase("100-continue");
-    }
-
-    private static boolean isJson(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        int semicolon = contentType.indexOf(';');
-        String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
-        if (!media.equalsIgnoreCase("application/json")) {
-            return false;
-        }
-        if (semicolon < 0) {
-            return true;
-        }
-        // Only UTF-8 (JSON's encoding) is accepted as a charset parameter.
-        String params = contentType.substring(semicolon + 1).trim().toLowerCase(java.util.Locale.ROOT);
-        return !params.startsWith("charset=") || params.equals("charset=utf-8") || params.equals("charset=\"utf-8\"");
-    }
-
-    private ApiError decodeError(Throwable cause) {
-        if (cause instanceof TooLongHttpLineException) {
-            return ApiError.uriTooLong(server.config.maxInitialLineBytes());
-        }
-        if (cause instanceof TooLongHttpHeaderException) {
-            return ApiError.headersTooLarge(server.config.maxHeaderBytes());
-        }
-        if (cause instanceof TooLongFrameException) {
-            return ApiError.badRequest("a chunk or line of the request is too long");
-        }
-        String m = String.valueOf(cause.getMessage());
-        return ApiError.badRequest("malformed HTTP request: " + (m.length() > 200 ? m.substring(0, 200) : m));
     }
 
     private static Throwable exception(CompletableFuture<?> f) {

@@ -1,5 +1,6 @@
 package dev.metricsservice.http;
 
+import dev.metricsservice.testsupport.NettyLeakCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metricsservice.core.Aggregator;
@@ -30,7 +31,7 @@ class ExactnessTest {
 
     @AfterAll
     static void noLeaks() throws InterruptedException {
-        LeakCheck.assertNoLeaks();
+        NettyLeakCheck.assertNoLeaks();
     }
 
     @Test

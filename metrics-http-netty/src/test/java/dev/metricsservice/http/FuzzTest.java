@@ -1,5 +1,6 @@
 package dev.metricsservice.http;
 
+import dev.metricsservice.testsupport.NettyLeakCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metricsservice.core.store.InMemoryMetricStore;
@@ -33,7 +34,7 @@ class FuzzTest {
 
     @AfterAll
     static void noLeaks() throws InterruptedException {
-        LeakCheck.assertNoLeaks();
+        NettyLeakCheck.assertNoLeaks();
     }
 
     @Test

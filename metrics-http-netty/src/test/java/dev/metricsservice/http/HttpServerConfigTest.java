@@ -20,7 +20,6 @@ class HttpServerConfigTest {
         assertThat(c.defaultQueryLimit()).isEqualTo(20);
         assertThat(c.maxQueryLimit()).isEqualTo(1000);
         assertThat(c.authToken()).isNull();
-        assertThat(c.allowedLateness()).isNull();
         assertThat(c.toBuilder().build()).isEqualTo(c);
     }
 
@@ -31,15 +30,5 @@ class HttpServerConfigTest {
         assertThatThrownBy(() -> HttpServerConfig.builder().idleTimeout(Duration.ZERO).build()).hasMessageContaining("idleTimeout");
         assertThatThrownBy(() -> HttpServerConfig.builder().authToken("has space").build()).hasMessageContaining("authToken");
         assertThatThrownBy(() -> HttpServerConfig.builder().defaultQueryLimit(2000).build()).hasMessageContaining("defaultQueryLimit");
-    }
-
-    @Test
-    void start_latenessDifferentFromAggregator_refused() {
-        Aggregator aggregator = Aggregator.builder().allowedLateness(Duration.ofSeconds(5)).build();
-        HttpServerConfig wrong = TestServers.config().allowedLateness(Duration.ofSeconds(7)).build();
-        assertThatThrownBy(() -> TestServers.start(aggregator, new InMemoryMetricStore(), wrong))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allowedLateness");
-        HttpServerConfig same = TestServers.config().allowedLateness(Duration.ofSeconds(5)).build();
-        TestServers.start(aggregator, new InMemoryMetricStore(), same).close();
     }
 }

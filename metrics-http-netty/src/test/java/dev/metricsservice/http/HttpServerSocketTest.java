@@ -1,10 +1,11 @@
 package dev.metricsservice.http;
 
+import dev.metricsservice.testsupport.NettyLeakCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metricsservice.core.Aggregator;
 import dev.metricsservice.core.WindowStats;
-import dev.metricsservice.core.store.ForwardingMetricStore;
+import dev.metricsservice.core.storetest.ForwardingMetricStore;
 import dev.metricsservice.core.store.InMemoryMetricStore;
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.MetricStore;
@@ -51,7 +52,7 @@ class HttpServerSocketTest {
 
     @AfterAll
     static void noLeaks() throws InterruptedException {
-        LeakCheck.assertNoLeaks();
+        NettyLeakCheck.assertNoLeaks();
     }
 
     private HttpResponse<String> send(HttpRequest.Builder b) throws Exception {

@@ -1,5 +1,6 @@
 package dev.metricsservice.http;
 
+import dev.metricsservice.testsupport.NettyLeakCheck;
 import dev.metricsservice.core.SeriesKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +10,7 @@ import dev.metricsservice.core.MetricClock;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.WindowAggregate;
 import dev.metricsservice.core.WindowStats;
-import dev.metricsservice.core.store.ForwardingMetricStore;
+import dev.metricsservice.core.storetest.ForwardingMetricStore;
 import dev.metricsservice.core.store.InMemoryMetricStore;
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.MetricStore;
@@ -38,7 +39,8 @@ class RequestHandlerTest {
         ServerState state = new ServerState(aggregator, store, config, ServerInstrumentation.NONE,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), Runnable::run, "embedded");
         ConnectionTimeouts timeouts = new ConnectionTimeouts(config);
-        channel = new EmbeddedChannel(timeouts, new HttpServerCodec(), new RequestHandler(state, new Api(state), timeouts));
+        channel = new EmbeddedChannel(timeouts, new HttpServerCodec(), new AdmissionHandler(config),
+                new RequestHandler(state, new Api(state), timeouts));
         return channel;
     }
 
@@ -71,7 +73,7 @@ class RequestHandlerTest {
 
     @AfterAll
     static void noLeaks() throws InterruptedException {
-        LeakCheck.assertNoLeaks();
+        NettyLeakCheck.assertNoLeaks();
     }
 
     /** What the aggregator holds for a query (nothing was flushed in these tests). */

@@ -189,11 +189,14 @@ public final class ProfileParser {
 
     /** Parses {@code 500ms}, {@code 10s}, {@code 1.5m}, {@code 1h}; a bare number means seconds. */
     public static Duration parseDuration(String text, int lineNo) {
+        if (text.strip().startsWith("-")) {
+            throw error(lineNo, "duration must be positive, got '" + text + "'");
+        }
         Duration d;
         try {
             d = dev.metricsservice.core.units.Units.parseDuration(text);
         } catch (IllegalArgumentException e) {
-            throw error(lineNo, "bad duration: " + e.getMessage());
+            throw error(lineNo, "bad duration '" + text + "'; use e.g. 500ms, 10s, 1.5m, 2h");
         }
         if (d.isZero()) {
             throw error(lineNo, "duration must be positive, got '" + text + "'");

@@ -63,11 +63,6 @@ public final class Verifier {
         return new Verifier(source, Duration.ofMinutes(5));
     }
 
-    /** How far before the run's start the query range begins (covers the window holding the start). */
-    public Verifier withLookback(Duration lookback) {
-        return new Verifier(source, lookback);
-    }
-
     /** Totals stored before a run, over the range the later {@link #verify(LoadReport, Baseline)} will use. */
     public record Baseline(long fromEpochSecond, long toEpochSecond, Map<String, Totals> totals) {
         public Baseline {

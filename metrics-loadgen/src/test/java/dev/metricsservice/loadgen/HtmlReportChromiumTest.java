@@ -1,5 +1,6 @@
 package dev.metricsservice.loadgen;
 
+import dev.metricsservice.testsupport.NettyLeakCheck;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +26,7 @@ import static org.assertj.core.api.Assertions.fail;
  * loads, the inline script ran without error, the three charts have their lines, and a screenshot is produced.
  * Fails, rather than skips, when Chromium is missing.
  */
-@ExtendWith(LeakCheck.class)
+@ExtendWith(NettyLeakCheck.EachTest.class)
 @Timeout(120)
 class HtmlReportChromiumTest {
 

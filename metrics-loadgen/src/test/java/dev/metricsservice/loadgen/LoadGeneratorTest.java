@@ -1,5 +1,6 @@
 package dev.metricsservice.loadgen;
 
+import dev.metricsservice.testsupport.NettyLeakCheck;
 import dev.metricsservice.loadgen.LoadReport.MetricTally;
 import dev.metricsservice.loadgen.LoadReport.OpReport;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@ExtendWith(LeakCheck.class)
+@ExtendWith(NettyLeakCheck.EachTest.class)
 @Timeout(60)
 class LoadGeneratorTest {
 

@@ -9,6 +9,7 @@ import dev.metricsservice.telemetry.internal.TracedEventLoopGroup;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -39,15 +40,21 @@ import java.util.concurrent.ThreadFactory;
  * error (disk full, permissions) switches tracing off for good with one log message; the service is unaffected.
  * Timestamps are {@link System#nanoTime()} values.
  *
+ * <p>{@link #disabled()} gives an instance that records nothing and writes no files, for callers
+ * that switch telemetry off by configuration: they keep one code path instead of null checks.
+ *
  * <p>Thread-safety: every method may be called from any thread.
  */
 public final class Telemetry implements AutoCloseable {
     private final TelemetryConfig config;
     private final Recorder recorder;
+    /** Null only for {@link #disabled()}. */
     private final TraceWriter writer;
     private final GcListener gc;
     private final ReadHandler readHandler;
     private volatile boolean closed;
+
+    private static final TelemetryStats DISABLED_STATS = new TelemetryStats(false, 0, 0, 0, 0, 0, null);
 
     private Telemetry(TelemetryConfig config) {
         this.config = config;
@@ -57,6 +64,29 @@ public final class Telemetry implements AutoCloseable {
                 config.queueSampleInterval(), metadata(config));
         this.readHandler = new ReadHandler(recorder);
         this.gc = config.recordGc() ? new GcListener(recorder) : null;
+    }
+
+    /** The instance of {@link #disabled()}: a recorder that stays off, no writer, no GC listener. */
+    private Telemetry() {
+        this.config = TelemetryConfig.defaults();
+        this.recorder = new Recorder(4096, 16, false);
+        this.writer = null;
+        this.readHandler = new ReadHandler(recorder);
+        this.gc = null;
+        this.closed = true;
+    }
+
+    /**
+     * Telemetry that is off for good: every hook returns at once, {@link #newEventLoopGroup} gives a
+     * plain Netty group, {@link #stats()} reports nothing written, {@link #isActive()} is false.
+     */
+    public static Telemetry disabled() {
+        return new Telemetry();
+    }
+
+    /** True when this instance writes trace files (it was started, not {@link #disabled()}). */
+    public boolean isActive() {
+        return writer != null;
     }
 
     /** Starts the writer thread (and the GC listener); never fails on I/O, see the class guarantees. */
@@ -81,6 +111,9 @@ public final class Telemetry implements AutoCloseable {
      */
     public EventLoopGroup newEventLoopGroup(int threads, IoHandlerFactory ioHandlerFactory,
                                             ThreadFactory threadFactory) {
+        if (writer == null) {
+            return new MultiThreadIoEventLoopGroup(threads, threadFactory, ioHandlerFactory);
+        }
         return new TracedEventLoopGroup(threads, threadFactory, ioHandlerFactory, recorder,
                 config.taskQueueCapacity());
     }
@@ -150,6 +183,9 @@ public final class Telemetry implements AutoCloseable {
     }
 
     public TelemetryStats stats() {
+        if (writer == null) {
+            return DISABLED_STATS;
+        }
         return new TelemetryStats(recorder.enabled, writer.eventsWritten(), recorder.droppedTotal(),
                 writer.bytesWritten(), writer.filesSealed(), writer.filesEvicted(), writer.failure());
     }
@@ -160,7 +196,7 @@ public final class Telemetry implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (closed || writer == null) {
             return;
         }
         closed = true;
@@ -173,11 +209,6 @@ public final class Telemetry implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** For tests in this package: stalls the writer so buffers fill up. */
-    void pauseWriterForTest(boolean paused) {
-        writer.setPaused(paused);
     }
 
     private static Map<String, String> metadata(TelemetryConfig config) {

@@ -24,6 +24,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class InMemoryMetricStore implements MetricStore {
 
+    /** Creates an empty instance. */
+    public InMemoryMetricStore() {
+    }
+
     /** One writer's item of a window: the window itself (amendment 0) or an amendment. */
     private record ItemKey(String writerId, long amendment) {
     }

@@ -22,6 +22,10 @@ import java.util.TreeMap;
  */
 public final class WindowMerger {
 
+    /** Creates an empty instance. */
+    public WindowMerger() {
+    }
+
     private final TreeMap<Long, Stats> byWindow = new TreeMap<>();
 
     /** Adds one aggregate; aggregates of the same window are merged with {@link Stats#merge}. */

@@ -6,7 +6,7 @@ import dev.metricsservice.core.Aggregator;
 import dev.metricsservice.core.ManualClock;
 import dev.metricsservice.core.MetricClock;
 import dev.metricsservice.core.WindowAggregate;
-import dev.metricsservice.core.store.ForwardingMetricStore;
+import dev.metricsservice.core.storetest.ForwardingMetricStore;
 import dev.metricsservice.core.store.InMemoryMetricStore;
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.StoreException;

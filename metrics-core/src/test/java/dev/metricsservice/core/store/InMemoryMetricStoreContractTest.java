@@ -1,5 +1,7 @@
 package dev.metricsservice.core.store;
 
+import dev.metricsservice.core.storetest.MetricStoreContractTest;
+
 class InMemoryMetricStoreContractTest extends MetricStoreContractTest {
 
     @Override

@@ -1,7 +1,8 @@
 package dev.metricsservice.store.dynamodb;
 
+import dev.metricsservice.testsupport.NettyLeakCheck;
 import dev.metricsservice.core.store.MetricStore;
-import dev.metricsservice.core.store.MetricStoreContractTest;
+import dev.metricsservice.core.storetest.MetricStoreContractTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,6 +19,6 @@ class DynamoDbMetricStoreContractTest extends MetricStoreContractTest {
 
     @AfterAll
     static void noNettyLeaks() throws InterruptedException {
-        NettyLeakGuard.assertNoLeaks();
+        NettyLeakCheck.assertNoLeaks();
     }
 }

@@ -1,5 +1,6 @@
 package dev.metricsservice.store.dynamodb;
 
+import dev.metricsservice.testsupport.NettyLeakCheck;
 import dev.metricsservice.core.SeriesKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,7 +46,7 @@ class NumberRoundTripTest {
     static void close() throws InterruptedException {
         store.close();
         raw.close();
-        NettyLeakGuard.assertNoLeaks();
+        NettyLeakCheck.assertNoLeaks();
     }
 
     private static void assertRoundTrip(String name, double... values) throws Exception {

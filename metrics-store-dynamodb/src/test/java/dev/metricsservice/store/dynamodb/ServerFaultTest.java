@@ -1,5 +1,6 @@
 package dev.metricsservice.store.dynamodb;
 
+import dev.metricsservice.testsupport.NettyLeakCheck;
 import dev.metricsservice.core.SeriesKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -62,7 +63,7 @@ class ServerFaultTest {
         }
         if (server != null) {
             server.close();
-            NettyLeakGuard.assertNoLeaks();
+            NettyLeakCheck.assertNoLeaks();
         }
     }
 

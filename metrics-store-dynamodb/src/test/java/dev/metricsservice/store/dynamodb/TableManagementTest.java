@@ -1,5 +1,6 @@
 package dev.metricsservice.store.dynamodb;
 
+import dev.metricsservice.testsupport.NettyLeakCheck;
 import dev.metricsservice.core.SeriesKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,7 +34,7 @@ class TableManagementTest {
 
     @org.junit.jupiter.api.AfterAll
     static void noNettyLeaks() throws InterruptedException {
-        NettyLeakGuard.assertNoLeaks();
+        NettyLeakCheck.assertNoLeaks();
     }
 
     private static StoreException failure(CompletableFuture<?> f) {

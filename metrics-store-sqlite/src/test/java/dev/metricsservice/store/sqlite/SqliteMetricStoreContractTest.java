@@ -1,7 +1,7 @@
 package dev.metricsservice.store.sqlite;
 
 import dev.metricsservice.core.store.MetricStore;
-import dev.metricsservice.core.store.MetricStoreContractTest;
+import dev.metricsservice.core.storetest.MetricStoreContractTest;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -140,10 +140,6 @@ final class TraceFiles {
         }
     }
 
-    void evictIfOverCap() throws IOException {
-        evict();
-    }
-
     long currentBytes() {
         return currentBytes;
     }

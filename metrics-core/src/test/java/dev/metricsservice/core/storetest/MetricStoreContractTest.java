@@ -1,4 +1,8 @@
-package dev.metricsservice.core.store;
+package dev.metricsservice.core.storetest;
+
+import dev.metricsservice.core.store.MetricStore;
+import dev.metricsservice.core.store.MetricQuery;
+import dev.metricsservice.core.store.StoreException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,9 @@
-package dev.metricsservice.core.store;
+package dev.metricsservice.core.storetest;
+
+import dev.metricsservice.core.store.MetricStore;
+import dev.metricsservice.core.store.MetricQuery;
+import dev.metricsservice.core.store.StoreException;
+import dev.metricsservice.core.store.InMemoryMetricStore;
 
 import dev.metricsservice.core.WindowAggregate;
 import dev.metricsservice.core.WindowStats;

@@ -1,0 +1,70 @@
+package dev.metricsservice.core;
+
+/**
+ * {@link Aggregator#recordAll} for one aggregator: judges a whole batch before recording any of
+ * it. Stateless apart from the aggregator it serves; thread-safe.
+ */
+final class BatchRecorder {
+
+    private final Aggregator aggregator;
+
+    BatchRecorder(Aggregator aggregator) {
+        this.aggregator = aggregator;
+    }
+
+    BatchResult recordAll(SampleBatch batch) {
+        int n = batch.size();
+        long now = aggregator.clock.millis();
+        for (int i = 0; i < n; i++) {
+            RecordResult r = judge(batch, i, now);
+            if (r != RecordResult.ACCEPTED) {
+                return refuseBatch(r, i, n);
+            }
+        }
+        if (aggregator.overloaded) {
+            return refuseBatch(RecordResult.OVERLOADED, 0, n);
+        }
+        SeriesState[] resolved = new SeriesState[n];
+        for (int i = 0; i < n; i++) {
+            String name = batch.name(i);
+            if (i > 0 && name.equals(batch.name(i - 1))) {
+                resolved[i] = resolved[i - 1];
+                continue;
+            }
+            RecordResult created = aggregator.registry.create(name);
+            if (created != RecordResult.ACCEPTED) {
+                return refuseBatch(created, i, n);
+            }
+            resolved[i] = aggregator.registry.get(name);
+        }
+        long nowWindow = Math.floorDiv(now, aggregator.windowMillis);
+        for (int i = 0; i < n; i++) {
+            long w = batch.hasTimestamp(i) ? aggregator.windowIndexOf(batch.epochMillis(i)) : nowWindow;
+            SeriesState s = resolved[i];
+            RecordResult r = s != null ? s.recordAdmitted(w, batch.value(i))
+                    : aggregator.registry.recordInSuccessor(aggregator, null, batch.name(i), w, batch.value(i)); // retired at once
+            if (r != RecordResult.ACCEPTED) {
+                // Sample i was counted where it was refused; the ones after it were never tried.
+                aggregator.rejections[r.ordinal()].add(n - i - 1);
+                return new BatchResult(r, i, i);
+            }
+        }
+        return BatchResult.accepted(n);
+    }
+
+    private RecordResult judge(SampleBatch batch, int i, long now) {
+        String name = batch.name(i);
+        if (name == null || (!aggregator.registry.contains(name) && aggregator.rules.nameProblem(name).isPresent())) {
+            return RecordResult.INVALID_NAME;
+        }
+        if (!Double.isFinite(batch.value(i))) {
+            return RecordResult.NON_FINITE_VALUE;
+        }
+        return batch.hasTimestamp(i) ? aggregator.rules.checkTimestamp(batch.epochMillis(i), now) : RecordResult.ACCEPTED;
+    }
+
+    private BatchResult refuseBatch(RecordResult reason, int index, int size) {
+        aggregator.rejections[reason.ordinal()].add(size);
+        return BatchResult.refused(reason, index);
+    }
+}
