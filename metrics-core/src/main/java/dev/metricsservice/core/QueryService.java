@@ -17,8 +17,10 @@ import java.util.concurrent.CompletableFuture;
  *        .thenAccept(rows -> render(rows));
  * }</pre>
  *
- * <p>A query that runs while a flush commits may miss, once, the newest data of a window that
- * moved from memory to the store between the two reads; it never counts anything twice.
+ * <p>The store read and the memory read are two snapshots. A query that runs while a flush writes
+ * and commits may, once, miss the newest part of a window (moved to the store after the store was
+ * read) or count it twice (stored before the store read, still uncommitted at the memory read);
+ * the next query is exact again.
  *
  * <p>Thread-safe and non-blocking: the store read is asynchronous, and the memory read (brief,
  * under the series' monitor) runs on the thread that completes it.

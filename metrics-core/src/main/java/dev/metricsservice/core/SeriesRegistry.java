@@ -27,6 +27,14 @@ final class SeriesRegistry {
         this.factory = factory;
     }
 
+    /**
+     * The map itself, for the aggregator's record-by-name path: one dependent load fewer before the
+     * sample's CAS than going through this object (read only; all changes go through this class).
+     */
+    ConcurrentHashMap<String, SeriesState> map() {
+        return byName;
+    }
+
     /** The live series of {@code name}; the caller checks for null (an unknown or retired name). */
     SeriesState get(String name) {
         return name == null ? null : byName.get(name);

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Writers touch only the ring, the hot-cell cache and the amendment map, without locks. The
  * collector, commits and queries take this object's monitor, which writers never take.
  */
-final class SeriesState extends SeriesRetirement implements SeriesRecorder {
+final class SeriesState extends SeriesHotFields implements SeriesRecorder {
 
     static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(WindowCell[].class);
     private static final VarHandle HOT;
@@ -25,7 +25,7 @@ final class SeriesState extends SeriesRetirement implements SeriesRecorder {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            HOT = lookup.findVarHandle(SeriesState.class, "hot", WindowCell.class);
+            HOT = lookup.findVarHandle(SeriesHotFields.class, "hot", WindowCell.class);
             AMENDMENTS = lookup.findVarHandle(SeriesState.class, "amendments", ConcurrentHashMap.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -33,19 +33,6 @@ final class SeriesState extends SeriesRetirement implements SeriesRecorder {
     }
 
     final SeriesKey key;
-    private final Aggregator owner;
-    private final WatermarkPhaser phaser;
-    private final WindowCell[] slots;
-    private final int slotMask;
-
-    /**
-     * The cell of the window the clock was last in: lets a clock-stamped record skip the ring
-     * lookup, which would depend on the window index (one more dependent load before the CAS).
-     * Written only when it changes (about once per window), so it stays shared-clean in every
-     * writer's cache. Only a hint: users check its window index, and a stale cell is sealed.
-     */
-    @SuppressWarnings("unused") // accessed through HOT
-    private WindowCell hot;
 
     /** Cells of final windows taking late samples, by window index; created on the first one. */
     @SuppressWarnings("unused") // accessed through AMENDMENTS
@@ -59,11 +46,8 @@ final class SeriesState extends SeriesRetirement implements SeriesRecorder {
     volatile SeriesState successor;
 
     SeriesState(SeriesKey key, Aggregator owner, int slotCount, long createdMillis) {
+        super(owner, slotCount);
         this.key = key;
-        this.owner = owner;
-        this.phaser = owner.phaser;
-        this.slots = new WindowCell[slotCount];
-        this.slotMask = slotCount - 1;
         this.pending = new PendingWindows(owner.pendingWindows);
         this.lastActiveMillis = createdMillis;
     }
@@ -79,7 +63,11 @@ final class SeriesState extends SeriesRetirement implements SeriesRecorder {
         if (!Double.isFinite(value) || a.overloaded) {
             return a.refuseValue(value);
         }
-        long w = a.currentWindowIndex();
+        return recordNow(a.currentWindowIndex(), value);
+    }
+
+    /** Records a judged, clock-stamped sample into window {@code w}, the clock's current one. */
+    RecordResult recordNow(long w, double value) {
         WindowCell cell = hotCell();
         if (cell != null && cell.windowIndex == w) {
             return enterHot(cell, w, value);
@@ -121,7 +109,7 @@ final class SeriesState extends SeriesRetirement implements SeriesRecorder {
                 // Retired (a handle outlived its series): whatever the ring still holds is not ours.
                 return owner.recordInSuccessor(this, w, value);
             }
-            if (phaser.isFinal(w)) {
+            if (owner.isFinal(w)) {
                 return recordLate(w, value);
             }
             if (cell != null) {
@@ -150,7 +138,7 @@ final class SeriesState extends SeriesRetirement implements SeriesRecorder {
         if (cache) {
             cacheHotCell(cell);
         }
-        return phaser.enter(cell, value) ? RecordResult.ACCEPTED : recordLate(w, value);
+        return owner.enter(cell, value) ? RecordResult.ACCEPTED : recordLate(w, value);
     }
 
     /**
@@ -159,7 +147,7 @@ final class SeriesState extends SeriesRetirement implements SeriesRecorder {
      * its stripes refuse, and the sample goes the checked way through {@link #recordLate}.
      */
     private RecordResult enterHot(WindowCell cell, long w, double value) {
-        return phaser.enter(cell, value) ? RecordResult.ACCEPTED : recordLate(w, value);
+        return owner.enter(cell, value) ? RecordResult.ACCEPTED : recordLate(w, value);
     }
 
     /**
@@ -237,7 +225,7 @@ final class SeriesState extends SeriesRetirement implements SeriesRecorder {
             }
             active = true;
             if (cell.windowIndex < run.watermark) {
-                Stats last = phaser.finalRead(cell);
+                Stats last = owner.finalRead(cell);
                 // So an idle series does not keep its last cell alive. A writer that read the cell
                 // just before may cache it again; it is sealed, so that only delays its collection.
                 HOT.compareAndSet(this, cell, null);

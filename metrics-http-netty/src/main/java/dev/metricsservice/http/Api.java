@@ -20,6 +20,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -84,10 +85,11 @@ final class Api {
     Parsed<MetricQuery> parseQuery(String uri) {
         int q = uri.indexOf('?');
         String rawPath = q < 0 ? uri : uri.substring(0, q);
-        String name = percentDecode(rawPath.substring("/metrics/".length()));
-        if (name == null) {
+        Optional<String> decodedName = percentDecode(rawPath.substring("/metrics/".length()));
+        if (decodedName.isEmpty()) {
             return Parsed.invalid(ApiError.badRequest("the metric name in the path is not valid percent-encoded UTF-8"));
         }
+        String name = decodedName.get();
         long from = Long.MIN_VALUE / 2;
         long to = Long.MAX_VALUE / 2;
         int limit = config.defaultQueryLimit();
@@ -95,13 +97,18 @@ final class Api {
             for (String pair : uri.substring(q + 1).split("&")) {
                 int eq = pair.indexOf('=');
                 String key = eq < 0 ? pair : pair.substring(0, eq);
-                String value = eq < 0 ? "" : percentDecode(pair.substring(eq + 1));
+                Optional<String> decoded = eq < 0 ? Optional.of("") : percentDecode(pair.substring(eq + 1));
+                if (decoded.isEmpty()) {
+                    return Parsed.invalid(ApiError.badRequest(
+                            "query parameter '" + key + "' is not valid percent-encoded UTF-8"));
+                }
+                String value = decoded.get();
                 try {
                     switch (key) {
-                        case "from" -> from = Long.parseLong(String.valueOf(value));
-                        case "to" -> to = Long.parseLong(String.valueOf(value));
+                        case "from" -> from = Long.parseLong(value);
+                        case "to" -> to = Long.parseLong(value);
                         case "limit" -> {
-                            limit = Integer.parseInt(String.valueOf(value));
+                            limit = Integer.parseInt(value);
                             if (limit < 1 || limit > config.maxQueryLimit()) {
                                 return Parsed.invalid(limitError());
                             }
@@ -250,10 +257,10 @@ final class Api {
         }
     }
 
-    /** Strict percent-decoding of a path segment or parameter ('+' stays '+'); null if malformed. */
-    static String percentDecode(String s) {
+    /** Strict percent-decoding of a path segment or parameter ('+' stays '+'); empty if malformed. */
+    static Optional<String> percentDecode(String s) {
         if (s.indexOf('%') < 0) {
-            return s;
+            return Optional.of(s);
         }
         byte[] out = new byte[s.length()];
         int n = 0;
@@ -261,28 +268,28 @@ final class Api {
             char c = s.charAt(i);
             if (c == '%') {
                 if (i + 2 >= s.length()) {
-                    return null;
+                    return Optional.empty();
                 }
                 int hi = Character.digit(s.charAt(i + 1), 16);
                 int lo = Character.digit(s.charAt(i + 2), 16);
                 if (hi < 0 || lo < 0) {
-                    return null;
+                    return Optional.empty();
                 }
                 out[n++] = (byte) (hi << 4 | lo);
                 i += 2;
             } else if (c < 0x80) {
                 out[n++] = (byte) c;
             } else {
-                return null; // the request line is ASCII; anything else was not sent percent-encoded
+                return Optional.empty(); // the request line is ASCII; anything else was not sent percent-encoded
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return Optional.of(StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(out, 0, n)).toString();
+                    .decode(ByteBuffer.wrap(out, 0, n)).toString());
         } catch (CharacterCodingException e) {
-            return null;
+            return Optional.empty();
         }
     }
 }

@@ -109,6 +109,33 @@ class RequestHandlerTest {
     }
 
     @Test
+    void post_batchesOverTheSeriesLimit_areCountedInStatsByReason() {
+        Aggregator small = Aggregator.builder().clock(clock).maxSeries(2).build();
+        ServerState state = new ServerState(small, new InMemoryMetricStore(), HttpServerConfig.defaults(),
+                ServerInstrumentation.NONE, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), Runnable::run, "embedded");
+        ConnectionTimeouts timeouts = new ConnectionTimeouts(HttpServerConfig.defaults());
+        channel = new EmbeddedChannel(timeouts, new HttpServerCodec(), new AdmissionHandler(HttpServerConfig.defaults()),
+                new RequestHandler(state, new Api(state), timeouts));
+        for (int i = 0; i < 20; i++) {
+            String out = exchange(channel, RawClient.post("/metrics",
+                    "[{\"name\":\"a\",\"value\":1},{\"name\":\"b\",\"value\":1},{\"name\":\"c" + i + "\",\"value\":1}]"));
+            assertThat(out).startsWith("HTTP/1.1 429 ").contains("\"error\":\"series_limit\"", "element 2");
+        }
+        String stats = exchange(channel, RawClient.get("/stats"));
+
+        // 20 refused batches of 3 samples: every sample counted under the reason, none accepted
+        assertThat(stats).contains("\"series_limit\":60", "\"accepted\":0");
+    }
+
+    @Test
+    void post_tagsOrType_isRefusedNotIgnored() {
+        String out = exchange(channel(), RawClient.post("/metrics",
+                "{\"name\":\"cpu\",\"value\":1,\"tags\":{\"host\":\"a\"}}"));
+        assertThat(out).startsWith("HTTP/1.1 422 ").contains("\"error\":\"unsupported_field\"", "'tags'");
+        assertThat(aggregator.counters().accepted()).isZero();
+    }
+
+    @Test
     void post_batchRefusedMidway_reportsWhereToResume() {
         // The collector has not run for 16 windows, so window w+16 would reuse the slot of window w,
         // which is still live: the aggregator refuses it as OVERLOADED, a refusal no pre-check can see.

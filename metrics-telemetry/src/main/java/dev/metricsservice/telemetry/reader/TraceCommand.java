@@ -1,5 +1,8 @@
 package dev.metricsservice.telemetry.reader;
 
+import dev.metricsservice.core.units.Units;
+import java.time.Duration;
+
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,7 +16,8 @@ import java.util.List;
  * The reader command: {@code java -jar metrics-telemetry.jar summary|export|dump DIR [options]}.
  *
  * <pre>
- *   summary DIR [--threshold-ms N]   text summary; blocked-loop warnings above N ms (default 10)
+ *   summary DIR [--threshold D]      text summary; blocked-loop warnings above D (default 10ms;
+ *                                    durations as everywhere in the project: 1ms, 0.5s, 2s)
  *   export  DIR [--out FILE]         Chrome trace-event JSON (Perfetto, chrome://tracing); stdout by default
  *   dump    DIR [--out FILE]         one JSON object per event per line
  * </pre>
@@ -33,7 +37,7 @@ public final class TraceCommand {
         }
         String command = args[0];
         Path dir = Path.of(args[1]);
-        double thresholdMs = 10;
+        Duration threshold = Duration.ofMillis(10);
         Path outFile = null;
         List<String> rest = new ArrayList<>(List.of(args).subList(2, args.length));
         for (int i = 0; i < rest.size(); i++) {
@@ -43,14 +47,11 @@ public final class TraceCommand {
             }
             String value = rest.get(++i);
             switch (a) {
-                case "--threshold-ms" -> {
+                case "--threshold" -> {
                     try {
-                        thresholdMs = Double.parseDouble(value);
-                    } catch (NumberFormatException e) {
-                        return usage(err, "--threshold-ms must be a number of milliseconds, was " + value);
-                    }
-                    if (!(thresholdMs >= 0)) {
-                        return usage(err, "--threshold-ms must be >= 0, was " + value);
+                        threshold = Units.parseDuration(value);
+                    } catch (IllegalArgumentException e) {
+                        return usage(err, "--threshold: " + e.getMessage());
                     }
                 }
                 case "--out" -> outFile = Path.of(value);
@@ -70,7 +71,7 @@ public final class TraceCommand {
             }
             switch (command) {
                 case "summary" -> {
-                    TraceSummary s = new TraceSummary((long) (thresholdMs * 1e6));
+                    TraceSummary s = new TraceSummary(threshold.toNanos());
                     TraceReader.ReadResult r = TraceReader.read(dir, s);
                     out.print(s.render());
                     out.printf("Files: %d, %,d bytes, %.2f bytes/event%n", r.files(), r.bytes(),
@@ -111,7 +112,7 @@ public final class TraceCommand {
 
     private static int usage(PrintStream err, String problem) {
         err.println("error: " + problem);
-        err.println("usage: java -jar metrics-telemetry.jar summary|export|dump DIR [--threshold-ms N] [--out FILE]");
+        err.println("usage: java -jar metrics-telemetry.jar summary|export|dump DIR [--threshold DURATION] [--out FILE]");
         return 2;
     }
 }

@@ -103,7 +103,8 @@ class TraceCommandTest {
     void run_badArguments_exitWithUsageOrNotFound() {
         assertThat(run("summary")).isEqualTo(2);
         assertThat(run("frobnicate", dir.toString())).isEqualTo(2);
-        assertThat(run("summary", dir.toString(), "--threshold-ms", "x")).isEqualTo(2);
+        assertThat(run("summary", dir.toString(), "--threshold", "x")).isEqualTo(2);
+        assertThat(run("summary", dir.toString(), "--threshold", "-1ms")).isEqualTo(2);
         assertThat(run("summary", dir.resolve("missing").toString())).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("usage:").contains("does not exist");
     }
