@@ -79,7 +79,7 @@ class SeriesLifecycleAppTest {
             }
             HttpResponse<String> tooLate = post(base, "late-2h", 1, now - 7_200_000);
             assertThat(tooLate.statusCode()).isEqualTo(422);
-            assertThat(tooLate.body()).contains("\"error\":\"timestamp_too_old\"", "field 'timestamp'", "1 h");
+            assertThat(tooLate.body()).contains("\"error\":\"timestamp_too_old\"", "field 'timestamp'", "maximum lateness of 1h");
             app.shutdown();
         }
         try (SqliteMetricStore store = SqliteMetricStore.open(dir.resolve("metrics.db"))) {

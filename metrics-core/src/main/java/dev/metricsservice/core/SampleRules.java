@@ -1,5 +1,7 @@
 package dev.metricsservice.core;
 
+import dev.metricsservice.core.units.Units;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -55,16 +57,8 @@ final class SampleRules {
         };
     }
 
+    /** Durations in messages are written as the flags take them (one grammar: {@link Units}). */
     private static String millisText(long millis) {
-        if (millis % 3_600_000 == 0 && millis > 0) {
-            return millis / 3_600_000 + " h";
-        }
-        if (millis % 60_000 == 0 && millis > 0) {
-            return millis / 60_000 + " min";
-        }
-        if (millis % 1000 == 0) {
-            return millis / 1000 + " s";
-        }
-        return millis + " ms";
+        return Units.formatDuration(Duration.ofMillis(millis));
     }
 }

@@ -162,7 +162,7 @@ class AggregatorTest {
 
         assertThat(a.record("cpu", 1, T0 - 600_000)).isEqualTo(RecordResult.ACCEPTED);
         assertThat(a.record("cpu", 1, T0 - 600_001)).isEqualTo(RecordResult.TOO_LATE);
-        assertThat(a.explain(RecordResult.TOO_LATE)).contains("10 min");
+        assertThat(a.explain(RecordResult.TOO_LATE)).contains("10m");
         assertThat(a.counters().rejected()).containsEntry(RecordResult.TOO_LATE, 1L);
     }
 
@@ -430,7 +430,7 @@ class AggregatorTest {
         Aggregator a = Aggregator.builder().clock(clock).maxNameBytes(20).maxFutureSkew(Duration.ofSeconds(90)).build();
 
         assertThat(a.explain(RecordResult.INVALID_NAME)).contains("1 to 20 UTF-8 bytes");
-        assertThat(a.explain(RecordResult.TOO_EARLY)).contains("90 s");
+        assertThat(a.explain(RecordResult.TOO_EARLY)).contains("90s");
         assertThat(a.nameProblem("x".repeat(21))).hasValue("metric name is longer than 20 UTF-8 bytes");
         assertThat(a.nameProblem("ok")).isEmpty();
         assertThat(a.allowedLateness()).isEqualTo(Duration.ofSeconds(5));
