@@ -138,7 +138,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
         if (cache) {
             cacheHotCell(cell);
         }
-        return owner.enter(cell, value) ? RecordResult.ACCEPTED : recordLate(w, value);
+        return owner.enter(cell, w, value) ? RecordResult.ACCEPTED : recordLate(w, value);
     }
 
     /**
@@ -147,7 +147,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
      * its stripes refuse, and the sample goes the checked way through {@link #recordLate}.
      */
     private RecordResult enterHot(WindowCell cell, long w, double value) {
-        return owner.enter(cell, value) ? RecordResult.ACCEPTED : recordLate(w, value);
+        return owner.enter(cell, w, value) ? RecordResult.ACCEPTED : recordLate(w, value);
     }
 
     /**

@@ -7,7 +7,7 @@ package dev.metricsservice.core;
  *
  * <pre>{@code
  * // writer, with `cell` already reachable from the series (found in the ring, or CAS-ed there)
- * if (!aggregator.enter(cell, value)) {
+ * if (!aggregator.enter(cell, cell.windowIndex, value)) {
  *     // the window is final: record the sample as an amendment instead
  * }
  *
@@ -94,12 +94,14 @@ abstract class WatermarkPhaser {
     }
 
     /**
-     * Writer side: adds {@code value} to {@code cell} unless its window is final.
+     * Writer side: adds {@code value} to {@code cell}, whose window is {@code windowIndex}, unless
+     * that window is final.
      *
      * @return true when the sample is counted (exactly once); false when the window is final
      */
-    final boolean enter(WindowCell cell, double value) {
-        if (cell.windowIndex < finalizedBelow) {
+    final boolean enter(WindowCell cell, long windowIndex, double value) {
+        // windowIndex is the cell's (the caller matched it), passed to save the load from the cell.
+        if (windowIndex < finalizedBelow) {
             return false;
         }
         return cell.record(value);
