@@ -59,11 +59,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
 
     @Override
     public RecordResult record(double value) {
-        Aggregator a = owner;
-        if (!Double.isFinite(value) || a.overloaded) {
-            return a.refuseValue(value);
-        }
-        return recordNow(a.currentWindowIndex(), value);
+        return owner.recordNow(this, value);
     }
 
     /** Records a judged, clock-stamped sample into window {@code w}, the clock's current one. */
@@ -77,15 +73,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
 
     @Override
     public RecordResult record(double value, long epochMillis) {
-        Aggregator a = owner;
-        if (!Double.isFinite(value) || a.overloaded) {
-            return a.refuseValue(value);
-        }
-        RecordResult timing = a.rules.checkTimestamp(epochMillis, a.clock.millis());
-        if (timing != RecordResult.ACCEPTED) {
-            return a.reject(timing);
-        }
-        return recordAdmitted(a.windowIndexOf(epochMillis), value);
+        return owner.recordAt(this, value, epochMillis);
     }
 
     /** Records a sample whose value and time were already judged; {@code w} is its window index. */

@@ -88,11 +88,6 @@ abstract class WatermarkPhaser {
         return windowIndex < finalizedBelow;
     }
 
-    /** The current watermark: windows below it are final. */
-    final long watermark() {
-        return finalizedBelow;
-    }
-
     /**
      * Writer side: adds {@code value} to {@code cell}, whose window is {@code windowIndex}, unless
      * that window is final.

@@ -36,6 +36,10 @@ class RequestHandlerTest {
     private EmbeddedChannel channel;
 
     private EmbeddedChannel channel(MetricStore store, HttpServerConfig config) {
+        return channel(aggregator, store, config);
+    }
+
+    private EmbeddedChannel channel(Aggregator aggregator, MetricStore store, HttpServerConfig config) {
         ServerState state = new ServerState(aggregator, store, config, ServerInstrumentation.NONE,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), Runnable::run, "embedded");
         ConnectionTimeouts timeouts = new ConnectionTimeouts(config);
@@ -111,11 +115,7 @@ class RequestHandlerTest {
     @Test
     void post_batchesOverTheSeriesLimit_areCountedInStatsByReason() {
         Aggregator small = Aggregator.builder().clock(clock).maxSeries(2).build();
-        ServerState state = new ServerState(small, new InMemoryMetricStore(), HttpServerConfig.defaults(),
-                ServerInstrumentation.NONE, new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), Runnable::run, "embedded");
-        ConnectionTimeouts timeouts = new ConnectionTimeouts(HttpServerConfig.defaults());
-        channel = new EmbeddedChannel(timeouts, new HttpServerCodec(), new AdmissionHandler(HttpServerConfig.defaults()),
-                new RequestHandler(state, new Api(state), timeouts));
+        channel(small, new InMemoryMetricStore(), HttpServerConfig.defaults());
         for (int i = 0; i < 20; i++) {
             String out = exchange(channel, RawClient.post("/metrics",
                     "[{\"name\":\"a\",\"value\":1},{\"name\":\"b\",\"value\":1},{\"name\":\"c" + i + "\",\"value\":1}]"));
