@@ -1,8 +1,11 @@
 package dev.metricsservice.core;
 
 import dev.metricsservice.core.store.MetricQuery;
+import dev.metricsservice.core.store.SeriesListQuery;
 import dev.metricsservice.core.store.WindowMerger;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +87,7 @@ public final class Aggregator extends WatermarkPhaser {
 
     final SeriesRegistry registry;
     /** The registry's map, read directly by {@code record(name, ...)}: see {@link SeriesRegistry#map()}. */
-    private final ConcurrentHashMap<String, SeriesState> byName;
+    private final ConcurrentHashMap<String, SeriesRegistry.Names> byName;
     private final BatchRecorder batches;
     final LongAdder[] rejections = new LongAdder[RecordResult.values().length];
 
@@ -115,7 +118,8 @@ public final class Aggregator extends WatermarkPhaser {
         this.maxPendingWindows = b.maxPendingWindows;
         this.allowedLatenessMillis = b.allowedLateness.toMillis();
         this.seriesTtlMillis = b.seriesTtl.toMillis();
-        this.rules = new SampleRules(b.maxNameBytes, b.maxFutureSkew.toMillis(), b.maxLateness.toMillis());
+        this.rules = new SampleRules(b.maxNameBytes, b.maxFutureSkew.toMillis(), b.maxLateness.toMillis(),
+                b.maxSeries, b.maxSeriesPerName);
         // Live windows span from the watermark (lateness behind the last collect) to the furthest
         // accepted future window; 8 windows of slack cover a collector running a few windows late.
         long span = ceilDiv(allowedLatenessMillis, windowMillis) + ceilDiv(b.maxFutureSkew.toMillis(), windowMillis) + 8;
@@ -123,8 +127,8 @@ public final class Aggregator extends WatermarkPhaser {
         for (int i = 0; i < rejections.length; i++) {
             rejections[i] = new LongAdder();
         }
-        this.registry = new SeriesRegistry(maxSeries, rules,
-                name -> new SeriesState(SeriesKey.of(name), this, slotsPerSeries, clock.millis()));
+        this.registry = new SeriesRegistry(rules,
+                (key, type) -> new SeriesState(key, type, this, slotsPerSeries, clock.millis()));
         this.byName = registry.map();
         this.batches = new BatchRecorder(this);
         long now = clock.millis();
@@ -139,13 +143,15 @@ public final class Aggregator extends WatermarkPhaser {
     // ------------------------------------------------------------------ recording
 
     /**
-     * Records a sample stamped with the aggregator's clock.
+     * Records a sample of the untagged series of {@code name}, stamped with the aggregator's clock.
+     * A new name becomes a {@link MetricType#SUMMARY}; an existing one keeps its type.
      *
      * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
      */
     public RecordResult record(String name, double value) {
-        SeriesState s = name == null ? null : byName.get(name);
-        return s != null ? recordNow(s, value) : recordInNewSeries(name, value, false, 0);
+        SeriesRegistry.Names n = name == null ? null : byName.get(name);
+        SeriesState s = n == null ? null : n.untagged;
+        return s != null ? recordNow(s, value) : recordInNewSeries(name, Tags.empty(), value, false, 0);
     }
 
     /**
@@ -155,8 +161,29 @@ public final class Aggregator extends WatermarkPhaser {
      * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
      */
     public RecordResult record(String name, double value, long epochMillis) {
-        SeriesState s = name == null ? null : byName.get(name);
-        return s != null ? recordAt(s, value, epochMillis) : recordInNewSeries(name, value, true, epochMillis);
+        SeriesRegistry.Names n = name == null ? null : byName.get(name);
+        SeriesState s = n == null ? null : n.untagged;
+        return s != null ? recordAt(s, value, epochMillis) : recordInNewSeries(name, Tags.empty(), value, true, epochMillis);
+    }
+
+    /**
+     * Records a sample of the series (name, tags), stamped with the aggregator's clock. Looks the
+     * series up with the caller's {@code Tags} object (two map reads, no key built, nothing
+     * allocated once the series exists); hold a handle ({@link #series(SeriesKey)}) to skip even that.
+     *
+     * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
+     */
+    public RecordResult record(String name, Tags tags, double value) {
+        SeriesRegistry.Names n = name == null ? null : byName.get(name);
+        SeriesState s = n == null || tags == null ? null : n.get(tags);
+        return s != null ? recordNow(s, value) : recordInNewSeries(name, tags, value, false, 0);
+    }
+
+    /** Records a sample of the series (name, tags) with a client timestamp in epoch milliseconds. */
+    public RecordResult record(String name, Tags tags, double value, long epochMillis) {
+        SeriesRegistry.Names n = name == null ? null : byName.get(name);
+        SeriesState s = n == null || tags == null ? null : n.get(tags);
+        return s != null ? recordAt(s, value, epochMillis) : recordInNewSeries(name, tags, value, true, epochMillis);
     }
 
     /**
@@ -166,13 +193,22 @@ public final class Aggregator extends WatermarkPhaser {
      */
     RecordResult recordNow(SeriesState s, double value) {
         RecordResult judged = judge(value, false, 0);
-        return judged != RecordResult.ACCEPTED ? judged : s.recordNow(currentWindowIndex(), value);
+        if (judged != RecordResult.ACCEPTED) {
+            return judged;
+        }
+        if (s.tracksLast) {
+            // A gauge's last value is by sample time, so a clock-stamped gauge sample needs the time.
+            long now = clock.millis();
+            return s.recordNow(windowIndexOf(now), value, now);
+        }
+        return s.recordNow(currentWindowIndex(), value, Stats.NO_LAST);
     }
 
     /** Records a client-stamped sample into {@code s}; see {@link #recordNow}. */
     RecordResult recordAt(SeriesState s, double value, long epochMillis) {
         RecordResult judged = judge(value, true, epochMillis);
-        return judged != RecordResult.ACCEPTED ? judged : s.recordAdmitted(windowIndexOf(epochMillis), value);
+        return judged != RecordResult.ACCEPTED ? judged
+                : s.recordAdmitted(windowIndexOf(epochMillis), value, s.tracksLast ? epochMillis : Stats.NO_LAST);
     }
 
     /**
@@ -192,30 +228,30 @@ public final class Aggregator extends WatermarkPhaser {
         return RecordResult.ACCEPTED;
     }
 
-    private RecordResult recordInNewSeries(String name, double value, boolean clientStamped, long epochMillis) {
+    private RecordResult recordInNewSeries(String name, Tags tags, double value, boolean clientStamped,
+                                           long epochMillis) {
         // Judged before the series is created, so that a refused sample leaves no empty series.
         RecordResult judged = judge(value, clientStamped, epochMillis);
         if (judged != RecordResult.ACCEPTED) {
             return judged;
         }
-        RecordResult created = registry.create(name);
+        RecordResult created = registry.create(name, tags, null);
         if (created != RecordResult.ACCEPTED) {
             return reject(created);
         }
-        SeriesState s = registry.get(name);
+        SeriesState s = registry.get(name, tags);
         if (s == null) {
-            return recordInNewSeries(name, value, clientStamped, epochMillis); // retired at once
+            return recordInNewSeries(name, tags, value, clientStamped, epochMillis); // retired at once
         }
-        return clientStamped ? s.recordAdmitted(windowIndexOf(epochMillis), value)
-                : s.recordNow(currentWindowIndex(), value);
+        return clientStamped ? recordAt(s, value, epochMillis) : recordNow(s, value);
     }
 
     /**
-     * Records a whole batch, all or none: every sample's name, value and timestamp is judged, the
-     * pending bound checked and every new series created before the first sample is recorded.
-     * Timestamps are judged against one clock reading for the whole batch, so a batch accepted
-     * when checked cannot become too late half-way. See {@link BatchResult} for the one case of a
-     * partial batch. Refused samples are counted by the reason that refused the batch.
+     * Records a whole batch, all or none: every sample's name, tags, type, value and timestamp is
+     * judged, the pending bound checked and every new series created before the first sample is
+     * recorded. Timestamps are judged against one clock reading for the whole batch, so a batch
+     * accepted when checked cannot become too late half-way. See {@link BatchResult} for the one
+     * case of a partial batch. Refused samples are counted by the reason that refused the batch.
      */
     public BatchResult recordAll(SampleBatch batch) {
         return batches.recordAll(batch);
@@ -223,37 +259,76 @@ public final class Aggregator extends WatermarkPhaser {
 
     /**
      * A handle that records into one series without looking it up. The series is created if
-     * needed.
+     * needed: a new name becomes a {@link MetricType#SUMMARY}, an existing one keeps its type.
      *
-     * @throws IllegalArgumentException if the name breaks the {@link MetricNames} rule
-     * @throws IllegalStateException if creating the series would exceed {@code maxSeries}
+     * @throws IllegalArgumentException if the name or tags break the {@link MetricNames} or
+     *     {@link Tags} rule
+     * @throws IllegalStateException if creating the series would exceed {@code maxSeries} or
+     *     {@code maxSeriesPerName}
      */
     public SeriesRecorder series(SeriesKey key) {
-        String name = key.name();
-        SeriesState s = registry.get(name);
-        if (s != null) {
-            return s;
-        }
-        RecordResult created = registry.create(name);
-        if (created == RecordResult.INVALID_NAME) {
-            throw new IllegalArgumentException(rules.nameProblem(name).orElse(explain(created)));
-        }
-        if (created != RecordResult.ACCEPTED) {
-            throw new IllegalStateException("cannot create series '" + name + "': the limit of " + maxSeries
-                    + " live series is reached");
-        }
-        s = registry.get(name);
-        return s != null ? s : series(key);
+        return handle(key, null);
     }
 
-    /** {@link #series(SeriesKey)} for the series of metric {@code name}. */
+    /** {@link #series(SeriesKey)} for the untagged series of metric {@code name}. */
     public SeriesRecorder series(String name) {
-        return series(SeriesKey.of(name));
+        return handle(SeriesKey.of(name), null);
+    }
+
+    /**
+     * A handle to a {@link MetricType#COUNTER} series: each sample is an increment.
+     *
+     * @throws IllegalStateException also when {@code name} already has another type
+     * @see #series(SeriesKey) for the other exceptions
+     */
+    public SeriesRecorder counter(String name, Tags tags) {
+        return handle(SeriesKey.of(name, tags), MetricType.COUNTER);
+    }
+
+    /** A handle to a {@link MetricType#GAUGE} series; see {@link #counter}. */
+    public SeriesRecorder gauge(String name, Tags tags) {
+        return handle(SeriesKey.of(name, tags), MetricType.GAUGE);
+    }
+
+    /** A handle to a {@link MetricType#DISTRIBUTION} series; see {@link #counter}. */
+    public SeriesRecorder distribution(String name, Tags tags) {
+        return handle(SeriesKey.of(name, tags), MetricType.DISTRIBUTION);
+    }
+
+    /** A handle to a {@link MetricType#SUMMARY} series; see {@link #counter}. */
+    public SeriesRecorder summary(String name, Tags tags) {
+        return handle(SeriesKey.of(name, tags), MetricType.SUMMARY);
+    }
+
+    private SeriesRecorder handle(SeriesKey key, MetricType type) {
+        String name = key.name();
+        while (true) {
+            SeriesState s = registry.get(name, key.tags());
+            if (s != null && (type == null || s.type == type)) {
+                return s;
+            }
+            RecordResult created = registry.create(name, key.tags(), type);
+            switch (created) {
+                case ACCEPTED -> {
+                    continue; // created (or found); fetch it
+                }
+                case INVALID_NAME -> throw new IllegalArgumentException(rules.nameProblem(name).orElse(explain(created)));
+                case INVALID_TAGS -> throw new IllegalArgumentException(Tags.problem(key.tags()).orElse(explain(created)));
+                case TYPE_CONFLICT -> throw new IllegalStateException("cannot create " + type.wireName() + " series '"
+                        + key + "': metric '" + name + "' is a " + typeOf(name).map(MetricType::wireName).orElse("?"));
+                default -> throw new IllegalStateException("cannot create series '" + key + "': " + explain(created));
+            }
+        }
+    }
+
+    /** The type metric {@code name} has while it has live series here. */
+    public Optional<MetricType> typeOf(String name) {
+        return registry.typeOf(name);
     }
 
     /** Records an already judged sample into the series that replaced {@code retired}. */
-    RecordResult recordInSuccessor(SeriesState retired, long w, double value) {
-        return registry.recordInSuccessor(this, retired, retired.key.name(), w, value);
+    RecordResult recordInSuccessor(SeriesState retired, long w, double value, long stampMillis) {
+        return registry.recordInSuccessor(this, retired, retired.key, retired.type, w, value, stampMillis);
     }
 
     /** Index of the clock's current window, through the one-entry cache. */
@@ -348,13 +423,30 @@ public final class Aggregator extends WatermarkPhaser {
      * that the store's rows merged with these are the complete picture. {@link QueryService}
      * does that merge; this is its memory half.
      */
-    List<WindowStats> unflushed(MetricQuery query) {
-        SeriesState s = registry.get(query.series().name());
+    List<SeriesWindow> unflushed(MetricQuery query) {
         WindowMerger merger = new WindowMerger();
-        if (s != null) {
-            s.unflushedInto(query, windowSeconds, merger);
+        for (SeriesState s : registry.ofName(query.name())) {
+            if (query.matches(s.key)) {
+                s.unflushedInto(query, windowSeconds, merger);
+            }
         }
         return merger.result(query);
+    }
+
+    /**
+     * The live series matching {@code query} (name, filters, cursor; not the time range: a live
+     * series holds recent data or is about to be retired), in {@link SeriesKey} order, at most its
+     * limit. The memory half of {@link QueryService#listSeries}.
+     */
+    List<SeriesInfo> liveSeries(SeriesListQuery query) {
+        List<SeriesInfo> out = new ArrayList<>();
+        for (SeriesState s : registry.ofName(query.name().orElse(null))) {
+            if (query.matches(s.key) && s.admits()) {
+                out.add(new SeriesInfo(s.key, s.type));
+            }
+        }
+        out.sort(Comparator.comparing(SeriesInfo::series));
+        return out.size() > query.limit() ? new ArrayList<>(out.subList(0, query.limit())) : out;
     }
 
     /** The aggregator's own counters; takes the collector's lock briefly. */
@@ -423,6 +515,11 @@ public final class Aggregator extends WatermarkPhaser {
     /** How long a series may hold nothing before it is retired; zero means never. */
     public Duration seriesTtl() {
         return Duration.ofMillis(seriesTtlMillis);
+    }
+
+    /** The most live series of one metric name this aggregator holds. */
+    public int maxSeriesPerName() {
+        return rules.maxSeriesPerName;
     }
 
     /** The most live series this aggregator holds. */

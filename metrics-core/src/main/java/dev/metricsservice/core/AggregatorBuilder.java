@@ -16,6 +16,7 @@ import java.util.Objects;
  *         .maxFutureSkew(Duration.ofSeconds(60))    // default 60 s
  *         .seriesTtl(Duration.ofMinutes(15))        // default 15 min; ZERO = never retire
  *         .maxSeries(100_000)                       // default 100,000 live series
+ *         .maxSeriesPerName(10_000)                 // default 10,000 per metric name
  *         .maxPendingWindows(1_000_000)             // default 1,000,000
  *         .maxNameBytes(200)                        // default 200
  *         .writerId("instance-a")                   // default: 12 random hex digits
@@ -30,6 +31,7 @@ public final class AggregatorBuilder {
     Duration maxFutureSkew = Duration.ofSeconds(60);
     Duration seriesTtl = Duration.ofMinutes(15);
     int maxSeries = 100_000;
+    int maxSeriesPerName = 10_000;
     long maxPendingWindows = 1_000_000;
     int maxNameBytes = MetricNames.DEFAULT_MAX_NAME_BYTES;
     String writerId;
@@ -88,6 +90,20 @@ public final class AggregatorBuilder {
             throw new IllegalArgumentException("maxSeries must be between 1 and 100000000, was " + maxSeries);
         }
         this.maxSeries = maxSeries;
+        return this;
+    }
+
+    /**
+     * Maximum number of live series of one metric name (all its tag combinations), 1 to
+     * 100,000,000. Default 10,000. A new series beyond it is refused with
+     * {@link RecordResult#SERIES_PER_NAME_LIMIT}; the name's existing series keep working.
+     */
+    public AggregatorBuilder maxSeriesPerName(int maxSeriesPerName) {
+        if (maxSeriesPerName < 1 || maxSeriesPerName > 100_000_000) {
+            throw new IllegalArgumentException(
+                    "maxSeriesPerName must be between 1 and 100000000, was " + maxSeriesPerName);
+        }
+        this.maxSeriesPerName = maxSeriesPerName;
         return this;
     }
 

@@ -27,22 +27,27 @@ final class BatchRecorder {
         SeriesState[] resolved = new SeriesState[n];
         for (int i = 0; i < n; i++) {
             String name = batch.name(i);
-            if (i > 0 && name.equals(batch.name(i - 1))) {
+            Tags tags = batch.tags(i);
+            if (i > 0 && name.equals(batch.name(i - 1)) && tags.equals(batch.tags(i - 1))
+                    && batch.type(i) == batch.type(i - 1)) {
                 resolved[i] = resolved[i - 1];
                 continue;
             }
-            RecordResult created = aggregator.registry.create(name);
+            RecordResult created = aggregator.registry.create(name, tags, batch.type(i));
             if (created != RecordResult.ACCEPTED) {
                 return refuseBatch(created, i, n);
             }
-            resolved[i] = aggregator.registry.get(name);
+            resolved[i] = aggregator.registry.get(name, tags);
         }
         long nowWindow = Math.floorDiv(now, aggregator.windowMillis);
         for (int i = 0; i < n; i++) {
-            long w = batch.hasTimestamp(i) ? aggregator.windowIndexOf(batch.epochMillis(i)) : nowWindow;
+            boolean stamped = batch.hasTimestamp(i);
+            long w = stamped ? aggregator.windowIndexOf(batch.epochMillis(i)) : nowWindow;
+            long stampMillis = stamped ? batch.epochMillis(i) : now;
             SeriesState s = resolved[i];
-            RecordResult r = s != null ? s.recordAdmitted(w, batch.value(i))
-                    : aggregator.registry.recordInSuccessor(aggregator, null, batch.name(i), w, batch.value(i)); // retired at once
+            RecordResult r = s != null ? s.recordAdmitted(w, batch.value(i), s.tracksLast ? stampMillis : Stats.NO_LAST)
+                    : aggregator.registry.recordInSuccessor(aggregator, null, SeriesKey.of(batch.name(i), batch.tags(i)),
+                            batch.type(i), w, batch.value(i), stampMillis); // retired at once
             if (r != RecordResult.ACCEPTED) {
                 // Sample i was counted where it was refused; the ones after it were never tried.
                 aggregator.rejections[r.ordinal()].add(n - i - 1);
@@ -53,9 +58,9 @@ final class BatchRecorder {
     }
 
     private RecordResult judge(SampleBatch batch, int i, long now) {
-        String name = batch.name(i);
-        if (name == null || (!aggregator.registry.contains(name) && aggregator.rules.nameProblem(name).isPresent())) {
-            return RecordResult.INVALID_NAME;
+        RecordResult identity = aggregator.registry.judgeIdentity(batch.name(i), batch.tags(i), batch.type(i));
+        if (identity != RecordResult.ACCEPTED) {
+            return identity;
         }
         if (!Double.isFinite(batch.value(i))) {
             return RecordResult.NON_FINITE_VALUE;

@@ -35,7 +35,7 @@ final class CollectRun {
 
     void offer(SeriesState series, PendingWindows.Entry entry, Stats value) {
         aggregates.add(new WindowAggregate(series.key, entry.windowIndex * windowSeconds, writerId,
-                entry.amendment, value));
+                entry.amendment, value, series.type));
         offers.add(new Offer(series, entry, value));
         if (entry.finalized) {
             finalAggregates++;

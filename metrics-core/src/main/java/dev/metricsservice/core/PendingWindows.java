@@ -123,7 +123,8 @@ final class PendingWindows {
      * since then and the window's cumulative min and max, which dominate the stored ones, so that
      * merging with the store's row gives exact totals.
      */
-    void unflushedInto(MetricQuery query, long windowSeconds, Map<Long, Stats> live, WindowMerger merger) {
+    void unflushedInto(MetricQuery query, long windowSeconds, Map<Long, Stats> live, WindowMerger merger,
+                       SeriesKey key, MetricType type) {
         for (Entry e : entries) {
             long start = e.windowIndex * windowSeconds;
             if (!query.covers(start)) {
@@ -135,8 +136,10 @@ final class PendingWindows {
                 total = total.merge(now != null ? now : Stats.EMPTY);
             }
             if (total.count() > e.committed.count()) {
-                merger.add(start, new Stats(total.count() - e.committed.count(),
-                        total.sum() - e.committed.sum(), total.min(), total.max()));
+                // The stored part is a prefix of the total, so the total's last value is the latest.
+                merger.add(key, type, start, new Stats(total.count() - e.committed.count(),
+                        total.sum() - e.committed.sum(), total.min(), total.max(), total.last(),
+                        total.lastEpochMillis()));
             }
         }
     }

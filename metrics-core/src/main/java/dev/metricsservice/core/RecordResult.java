@@ -25,8 +25,14 @@ public enum RecordResult {
     TOO_LATE("timestamp_too_old"),
     /** The sample's timestamp is further in the future than the allowed clock skew. */
     TOO_EARLY("timestamp_too_new"),
+    /** The tags break the rules in {@link Tags}. */
+    INVALID_TAGS("invalid_tags"),
+    /** The sample's type is not the type the metric name already has. */
+    TYPE_CONFLICT("type_conflict"),
     /** A new series would exceed the configured maximum number of live series. */
     SERIES_LIMIT("series_limit"),
+    /** A new series would exceed the configured maximum number of live series of its metric name. */
+    SERIES_PER_NAME_LIMIT("series_per_name_limit"),
     /** Too much data is waiting for the store (or the collector is behind); try again later. */
     OVERLOADED("overloaded");
 

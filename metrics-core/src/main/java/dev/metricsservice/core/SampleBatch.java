@@ -11,6 +11,7 @@ import java.util.Arrays;
  * SampleBatch batch = new SampleBatch();
  * batch.add("cpu", 42.5);                        // stamped by the aggregator's clock
  * batch.add("cpu", 40.0, clientEpochMillis);     // stamped by the client
+ * batch.add("hits", Tags.of("route", "/"), MetricType.COUNTER, 1);      // tagged and typed
  * BatchResult result = aggregator.recordAll(batch);
  * batch.clear();
  * }</pre>
@@ -24,30 +25,50 @@ public final class SampleBatch {
     }
 
     private String[] names = new String[16];
+    private Tags[] tags = new Tags[16];
+    private MetricType[] types = new MetricType[16];
     private double[] values = new double[16];
     private long[] timestamps = new long[16];
     private boolean[] stamped = new boolean[16];
     private int size;
 
-    /** Adds a sample to be stamped with the aggregator's clock. */
+    /** Adds an untagged sample of the name's type, to be stamped with the aggregator's clock. */
     public SampleBatch add(String name, double value) {
-        return append(name, value, 0, false);
+        return append(name, Tags.empty(), null, value, 0, false);
     }
 
-    /** Adds a sample with a client timestamp in epoch milliseconds. */
+    /** Adds an untagged sample of the name's type with a client timestamp in epoch milliseconds. */
     public SampleBatch add(String name, double value, long epochMillis) {
-        return append(name, value, epochMillis, true);
+        return append(name, Tags.empty(), null, value, epochMillis, true);
     }
 
-    private SampleBatch append(String name, double value, long epochMillis, boolean clientStamped) {
+    /**
+     * Adds a sample of series (name, tags), to be stamped with the aggregator's clock.
+     * {@code type} null means "the name's type, or summary for a new name".
+     */
+    public SampleBatch add(String name, Tags tags, MetricType type, double value) {
+        return append(name, tags, type, value, 0, false);
+    }
+
+    /** Adds a sample of series (name, tags) with a client timestamp; see {@link #add(String, Tags, MetricType, double)}. */
+    public SampleBatch add(String name, Tags tags, MetricType type, double value, long epochMillis) {
+        return append(name, tags, type, value, epochMillis, true);
+    }
+
+    private SampleBatch append(String name, Tags sampleTags, MetricType type, double value, long epochMillis,
+                               boolean clientStamped) {
         if (size == names.length) {
             int n = size * 2;
             names = Arrays.copyOf(names, n);
+            tags = Arrays.copyOf(tags, n);
+            types = Arrays.copyOf(types, n);
             values = Arrays.copyOf(values, n);
             timestamps = Arrays.copyOf(timestamps, n);
             stamped = Arrays.copyOf(stamped, n);
         }
         names[size] = name;
+        tags[size] = sampleTags;
+        types[size] = type;
         values[size] = value;
         timestamps[size] = epochMillis;
         stamped[size] = clientStamped;
@@ -64,6 +85,18 @@ public final class SampleBatch {
     public String name(int i) {
         check(i);
         return names[i];
+    }
+
+    /** The tags of sample {@code i} (may be null or invalid: the aggregator judges them). */
+    public Tags tags(int i) {
+        check(i);
+        return tags[i];
+    }
+
+    /** The type sample {@code i} was sent with; null when it named none. */
+    public MetricType type(int i) {
+        check(i);
+        return types[i];
     }
 
     /** The value of sample {@code i}. */
@@ -87,6 +120,8 @@ public final class SampleBatch {
     /** Empties the batch, keeping its capacity (names are dropped so they can be collected). */
     public void clear() {
         Arrays.fill(names, 0, size, null);
+        Arrays.fill(tags, 0, size, null);
+        Arrays.fill(types, 0, size, null);
         size = 0;
     }
 

@@ -14,9 +14,14 @@ final class SampleRules {
     final int maxNameBytes;
     final long maxFutureSkewMillis;
     final long maxLatenessMillis;
+    final int maxSeries;
+    final int maxSeriesPerName;
 
-    SampleRules(int maxNameBytes, long maxFutureSkewMillis, long maxLatenessMillis) {
+    SampleRules(int maxNameBytes, long maxFutureSkewMillis, long maxLatenessMillis, int maxSeries,
+                int maxSeriesPerName) {
         this.maxNameBytes = maxNameBytes;
+        this.maxSeries = maxSeries;
+        this.maxSeriesPerName = maxSeriesPerName;
         this.maxFutureSkewMillis = maxFutureSkewMillis;
         this.maxLatenessMillis = maxLatenessMillis;
     }
@@ -52,7 +57,13 @@ final class SampleRules {
                     + " in the past";
             case TOO_EARLY -> "timestamp is more than the maximum clock skew of " + millisText(maxFutureSkewMillis)
                     + " in the future";
-            case SERIES_LIMIT -> "too many live series; the configured maximum is reached";
+            case INVALID_TAGS -> "tags must be at most " + Tags.MAX_TAGS + " pairs, keys 1 to " + Tags.MAX_KEY_BYTES
+                    + " UTF-8 bytes without control characters, ':', ',', '=' or spaces, values 1 to "
+                    + Tags.MAX_VALUE_BYTES + " UTF-8 bytes without control characters";
+            case TYPE_CONFLICT -> "the metric already has another type; a metric name has one type";
+            case SERIES_LIMIT -> "too many live series: the limit of " + maxSeries + " live series (all metrics) is reached";
+            case SERIES_PER_NAME_LIMIT -> "too many live series of this metric: the limit of " + maxSeriesPerName
+                    + " live series per metric name is reached";
             case OVERLOADED -> "too much data is pending for the store; retry later";
         };
     }

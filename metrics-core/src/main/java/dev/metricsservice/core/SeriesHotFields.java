@@ -11,6 +11,8 @@ abstract class SeriesHotFields extends SeriesRetirement {
     final Aggregator owner;
     final WindowCell[] slots;
     final int slotMask;
+    /** True for gauges: every sample carries its timestamp so the cell can keep the last value. */
+    final boolean tracksLast;
 
     /**
      * The cell of the window the clock was last in: lets a clock-stamped record skip the ring
@@ -22,8 +24,9 @@ abstract class SeriesHotFields extends SeriesRetirement {
     @SuppressWarnings("unused")
     WindowCell hot;
 
-    SeriesHotFields(Aggregator owner, int slotCount) {
+    SeriesHotFields(Aggregator owner, int slotCount, boolean tracksLast) {
         this.owner = owner;
+        this.tracksLast = tracksLast;
         this.slots = new WindowCell[slotCount];
         this.slotMask = slotCount - 1;
     }

@@ -6,6 +6,8 @@ package dev.metricsservice.core;
  * <pre>{@code
  * SeriesRecorder cpu = aggregator.series("cpu");   // once
  * cpu.record(42.5);                                  // many times, from any thread
+ * SeriesRecorder hits = aggregator.counter("hits", Tags.of("route", "/"));
+ * hits.record(1);
  * }</pre>
  *
  * <p>Thread-safe, lock-free and allocation-free; the same guarantees as
@@ -16,6 +18,9 @@ public interface SeriesRecorder {
 
     /** The series this handle records into. */
     SeriesKey key();
+
+    /** The type of the series (its metric name's type). */
+    MetricType type();
 
     /** Records a sample stamped with the aggregator's clock. */
     RecordResult record(double value);

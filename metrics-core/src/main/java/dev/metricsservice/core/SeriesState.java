@@ -33,6 +33,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
     }
 
     final SeriesKey key;
+    final MetricType type;
 
     /** Cells of final windows taking late samples, by window index; created on the first one. */
     @SuppressWarnings("unused") // accessed through AMENDMENTS
@@ -45,9 +46,10 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
     /** The series that replaced this one after it was retired; a forwarding hint for handles. */
     volatile SeriesState successor;
 
-    SeriesState(SeriesKey key, Aggregator owner, int slotCount, long createdMillis) {
-        super(owner, slotCount);
+    SeriesState(SeriesKey key, MetricType type, Aggregator owner, int slotCount, long createdMillis) {
+        super(owner, slotCount, type.tracksLast());
         this.key = key;
+        this.type = type;
         this.pending = new PendingWindows(owner.pendingWindows);
         this.lastActiveMillis = createdMillis;
     }
@@ -62,13 +64,22 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
         return owner.recordNow(this, value);
     }
 
-    /** Records a judged, clock-stamped sample into window {@code w}, the clock's current one. */
-    RecordResult recordNow(long w, double value) {
+    @Override
+    public MetricType type() {
+        return type;
+    }
+
+    /**
+     * Records a judged, clock-stamped sample into window {@code w}, the clock's current one.
+     * {@code stampMillis} is the sample's time for a series that {@link #tracksLast}, otherwise
+     * {@link Stats#NO_LAST}; the same holds for every method below that takes it.
+     */
+    RecordResult recordNow(long w, double value, long stampMillis) {
         WindowCell cell = hotCell();
         if (cell != null && cell.windowIndex == w) {
-            return enterHot(cell, w, value);
+            return enterHot(cell, w, value, stampMillis);
         }
-        return recordIn(w, value, true);
+        return recordIn(w, value, stampMillis, true);
     }
 
     @Override
@@ -77,28 +88,28 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
     }
 
     /** Records a sample whose value and time were already judged; {@code w} is its window index. */
-    RecordResult recordAdmitted(long w, double value) {
+    RecordResult recordAdmitted(long w, double value, long stampMillis) {
         WindowCell cell = hotCell();
         if (cell != null && cell.windowIndex == w) {
-            return enterHot(cell, w, value);
+            return enterHot(cell, w, value, stampMillis);
         }
         // Client timestamps may scatter over several windows: only the clock's window is cached.
-        return recordIn(w, value, false);
+        return recordIn(w, value, stampMillis, false);
     }
 
-    private RecordResult recordIn(long w, double value, boolean cache) {
+    private RecordResult recordIn(long w, double value, long stampMillis, boolean cache) {
         int slot = (int) w & slotMask;
         while (true) {
             WindowCell cell = (WindowCell) SLOTS.getVolatile(slots, slot);
             if (cell != null && cell.windowIndex == w) {
-                return enter(cell, w, value, cache);
+                return enter(cell, w, value, stampMillis, cache);
             }
             if (!admits()) {
                 // Retired (a handle outlived its series): whatever the ring still holds is not ours.
-                return owner.recordInSuccessor(this, w, value);
+                return owner.recordInSuccessor(this, w, value, stampMillis);
             }
             if (owner.isFinal(w)) {
-                return recordLate(w, value);
+                return recordLate(w, value, stampMillis);
             }
             if (cell != null) {
                 // The slot still holds a window the collector has not finalized: the collector is
@@ -107,7 +118,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
             }
             WindowCell created = new WindowCell(w);
             if (SLOTS.compareAndSet(slots, slot, null, created)) {
-                return enter(created, w, value, cache);
+                return enter(created, w, value, stampMillis, cache);
             }
         }
     }
@@ -119,14 +130,14 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
      * the hot cell only after the retirement check passed, which is what lets {@link #enterHot}
      * skip that check.
      */
-    private RecordResult enter(WindowCell cell, long w, double value, boolean cache) {
+    private RecordResult enter(WindowCell cell, long w, double value, long stampMillis, boolean cache) {
         if (!admits()) {
-            return owner.recordInSuccessor(this, w, value);
+            return owner.recordInSuccessor(this, w, value, stampMillis);
         }
         if (cache) {
             cacheHotCell(cell);
         }
-        return owner.enter(cell, w, value) ? RecordResult.ACCEPTED : recordLate(w, value);
+        return owner.enter(cell, w, value, stampMillis) ? RecordResult.ACCEPTED : recordLate(w, value, stampMillis);
     }
 
     /**
@@ -134,8 +145,8 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
      * series that was then retired every cached cell is sealed (see {@link SeriesRetirement}),
      * its stripes refuse, and the sample goes the checked way through {@link #recordLate}.
      */
-    private RecordResult enterHot(WindowCell cell, long w, double value) {
-        return owner.enter(cell, w, value) ? RecordResult.ACCEPTED : recordLate(w, value);
+    private RecordResult enterHot(WindowCell cell, long w, double value, long stampMillis) {
+        return owner.enter(cell, w, value, stampMillis) ? RecordResult.ACCEPTED : recordLate(w, value, stampMillis);
     }
 
     /**
@@ -143,7 +154,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
      * cell from the map before sealing it, so a writer that finds its cell sealed finds a newer
      * one (or none) on the next lookup.
      */
-    private RecordResult recordLate(long w, double value) {
+    private RecordResult recordLate(long w, double value, long stampMillis) {
         ConcurrentHashMap<Long, WindowCell> map = amendmentMap();
         Long window = w;
         while (true) {
@@ -156,9 +167,9 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
                 cell = created;
             }
             if (!admits()) {
-                return owner.recordInSuccessor(this, w, value);
+                return owner.recordInSuccessor(this, w, value, stampMillis);
             }
-            if (cell.record(value)) {
+            if (cell.record(value, stampMillis)) {
                 return RecordResult.ACCEPTED;
             }
         }
@@ -288,7 +299,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
         return n;
     }
 
-    /** Adds to {@code merger} what this series holds that the store does not have yet. */
+    /** Adds to {@code merger} what this series holds that the store does not have yet (the caller checked the series matches). */
     synchronized void unflushedInto(MetricQuery query, long windowSeconds, WindowMerger merger) {
         Map<Long, Stats> live = new HashMap<>();
         for (int i = 0; i < slots.length; i++) {
@@ -297,15 +308,15 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
                 live.merge(cell.windowIndex, cell.read(), Stats::merge);
             }
         }
-        pending.unflushedInto(query, windowSeconds, live, merger);
+        pending.unflushedInto(query, windowSeconds, live, merger, key, type);
         for (Map.Entry<Long, Stats> e : live.entrySet()) {
-            merger.add(e.getKey() * windowSeconds, e.getValue());
+            merger.add(key, type, e.getKey() * windowSeconds, e.getValue());
         }
         ConcurrentHashMap<Long, WindowCell> map = amendmentsOrNull();
         if (map != null) {
             for (WindowCell cell : map.values()) {
                 if (query.covers(cell.windowIndex * windowSeconds)) {
-                    merger.add(cell.windowIndex * windowSeconds, cell.read());
+                    merger.add(key, type, cell.windowIndex * windowSeconds, cell.read());
                 }
             }
         }

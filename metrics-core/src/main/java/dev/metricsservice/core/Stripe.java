@@ -18,13 +18,16 @@ abstract class StripeFields extends StripeLhsPad {
     double sum;
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
+    /** The last sample by timestamp, for gauges; untouched for other types. */
+    double last = Double.NaN;
+    long lastMillis = Stats.NO_LAST;
     /** Id of the thread that last held the stripe, and how often the holder changed. */
     long lastWriter = -1;
     int handoffs;
 }
 
 /**
- * One accumulator of count, sum, min and max, updated by one writer at a time.
+ * One accumulator of count, sum, min and max (and a gauge's last value), updated by one writer at a time.
  *
  * <p>A writer claims the stripe with a single CAS that sets BUSY, updates the three doubles with
  * plain stores, and releases with one store-release that clears BUSY and adds one to the count.
@@ -75,7 +78,7 @@ final class Stripe extends StripeFields {
     long p18, p19, p1a, p1b, p1c, p1d, p1e, p1f;
 
     /** Adds one sample if the stripe is free; never waits. {@code writer} identifies the calling thread. */
-    int tryAdd(double value, long writer) {
+    int tryAdd(double value, long stampMillis, long writer) {
         long c = (long) CTL.getOpaque(this);
         if ((c & (BUSY_BIT | SEALED_BIT)) != 0) {
             return (c & SEALED_BIT) != 0 ? SEALED : BUSY;
@@ -91,6 +94,10 @@ final class Stripe extends StripeFields {
         }
         if (value > max) {
             max = value;
+        }
+        if (stampMillis != Stats.NO_LAST && Stats.isLater(value, stampMillis, last, lastMillis)) {
+            last = value;
+            lastMillis = stampMillis;
         }
         int result = OK;
         if (writer != lastWriter) {
@@ -134,12 +141,14 @@ final class Stripe extends StripeFields {
             double s = sum;
             double lo = min;
             double hi = max;
+            double lv = last;
+            long lt = lastMillis;
             // Keeps the three loads above from moving below the validating load.
             VarHandle.loadLoadFence();
             long c2 = (long) CTL.getAcquire(this);
             if (c1 == c2) {
                 long n = c1 >>> 2;
-                return n == 0 ? Stats.EMPTY : new Stats(n, s, lo, hi);
+                return n == 0 ? Stats.EMPTY : new Stats(n, s, lo, hi, lv, lt);
             }
             spins = backOff(spins);
         }

@@ -94,12 +94,12 @@ abstract class WatermarkPhaser {
      *
      * @return true when the sample is counted (exactly once); false when the window is final
      */
-    final boolean enter(WindowCell cell, long windowIndex, double value) {
+    final boolean enter(WindowCell cell, long windowIndex, double value, long stampMillis) {
         // windowIndex is the cell's (the caller matched it), passed to save the load from the cell.
         if (windowIndex < finalizedBelow) {
             return false;
         }
-        return cell.record(value);
+        return cell.record(value, stampMillis);
     }
 
     /**

@@ -27,12 +27,14 @@ import java.util.Objects;
  * @param amendment              0 for the window itself, a positive number (increasing over a
  *                               writer's life) for samples recorded after the window was final
  * @param stats                  the aggregate; never empty
+ * @param type                   the series' type
  */
 public record WindowAggregate(SeriesKey series, long windowStartEpochSecond, String writerId, long amendment,
-                              Stats stats) {
+                              Stats stats, MetricType type) {
 
     public WindowAggregate {
         Objects.requireNonNull(series, "series");
+        Objects.requireNonNull(type, "type");
         Objects.requireNonNull(writerId, "writerId");
         Objects.requireNonNull(stats, "stats");
         if (stats.isEmpty()) {
@@ -43,8 +45,14 @@ public record WindowAggregate(SeriesKey series, long windowStartEpochSecond, Str
         }
     }
 
-    /** The aggregate of the window itself (amendment 0). */
+    /** A summary's aggregate. */
+    public WindowAggregate(SeriesKey series, long windowStartEpochSecond, String writerId, long amendment,
+                           Stats stats) {
+        this(series, windowStartEpochSecond, writerId, amendment, stats, MetricType.SUMMARY);
+    }
+
+    /** A summary's aggregate of the window itself (amendment 0). */
     public WindowAggregate(SeriesKey series, long windowStartEpochSecond, String writerId, Stats stats) {
-        this(series, windowStartEpochSecond, writerId, 0, stats);
+        this(series, windowStartEpochSecond, writerId, 0, stats, MetricType.SUMMARY);
     }
 }

@@ -41,12 +41,15 @@ final class WindowCell {
         this.windowIndex = windowIndex;
     }
 
-    /** Adds a sample; false when the cell is sealed (its window is final). */
-    boolean record(double value) {
+    /**
+     * Adds a sample; false when the cell is sealed (its window is final). {@code stampMillis} is
+     * the sample's time when the series keeps its last value, otherwise {@link Stats#NO_LAST}.
+     */
+    boolean record(double value, long stampMillis) {
         long writer = Thread.currentThread().getId();
         Stripe[] ss = (Stripe[]) STRIPES.getAcquire(this);
         if (ss == null) {
-            int r = base.tryAdd(value, writer);
+            int r = base.tryAdd(value, stampMillis, writer);
             if (r == Stripe.OK) {
                 return true;
             }
@@ -59,10 +62,10 @@ final class WindowCell {
             }
             ss = grow(null);
         }
-        return recordStriped(ss, value, writer);
+        return recordStriped(ss, value, stampMillis, writer);
     }
 
-    private boolean recordStriped(Stripe[] ss, double value, long writer) {
+    private boolean recordStriped(Stripe[] ss, double value, long stampMillis, long writer) {
         // Thread ids are dense, so consecutive threads start on different stripes.
         int probe = (int) writer;
         while (true) {
@@ -71,7 +74,7 @@ final class WindowCell {
             }
             int mask = ss.length - 1;
             for (int i = 0; i <= mask; i++) {
-                int r = ss[(probe + i) & mask].tryAdd(value, writer);
+                int r = ss[(probe + i) & mask].tryAdd(value, stampMillis, writer);
                 if (r == Stripe.OK) {
                     return true;
                 }

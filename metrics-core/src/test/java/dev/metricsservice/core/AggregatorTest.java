@@ -279,11 +279,10 @@ class AggregatorTest {
         aggregator.record("cpu", 10);
         aggregator.record("cpu", -4);
 
-        List<WindowStats> merged = new WindowMerger().addAll(store.query(q).join()).addAll(aggregator.unflushed(q))
-                .result(q);
+        List<WindowStats> merged = QueryService.group(q, store.query(q).join(), aggregator.unflushed(q)).rows();
 
-        assertThat(aggregator.unflushed(q)).containsExactly(
-                new WindowStats(T0 / 1000, new Stats(2, 6.0, -4.0, 10.0)));
+        assertThat(aggregator.unflushed(q)).containsExactly(new SeriesWindow(SeriesKey.of("cpu"), MetricType.SUMMARY,
+                T0 / 1000, new Stats(2, 6.0, -4.0, 10.0)));
         assertThat(merged).containsExactly(new WindowStats(T0 / 1000, Stats.of(4, 9.0, -4.0, 10.0)));
     }
 
@@ -303,7 +302,7 @@ class AggregatorTest {
         aggregator.collect(); // final, but the write failed
 
         assertThat(aggregator.unflushed(MetricQuery.latest("cpu", 5)))
-                .containsExactly(new WindowStats(T0 / 1000, Stats.of(5)));
+                .containsExactly(new SeriesWindow(SeriesKey.of("cpu"), MetricType.SUMMARY, T0 / 1000, Stats.of(5)));
     }
 
     @Test

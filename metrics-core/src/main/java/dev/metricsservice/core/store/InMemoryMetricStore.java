@@ -1,9 +1,12 @@
 package dev.metricsservice.core.store;
 
+import dev.metricsservice.core.MetricType;
+import dev.metricsservice.core.SeriesInfo;
 import dev.metricsservice.core.SeriesKey;
+import dev.metricsservice.core.SeriesWindow;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.WindowAggregate;
-import dev.metricsservice.core.WindowStats;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -12,15 +15,16 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * A {@link MetricStore} that keeps everything on the heap: for tests, demos and embedders that
- * only need in-process queries. Nothing survives the process.
+ * only need in-process queries. Nothing survives the process, so it keeps no retention: data
+ * lives as long as the store.
  *
  * <pre>{@code
  * MetricStore store = new InMemoryMetricStore();
  * }</pre>
  *
  * <p>Thread-safe. Operations complete before the returned future is handed back, and are
- * non-blocking in the sense of the {@link MetricStore} contract (no I/O, only short
- * lock-free map operations).
+ * non-blocking in the sense of the {@link MetricStore} contract (no I/O, only short map
+ * operations; a query scans the metric's series).
  */
 public final class InMemoryMetricStore implements MetricStore {
 
@@ -32,8 +36,12 @@ public final class InMemoryMetricStore implements MetricStore {
     private record ItemKey(String writerId, long amendment) {
     }
 
-    /** series -> window start -> (writer id, amendment) -> aggregate. */
-    private final Map<SeriesKey, ConcurrentSkipListMap<Long, Map<ItemKey, Stats>>> data = new ConcurrentHashMap<>();
+    private record Item(Stats stats, MetricType type) {
+    }
+
+    /** series -> window start -> (writer id, amendment) -> aggregate, sorted by series. */
+    private final ConcurrentSkipListMap<SeriesKey, ConcurrentSkipListMap<Long, Map<ItemKey, Item>>> data =
+            new ConcurrentSkipListMap<>();
     private volatile boolean closed;
 
     @Override
@@ -44,26 +52,56 @@ public final class InMemoryMetricStore implements MetricStore {
         for (WindowAggregate a : aggregates) {
             data.computeIfAbsent(a.series(), n -> new ConcurrentSkipListMap<>())
                     .computeIfAbsent(a.windowStartEpochSecond(), w -> new ConcurrentHashMap<>())
-                    .put(new ItemKey(a.writerId(), a.amendment()), a.stats());
+                    .put(new ItemKey(a.writerId(), a.amendment()), new Item(a.stats(), a.type()));
         }
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public CompletableFuture<List<WindowStats>> query(MetricQuery query) {
+    public CompletableFuture<List<SeriesWindow>> query(MetricQuery query) {
         if (closed) {
             return CompletableFuture.failedFuture(closedError());
         }
-        var windows = data.get(query.series());
         WindowMerger merger = new WindowMerger();
-        if (windows != null) {
-            for (var e : windows.subMap(query.fromEpochSecond(), true, query.toEpochSecond(), false).entrySet()) {
-                for (Stats s : e.getValue().values()) {
-                    merger.add(e.getKey(), s);
+        SeriesKey first = SeriesKey.of(query.name());
+        for (var series : data.tailMap(first, true).entrySet()) {
+            if (!series.getKey().name().equals(query.name())) {
+                break;
+            }
+            if (!query.matches(series.getKey())) {
+                continue;
+            }
+            for (var e : series.getValue().subMap(query.fromEpochSecond(), true, query.toEpochSecond(), false)
+                    .entrySet()) {
+                for (Item item : e.getValue().values()) {
+                    merger.add(series.getKey(), item.type(), e.getKey(), item.stats());
                 }
             }
         }
         return CompletableFuture.completedFuture(merger.result(query));
+    }
+
+    @Override
+    public CompletableFuture<List<SeriesInfo>> listSeries(SeriesListQuery query) {
+        if (closed) {
+            return CompletableFuture.failedFuture(closedError());
+        }
+        List<SeriesInfo> out = new ArrayList<>();
+        var candidates = query.after().isPresent() ? data.tailMap(query.after().get(), false) : data;
+        for (var series : candidates.entrySet()) {
+            if (out.size() == query.limit()) {
+                break;
+            }
+            if (!query.matches(series.getKey())) {
+                continue;
+            }
+            var inRange = series.getValue().subMap(query.fromEpochSecond(), true, query.toEpochSecond(), false);
+            if (!inRange.isEmpty()) {
+                Map<ItemKey, Item> newest = inRange.lastEntry().getValue();
+                out.add(new SeriesInfo(series.getKey(), newest.values().iterator().next().type()));
+            }
+        }
+        return CompletableFuture.completedFuture(out);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.metricsservice.core.store;
 
 import dev.metricsservice.core.WindowAggregate;
-import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.core.SeriesInfo;
+import dev.metricsservice.core.SeriesKey;
+import dev.metricsservice.core.SeriesWindow;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -11,12 +13,15 @@ import java.util.concurrent.CompletableFuture;
  * <pre>{@code
  * try (MetricStore store = new InMemoryMetricStore()) {
  *     store.write(batch.aggregates()).join();          // then batch.commit()
- *     List<WindowStats> rows = store.query(MetricQuery.latest("cpu", 20)).join();
+ *     List<SeriesWindow> rows = store.query(MetricQuery.latest("cpu", 20)).join();
  * }
  * }</pre>
  *
  * <h2>Contract</h2>
  * <ul>
+ *   <li><b>Series.</b> A series is a name and its tags ({@link SeriesKey}); the store keeps each
+ *       aggregate's {@link dev.metricsservice.core.MetricType} and, for gauges, the last value
+ *       and its timestamp, and gives them back exactly.</li>
  *   <li><b>Idempotent writes.</b> An aggregate is identified by (series, window start, writer id,
  *       amendment).
  *       Writing the same identity again <em>replaces</em> the stored value; it never adds to it.
@@ -26,7 +31,7 @@ import java.util.concurrent.CompletableFuture;
  *       amendments (late samples of a window already final) may hold aggregates of the same
  *       series and window; they hold disjoint samples. A query returns their merge, as computed by
  *       {@link dev.metricsservice.core.Stats#merge}: counts and sums add, min of mins, max of
- *       maxes.</li>
+ *       maxes, the latest last value.</li>
  *   <li><b>All or failed.</b> The future of {@link #write} completes normally only when every
  *       aggregate is durably stored. Otherwise it completes exceptionally with a
  *       {@link StoreException}; some aggregates may then be stored and others not, which is
@@ -55,10 +60,21 @@ public interface MetricStore extends AutoCloseable {
     CompletableFuture<Void> write(List<WindowAggregate> aggregates);
 
     /**
-     * Reads the windows of one series in the query's range, each merged across writers and
-     * amendments, ordered and limited as the query says. An unknown series yields an empty list.
+     * Reads the windows of every series of the query's metric whose tags match all its filters,
+     * in its range, each (series, window) merged across writers and amendments. Per series, the
+     * answer holds at least the windows of the series' first {@code limit} steps in the query's
+     * order ({@link MetricQuery#stepStart}); {@link WindowMerger#result} computes exactly that.
+     * Grouping and step merging are the caller's ({@link dev.metricsservice.core.QueryService}).
+     * An unknown metric yields an empty list.
      */
-    CompletableFuture<List<WindowStats>> query(MetricQuery query);
+    CompletableFuture<List<SeriesWindow>> query(MetricQuery query);
+
+    /**
+     * Lists the series the store holds data of in the query's range, matching its name and
+     * filters, in {@link SeriesKey} order after its cursor, at most its limit. A backend may
+     * answer with series whose data lies slightly outside the range (it documents how far).
+     */
+    CompletableFuture<List<SeriesInfo>> listSeries(SeriesListQuery query);
 
     /**
      * Checks that the store can currently serve reads and writes (for readiness probes).

@@ -6,7 +6,9 @@ import dev.metricsservice.core.store.StoreException;
 import dev.metricsservice.core.store.InMemoryMetricStore;
 
 import dev.metricsservice.core.WindowAggregate;
-import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.core.SeriesInfo;
+import dev.metricsservice.core.SeriesWindow;
+import dev.metricsservice.core.store.SeriesListQuery;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -41,8 +43,13 @@ public class ForwardingMetricStore implements MetricStore {
     }
 
     @Override
-    public CompletableFuture<List<WindowStats>> query(MetricQuery query) {
+    public CompletableFuture<List<SeriesWindow>> query(MetricQuery query) {
         return delegate.query(query);
+    }
+
+    @Override
+    public CompletableFuture<List<SeriesInfo>> listSeries(SeriesListQuery query) {
+        return delegate.listSeries(query);
     }
 
     @Override

@@ -7,6 +7,8 @@ import dev.metricsservice.core.store.StoreException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.metricsservice.core.QueryResult;
+import dev.metricsservice.core.QueryService;
 import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.WindowAggregate;
@@ -71,7 +73,16 @@ public abstract class MetricStoreContractTest {
     }
 
     protected List<WindowStats> latest(String name, int limit) throws Exception {
-        return await(store.query(MetricQuery.latest(name, limit)));
+        return rows(MetricQuery.latest(name, limit));
+    }
+
+    /** The store's answer to {@code q}, grouped and limited as the query service would. */
+    protected List<WindowStats> rows(MetricQuery q) throws Exception {
+        return result(q).rows();
+    }
+
+    protected QueryResult result(MetricQuery q) throws Exception {
+        return QueryService.group(q, await(store.query(q)));
     }
 
     protected static WindowAggregate agg(String name, long window, String writer, long count, double sum,
@@ -221,8 +232,8 @@ public abstract class MetricStoreContractTest {
             write(agg("mem", T0 + 10L * i, "w1", 1, i, i, i));
         }
 
-        List<WindowStats> rows = await(store.query(
-                new MetricQuery(SeriesKey.of("mem"), T0, T0 + 1000, 3, MetricQuery.Order.OLDEST_FIRST)));
+        List<WindowStats> rows = rows(
+                new MetricQuery(SeriesKey.of("mem"), T0, T0 + 1000, 3, MetricQuery.Order.OLDEST_FIRST));
 
         assertThat(rows).extracting(WindowStats::windowStartEpochSecond).containsExactly(T0, T0 + 10, T0 + 20);
     }
@@ -249,8 +260,8 @@ public abstract class MetricStoreContractTest {
             write(agg("r", T0 + 10L * i, "w1", 1, i, i, i));
         }
 
-        List<WindowStats> rows = await(store.query(
-                new MetricQuery(SeriesKey.of("r"), T0 + 10, T0 + 40, 100, MetricQuery.Order.NEWEST_FIRST)));
+        List<WindowStats> rows = rows(
+                new MetricQuery(SeriesKey.of("r"), T0 + 10, T0 + 40, 100, MetricQuery.Order.NEWEST_FIRST));
 
         assertThat(rows).extracting(WindowStats::windowStartEpochSecond).containsExactly(T0 + 30, T0 + 20, T0 + 10);
     }
@@ -259,7 +270,7 @@ public abstract class MetricStoreContractTest {
     void query_emptyRange_returnsNothing() throws Exception {
         write(agg("r", T0, "w1", 1, 1.0, 1.0, 1.0));
 
-        assertThat(await(store.query(new MetricQuery(SeriesKey.of("r"), T0 + 10, T0 + 10, 5, MetricQuery.Order.NEWEST_FIRST))))
+        assertThat(rows(new MetricQuery(SeriesKey.of("r"), T0 + 10, T0 + 10, 5, MetricQuery.Order.NEWEST_FIRST)))
                 .isEmpty();
     }
 
@@ -337,8 +348,8 @@ public abstract class MetricStoreContractTest {
         await(store.write(batch));
 
         for (int n = 0; n < names; n++) {
-            List<WindowStats> rows = await(store.query(
-                    new MetricQuery(SeriesKey.of("big-" + n), T0, T0 + 10L * windows, 1000, MetricQuery.Order.OLDEST_FIRST)));
+            List<WindowStats> rows = rows(
+                    new MetricQuery(SeriesKey.of("big-" + n), T0, T0 + 10L * windows, 1000, MetricQuery.Order.OLDEST_FIRST));
             assertThat(rows).hasSize(windows);
             long count = rows.stream().mapToLong(r -> r.stats().count()).sum();
             double sum = rows.stream().mapToDouble(r -> r.stats().sum()).sum();
@@ -374,8 +385,8 @@ public abstract class MetricStoreContractTest {
             pool.shutdownNow();
         }
 
-        List<WindowStats> rows = await(store.query(
-                new MetricQuery(SeriesKey.of("shared"), T0, T0 + 10L * windows, 1000, MetricQuery.Order.OLDEST_FIRST)));
+        List<WindowStats> rows = rows(
+                new MetricQuery(SeriesKey.of("shared"), T0, T0 + 10L * windows, 1000, MetricQuery.Order.OLDEST_FIRST));
         assertThat(rows).hasSize(windows);
         long expectedCount = 0;
         double expectedSum = 0;
