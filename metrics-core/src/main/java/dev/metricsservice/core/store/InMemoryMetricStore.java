@@ -6,6 +6,7 @@ import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.SeriesWindow;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.WindowAggregate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * A {@link MetricStore} that keeps everything on the heap: for tests, demos and embedders that
- * only need in-process queries. Nothing survives the process, so it keeps no retention: data
- * lives as long as the store.
+ * only need in-process queries. Nothing survives the process; a retention, when given, drops
+ * windows older than it.
  *
  * <pre>{@code
  * MetricStore store = new InMemoryMetricStore();
@@ -28,8 +29,27 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class InMemoryMetricStore implements MetricStore {
 
-    /** Creates an empty instance. */
+    private final long retentionSeconds;
+
+    /** Creates an empty instance that keeps everything for its whole life. */
     public InMemoryMetricStore() {
+        this(Duration.ZERO);
+    }
+
+    /**
+     * Creates an empty instance that keeps a window for {@code retention} after its start (by the
+     * system clock) and drops it afterwards; {@link Duration#ZERO} keeps everything.
+     */
+    public InMemoryMetricStore(Duration retention) {
+        if (retention.isNegative()) {
+            throw new IllegalArgumentException("retention must not be negative, was " + retention);
+        }
+        this.retentionSeconds = retention.toSeconds();
+    }
+
+    /** The oldest window start still kept. */
+    private long oldestKept() {
+        return retentionSeconds == 0 ? Long.MIN_VALUE : System.currentTimeMillis() / 1000 - retentionSeconds;
     }
 
     /** One writer's item of a window: the window itself (amendment 0) or an amendment. */
@@ -49,10 +69,19 @@ public final class InMemoryMetricStore implements MetricStore {
         if (closed) {
             return CompletableFuture.failedFuture(closedError());
         }
+        long oldest = oldestKept();
         for (WindowAggregate a : aggregates) {
+            if (a.windowStartEpochSecond() < oldest) {
+                continue; // already past retention: stored and expired at once
+            }
             data.computeIfAbsent(a.series(), n -> new ConcurrentSkipListMap<>())
                     .computeIfAbsent(a.windowStartEpochSecond(), w -> new ConcurrentHashMap<>())
                     .put(new ItemKey(a.writerId(), a.amendment()), new Item(a.stats(), a.type()));
+        }
+        if (retentionSeconds > 0) {
+            for (var windows : data.values()) {
+                windows.headMap(oldest).clear();
+            }
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -71,8 +100,11 @@ public final class InMemoryMetricStore implements MetricStore {
             if (!query.matches(series.getKey())) {
                 continue;
             }
-            for (var e : series.getValue().subMap(query.fromEpochSecond(), true, query.toEpochSecond(), false)
-                    .entrySet()) {
+            long from = Math.max(query.fromEpochSecond(), oldestKept());
+            if (from >= query.toEpochSecond()) {
+                continue;
+            }
+            for (var e : series.getValue().subMap(from, true, query.toEpochSecond(), false).entrySet()) {
                 for (Item item : e.getValue().values()) {
                     merger.add(series.getKey(), item.type(), e.getKey(), item.stats());
                 }
@@ -95,7 +127,11 @@ public final class InMemoryMetricStore implements MetricStore {
             if (!query.matches(series.getKey())) {
                 continue;
             }
-            var inRange = series.getValue().subMap(query.fromEpochSecond(), true, query.toEpochSecond(), false);
+            long from = Math.max(query.fromEpochSecond(), oldestKept());
+            if (from >= query.toEpochSecond()) {
+                continue;
+            }
+            var inRange = series.getValue().subMap(from, true, query.toEpochSecond(), false);
             if (!inRange.isEmpty()) {
                 Map<ItemKey, Item> newest = inRange.lastEntry().getValue();
                 out.add(new SeriesInfo(series.getKey(), newest.values().iterator().next().type()));

@@ -2,19 +2,27 @@ package dev.metricsservice.core.storetest;
 
 import dev.metricsservice.core.store.MetricStore;
 import dev.metricsservice.core.store.MetricQuery;
+import dev.metricsservice.core.store.SeriesListQuery;
 import dev.metricsservice.core.store.StoreException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.metricsservice.core.MetricType;
 import dev.metricsservice.core.QueryResult;
 import dev.metricsservice.core.QueryService;
+import dev.metricsservice.core.SeriesInfo;
 import dev.metricsservice.core.SeriesKey;
+import dev.metricsservice.core.SeriesWindow;
+import dev.metricsservice.core.TagFilter;
+import dev.metricsservice.core.Tags;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.WindowAggregate;
 import dev.metricsservice.core.WindowStats;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -396,6 +404,175 @@ public abstract class MetricStoreContractTest {
         }
         for (WindowStats row : rows) {
             assertThat(row.stats()).isEqualTo(Stats.of(expectedCount, expectedSum, 1.0, threads));
+        }
+    }
+
+    // ------------------------------------------------------------------ tags, types, listing
+
+    protected static WindowAggregate tagged(String name, Tags tags, long window, String writer, Stats stats,
+                                            MetricType type) {
+        return new WindowAggregate(SeriesKey.of(name, tags), window, writer, 0, stats, type);
+    }
+
+    @Test
+    void write_taggedSeries_areKeptApartAndAnUntaggedQueryMergesThem() throws Exception {
+        write(tagged("cpu", Tags.of("host", "a", "region", "eu"), T0, "w1", Stats.of(1), MetricType.SUMMARY),
+                tagged("cpu", Tags.of("host", "b", "region", "eu"), T0, "w1", Stats.of(2), MetricType.SUMMARY),
+                tagged("cpu", Tags.of("host", "c", "region", "us"), T0, "w2", Stats.of(4), MetricType.SUMMARY),
+                agg("cpu", T0, "w1", 1, 8.0, 8.0, 8.0));
+
+        List<SeriesWindow> raw = await(store.query(MetricQuery.latest("cpu", 20)));
+        assertThat(raw).extracting(SeriesWindow::series).containsExactlyInAnyOrder(
+                SeriesKey.of("cpu", Tags.of("host", "a", "region", "eu")),
+                SeriesKey.of("cpu", Tags.of("host", "b", "region", "eu")),
+                SeriesKey.of("cpu", Tags.of("host", "c", "region", "us")),
+                SeriesKey.of("cpu"));
+        assertThat(latest("cpu", 20)).containsExactly(new WindowStats(T0, Stats.of(4, 15.0, 1.0, 8.0)));
+    }
+
+    @Test
+    void query_tagFilters_allMustMatch() throws Exception {
+        write(tagged("cpu", Tags.of("host", "a", "region", "eu"), T0, "w1", Stats.of(1), MetricType.SUMMARY),
+                tagged("cpu", Tags.of("host", "b", "region", "eu"), T0, "w1", Stats.of(2), MetricType.SUMMARY),
+                tagged("cpu", Tags.of("host", "a", "region", "us"), T0, "w1", Stats.of(4), MetricType.SUMMARY),
+                tagged("cpu2", Tags.of("host", "a", "region", "eu"), T0, "w1", Stats.of(8), MetricType.SUMMARY));
+
+        assertThat(rows(MetricQuery.latest("cpu", 5).where("host", "a")))
+                .containsExactly(new WindowStats(T0, Stats.of(2, 5.0, 1.0, 4.0)));
+        assertThat(rows(MetricQuery.latest("cpu", 5).where("host", "a").where("region", "eu")))
+                .containsExactly(new WindowStats(T0, Stats.of(1)));
+        assertThat(rows(MetricQuery.latest("cpu", 5).where("host", "z"))).isEmpty();
+        assertThat(rows(MetricQuery.latest("cpu", 5).where("host", "a").where("host", "b"))).isEmpty();
+    }
+
+    @Test
+    void query_groupByAndStep_overStoredRows() throws Exception {
+        List<WindowAggregate> batch = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            batch.add(tagged("lat", Tags.of("region", i % 2 == 0 ? "eu" : "us", "host", "h" + (i % 3)),
+                    T0 + 10L * i, "w1", Stats.of(i + 1), MetricType.DISTRIBUTION));
+        }
+        await(store.write(batch));
+
+        QueryResult r = result(MetricQuery.latest("lat", 5).groupBy(List.of("region")).step(60));
+
+        assertThat(r.type()).contains(MetricType.DISTRIBUTION);
+        assertThat(r.groups()).containsExactly(
+                new QueryResult.Group(Tags.of("region", "eu"), List.of(
+                        new WindowStats(T0 + 60, Stats.of(3, 7.0 + 9 + 11, 7.0, 11.0)),
+                        new WindowStats(T0, Stats.of(3, 1.0 + 3 + 5, 1.0, 5.0)))),
+                new QueryResult.Group(Tags.of("region", "us"), List.of(
+                        new WindowStats(T0 + 60, Stats.of(3, 8.0 + 10 + 12, 8.0, 12.0)),
+                        new WindowStats(T0, Stats.of(3, 2.0 + 4 + 6, 2.0, 6.0)))));
+    }
+
+    @Test
+    void query_limit_holdsEveryWindowTheNewestStepsOfAnySeriesNeed() throws Exception {
+        List<WindowAggregate> batch = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            batch.add(tagged("m", Tags.of("s", "a"), T0 + 10L * i, "w1", Stats.of(1), MetricType.SUMMARY));
+        }
+        batch.add(tagged("m", Tags.of("s", "b"), T0 + 50, "w1", Stats.of(10), MetricType.SUMMARY));
+        batch.add(tagged("m", Tags.of("s", "b"), T0, "w1", Stats.of(100), MetricType.SUMMARY));
+        await(store.write(batch));
+
+        assertThat(rows(MetricQuery.latest("m", 2))).containsExactly(
+                new WindowStats(T0 + 50, Stats.of(2, 11.0, 1.0, 10.0)), new WindowStats(T0 + 40, Stats.of(1)));
+        assertThat(rows(new MetricQuery(SeriesKey.of("m"), T0, T0 + 100, 1, MetricQuery.Order.OLDEST_FIRST)))
+                .containsExactly(new WindowStats(T0, Stats.of(2, 101.0, 1.0, 100.0)));
+    }
+
+    @Test
+    void write_everyType_roundTripsWithTheGaugesLastValue() throws Exception {
+        write(tagged("c", Tags.empty(), T0, "w1", Stats.of(3, 6.0, 1.0, 3.0), MetricType.COUNTER),
+                tagged("g", Tags.empty(), T0, "w1", new Stats(2, 3.5, 1.5, 2.0, 1.5, T0 * 1000 + 9_999), MetricType.GAUGE),
+                tagged("d", Tags.empty(), T0, "w1", Stats.of(2.0), MetricType.DISTRIBUTION));
+
+        List<SeriesWindow> g = await(store.query(MetricQuery.latest("g", 1)));
+        assertThat(g).containsExactly(new SeriesWindow(SeriesKey.of("g"), MetricType.GAUGE, T0,
+                new Stats(2, 3.5, 1.5, 2.0, 1.5, T0 * 1000 + 9_999)));
+        assertThat(await(store.query(MetricQuery.latest("c", 1)))).extracting(SeriesWindow::type)
+                .containsExactly(MetricType.COUNTER);
+        assertThat(await(store.query(MetricQuery.latest("d", 1)))).extracting(SeriesWindow::type)
+                .containsExactly(MetricType.DISTRIBUTION);
+        assertThat(await(store.query(MetricQuery.latest("c", 1))).get(0).stats().hasLast()).isFalse();
+    }
+
+    @Test
+    void query_gaugeFromSeveralWriters_takesTheLatestTimestamp() throws Exception {
+        long ms = T0 * 1000;
+        write(tagged("g", Tags.empty(), T0, "w1", new Stats(1, 7, 7, 7, 7, ms + 5_000), MetricType.GAUGE),
+                tagged("g", Tags.empty(), T0, "w2", new Stats(1, 3, 3, 3, 3, ms + 8_000), MetricType.GAUGE),
+                tagged("g", Tags.empty(), T0, "w3", new Stats(1, 9, 9, 9, 9, ms + 1_000), MetricType.GAUGE));
+
+        assertThat(latest("g", 1)).containsExactly(new WindowStats(T0, new Stats(3, 19, 3, 9, 3, ms + 8_000)));
+    }
+
+    @Test
+    void write_unusualTags_roundTrip() throws Exception {
+        Tags t = Tags.of("path", "/a,b=c:d e", "quote", "\"'%+#|", "unicode", "日本 \uD83D\uDE80", "empty-ish", " ");
+        write(tagged("u", t, T0, "w1", Stats.of(1), MetricType.SUMMARY));
+
+        assertThat(await(store.query(MetricQuery.latest("u", 1)))).extracting(SeriesWindow::series)
+                .containsExactly(SeriesKey.of("u", t));
+        assertThat(rows(MetricQuery.latest("u", 1).where("path", "/a,b=c:d e"))).hasSize(1);
+    }
+
+    private List<SeriesInfo> list(Optional<String> name, List<TagFilter> filters, long from, long to, int limit,
+                                  Optional<SeriesKey> after) throws Exception {
+        return await(store.listSeries(new SeriesListQuery(name, filters, from, to, limit, after)));
+    }
+
+    @Test
+    void listSeries_ordersFiltersPagesAndHonoursTheRange() throws Exception {
+        List<WindowAggregate> batch = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            batch.add(tagged("cpu", Tags.of("h", "s" + i, "r", i < 4 ? "eu" : "us"), T0, "w1", Stats.of(1),
+                    MetricType.SUMMARY));
+        }
+        batch.add(tagged("hits", Tags.empty(), T0, "w1", Stats.of(1), MetricType.COUNTER));
+        batch.add(tagged("old", Tags.empty(), T0 - 86_400, "w1", Stats.of(1), MetricType.SUMMARY));
+        await(store.write(batch));
+        long from = T0 - 3_600;
+        long to = T0 + 3_600;
+
+        List<SeriesInfo> page1 = list(Optional.of("cpu"), List.of(), from, to, 3, Optional.empty());
+        List<SeriesInfo> page2 = list(Optional.of("cpu"), List.of(), from, to, 3, Optional.of(page1.get(2).series()));
+        List<SeriesInfo> page3 = list(Optional.of("cpu"), List.of(), from, to, 3, Optional.of(page2.get(2).series()));
+
+        assertThat(page1).extracting(s -> s.series().tags().get("h").orElseThrow()).containsExactly("s0", "s1", "s2");
+        assertThat(page2).extracting(s -> s.series().tags().get("h").orElseThrow()).containsExactly("s3", "s4", "s5");
+        assertThat(page3).extracting(s -> s.series().tags().get("h").orElseThrow()).containsExactly("s6");
+        assertThat(list(Optional.of("cpu"), List.of(new TagFilter("r", "us")), from, to, 10, Optional.empty()))
+                .hasSize(3);
+        assertThat(list(Optional.empty(), List.of(), from, to, 100, Optional.empty()))
+                .hasSize(8).last().isEqualTo(new SeriesInfo(SeriesKey.of("hits"), MetricType.COUNTER));
+        assertThat(list(Optional.empty(), List.of(), T0 - 100_000, to, 100, Optional.empty())).hasSize(9);
+        assertThat(list(Optional.of("nope"), List.of(), from, to, 10, Optional.empty())).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ retention
+
+    /**
+     * A new, empty store that keeps data for {@code retention} (by the system clock, against the
+     * window start). Called by the retention test only; closed by it.
+     */
+    protected abstract MetricStore newStoreWithRetention(Duration retention) throws Exception;
+
+    @Test
+    void retention_expiredWindowsAreNeitherReturnedNorListed() throws Exception {
+        long now = System.currentTimeMillis() / 1000 / 10 * 10;
+        try (MetricStore kept = newStoreWithRetention(Duration.ofDays(1))) {
+            await(kept.write(List.of(
+                    agg("r", now - 3 * 86_400, "w1", 1, 1.0, 1.0, 1.0),
+                    agg("r", now - 3_600, "w1", 2, 2.0, 1.0, 1.0),
+                    agg("gone", now - 2 * 86_400, "w1", 1, 1.0, 1.0, 1.0))));
+
+            MetricQuery q = new MetricQuery(SeriesKey.of("r"), 0, now + 10, 10, MetricQuery.Order.NEWEST_FIRST);
+            assertThat(QueryService.group(q, await(kept.query(q))).rows())
+                    .containsExactly(new WindowStats(now - 3_600, Stats.of(2, 2.0, 1.0, 1.0)));
+            assertThat(await(kept.listSeries(new SeriesListQuery(Optional.empty(), List.of(), 0, now + 10, 10,
+                    Optional.empty())))).extracting(SeriesInfo::series).containsExactly(SeriesKey.of("r"));
         }
     }
 
