@@ -15,10 +15,13 @@ import java.util.List;
  * an older schema version in place.
  *
  * <p>Versions: 1 keyed an aggregate by (metric, window, writer); 2 adds the amendment number to the
- * key (late samples of a window already final are stored as amendments beside it). A version-1
- * file is migrated inside the start-up transaction: its rows become amendment 0 of their window,
- * so existing data reads back unchanged, and a crash during the migration leaves the file at
- * version 1 (SQLite's DDL is transactional).
+ * key (late samples of a window already final are stored as amendments beside it); 3 adds series
+ * with tags and types: a {@code series} table (one row per metric name and canonical tag string,
+ * with its type) and aggregates keyed by the series' id, with a gauge's last value and its time,
+ * and an index on the window start for retention. An older file is migrated step by step inside
+ * the start-up transaction: version-1 rows become amendment 0 of their window, and every existing
+ * name becomes one untagged summary series, so existing data reads back unchanged; a crash during
+ * the migration leaves the file at its old version (SQLite's DDL is transactional).
  *
  * <p>The file is ours when it carries our {@code application_id} and a {@code metrics_schema}
  * row with a version this build understands. Anything else is refused rather than modified: an
@@ -36,19 +39,28 @@ import java.util.List;
 final class Schema {
 
     /** The schema version this build writes and reads. */
-    static final int CURRENT_VERSION = 2;
+    static final int CURRENT_VERSION = 3;
 
     /** {@code PRAGMA application_id} of our files: "MTRC" in ASCII. */
     static final int APPLICATION_ID = 0x4D545243;
 
     static final String VERSION_TABLE = "metrics_schema";
     static final String AGGREGATE_TABLE = "window_aggregate";
+    static final String SERIES_TABLE = "series";
 
     /** Columns of {@link #AGGREGATE_TABLE} in order; the first four form the primary key. */
     static final List<String> AGGREGATE_COLUMNS = List.of(
+            "series_id", "window_start", "writer_id", "amendment", "sample_count", "value_sum", "value_min",
+            "value_max", "last_value", "last_epoch_ms");
+    private static final List<Integer> AGGREGATE_KEY_POSITIONS = List.of(1, 2, 3, 4, 0, 0, 0, 0, 0, 0);
+    static final List<String> SERIES_COLUMNS = List.of("series_id", "metric_name", "tags", "metric_type");
+    private static final List<Integer> SERIES_KEY_POSITIONS = List.of(1, 0, 0, 0);
+
+    /** The table as schema version 2 had it. */
+    private static final List<String> V2_AGGREGATE_COLUMNS = List.of(
             "metric_name", "window_start", "writer_id", "amendment", "sample_count", "value_sum", "value_min",
             "value_max");
-    private static final List<Integer> AGGREGATE_KEY_POSITIONS = List.of(1, 2, 3, 4, 0, 0, 0, 0);
+    private static final List<Integer> V2_AGGREGATE_KEY_POSITIONS = List.of(1, 2, 3, 4, 0, 0, 0, 0);
 
     /** The table as schema version 1 had it (for recognising a file to migrate). */
     private static final List<String> V1_AGGREGATE_COLUMNS = List.of(
@@ -62,9 +74,41 @@ final class Schema {
                 created_at_epoch_second INTEGER NOT NULL
             ) STRICT""";
 
-    // WITHOUT ROWID: the table is clustered on its primary key, so a query for one name and a
-    // time range reads one contiguous run of pages, and the upsert needs no second index.
+    // One row per series: names and tags are stored once, not in every aggregate, and listing
+    // series or finding those that match a tag filter reads this small table only. The UNIQUE
+    // index orders rows by (name, tags) in UTF-8 byte order, the order series are listed in.
+    private static final String CREATE_SERIES_TABLE = """
+            CREATE TABLE series (
+                series_id   INTEGER PRIMARY KEY,
+                metric_name TEXT    NOT NULL,
+                tags        TEXT    NOT NULL,
+                metric_type TEXT    NOT NULL CHECK (metric_type IN ('summary', 'counter', 'gauge', 'distribution')),
+                UNIQUE (metric_name, tags)
+            ) STRICT""";
+
+    // WITHOUT ROWID: the table is clustered on its primary key, so a query for one series and a
+    // time range reads one contiguous run of pages, and the upsert needs no second index. The
+    // index on window_start serves retention, which deletes by age across all series.
     private static final String CREATE_AGGREGATE_TABLE = """
+            CREATE TABLE %s (
+                series_id     INTEGER NOT NULL,
+                window_start  INTEGER NOT NULL,
+                writer_id     TEXT    NOT NULL,
+                amendment     INTEGER NOT NULL CHECK (amendment >= 0),
+                sample_count  INTEGER NOT NULL CHECK (sample_count > 0),
+                value_sum     ANY              CHECK (value_sum IS NULL OR typeof(value_sum) = 'real'),
+                value_min     ANY     NOT NULL CHECK (typeof(value_min) = 'real'),
+                value_max     ANY     NOT NULL CHECK (typeof(value_max) = 'real'),
+                last_value    ANY              CHECK (last_value IS NULL OR typeof(last_value) = 'real'),
+                last_epoch_ms INTEGER,
+                PRIMARY KEY (series_id, window_start, writer_id, amendment)
+            ) STRICT, WITHOUT ROWID""";
+
+    private static final String CREATE_AGE_INDEX =
+            "CREATE INDEX window_aggregate_by_start ON window_aggregate (window_start)";
+
+    /** The aggregate table of version 2, the target of the version 1 step. */
+    private static final String CREATE_V2_AGGREGATE_TABLE = """
             CREATE TABLE %s (
                 metric_name  TEXT    NOT NULL,
                 window_start INTEGER NOT NULL,
@@ -116,7 +160,9 @@ final class Schema {
 
     private static void create(Statement s) throws SQLException {
         s.execute(CREATE_VERSION_TABLE);
+        s.execute(CREATE_SERIES_TABLE);
         s.execute(CREATE_AGGREGATE_TABLE.formatted(AGGREGATE_TABLE));
+        s.execute(CREATE_AGE_INDEX);
         s.executeUpdate("INSERT INTO metrics_schema (id, version, created_at_epoch_second) VALUES (1, "
                 + CURRENT_VERSION + ", unixepoch())");
         s.execute("PRAGMA application_id = " + APPLICATION_ID);
@@ -151,22 +197,31 @@ final class Schema {
         if (version < 1) {
             throw misconfigured(file, "has an unknown schema version " + version);
         }
+        int v = (int) (long) version;
+        checkTable(s, file, v, AGGREGATE_TABLE,
+                v == 1 ? V1_AGGREGATE_COLUMNS : v == 2 ? V2_AGGREGATE_COLUMNS : AGGREGATE_COLUMNS,
+                v == 1 ? V1_AGGREGATE_KEY_POSITIONS : v == 2 ? V2_AGGREGATE_KEY_POSITIONS : AGGREGATE_KEY_POSITIONS);
+        if (v >= 3) {
+            checkTable(s, file, v, SERIES_TABLE, SERIES_COLUMNS, SERIES_KEY_POSITIONS);
+        }
+        return v;
+    }
+
+    private static void checkTable(Statement s, Path file, int version, String table, List<String> wantColumns,
+                                   List<Integer> wantKey) throws SQLException {
         List<String> columns = new ArrayList<>();
         List<Integer> keyPositions = new ArrayList<>();
-        try (ResultSet rs = s.executeQuery("PRAGMA table_info(" + AGGREGATE_TABLE + ")")) {
+        try (ResultSet rs = s.executeQuery("PRAGMA table_info(" + table + ")")) {
             while (rs.next()) {
                 columns.add(rs.getString("name"));
                 keyPositions.add(rs.getInt("pk"));
             }
         }
-        List<String> wantColumns = version == 1 ? V1_AGGREGATE_COLUMNS : AGGREGATE_COLUMNS;
-        List<Integer> wantKey = version == 1 ? V1_AGGREGATE_KEY_POSITIONS : AGGREGATE_KEY_POSITIONS;
         if (!columns.equals(wantColumns) || !keyPositions.equals(wantKey)) {
-            throw misconfigured(file, "has a " + AGGREGATE_TABLE + " table with columns " + columns
+            throw misconfigured(file, "has a " + table + " table with columns " + columns
                     + " (primary key positions " + keyPositions + "), but schema version " + version
                     + " needs " + wantColumns + " (primary key positions " + wantKey + ")");
         }
-        return (int) (long) version;
     }
 
     /**
@@ -176,7 +231,7 @@ final class Schema {
      */
     private static void migrate(Statement s, Path file, int version) throws SQLException {
         if (version == 1) {
-            s.execute(CREATE_AGGREGATE_TABLE.formatted("window_aggregate_v2"));
+            s.execute(CREATE_V2_AGGREGATE_TABLE.formatted("window_aggregate_v2"));
             int rows = s.executeUpdate("""
                     INSERT INTO window_aggregate_v2
                         (metric_name, window_start, writer_id, amendment, sample_count, value_sum, value_min, value_max)
@@ -187,6 +242,28 @@ final class Schema {
             s.executeUpdate("UPDATE metrics_schema SET version = 2 WHERE id = 1");
             org.slf4j.LoggerFactory.getLogger(Schema.class).info(
                     "migrated SQLite database {} from schema version 1 to 2 ({} rows kept as amendment 0)", file, rows);
+            version = 2;
+        }
+        if (version == 2) {
+            s.execute(CREATE_SERIES_TABLE);
+            int series = s.executeUpdate(
+                    "INSERT INTO series (metric_name, tags, metric_type)"
+                            + " SELECT DISTINCT metric_name, '', 'summary' FROM window_aggregate ORDER BY metric_name");
+            s.execute(CREATE_AGGREGATE_TABLE.formatted("window_aggregate_v3"));
+            int rows = s.executeUpdate("""
+                    INSERT INTO window_aggregate_v3
+                        (series_id, window_start, writer_id, amendment, sample_count, value_sum, value_min, value_max,
+                         last_value, last_epoch_ms)
+                    SELECT s.series_id, w.window_start, w.writer_id, w.amendment, w.sample_count, w.value_sum,
+                           w.value_min, w.value_max, NULL, NULL
+                    FROM window_aggregate w JOIN series s ON s.metric_name = w.metric_name AND s.tags = ''""");
+            s.execute("DROP TABLE window_aggregate");
+            s.execute("ALTER TABLE window_aggregate_v3 RENAME TO window_aggregate");
+            s.execute(CREATE_AGE_INDEX);
+            s.executeUpdate("UPDATE metrics_schema SET version = 3 WHERE id = 1");
+            org.slf4j.LoggerFactory.getLogger(Schema.class).info(
+                    "migrated SQLite database {} from schema version 2 to 3 ({} metric names became untagged summary"
+                            + " series, {} rows kept)", file, series, rows);
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.metricsservice.store.sqlite;
 
 import dev.metricsservice.core.WindowAggregate;
-import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.core.SeriesInfo;
+import dev.metricsservice.core.SeriesWindow;
+import dev.metricsservice.core.store.SeriesListQuery;
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.MetricStore;
 import dev.metricsservice.core.store.StoreException;
@@ -17,6 +19,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -32,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (SqliteMetricStore store = SqliteMetricStore.open(SqliteStoreConfig.at(Path.of("data/metrics.db")))) {
  *     store.write(batch.aggregates()).thenRun(batch::commit);
- *     List<WindowStats> rows = store.query(MetricQuery.latest("cpu", 20)).join();
+ *     List<SeriesWindow> rows = store.query(MetricQuery.latest("cpu", 20)).join();
  * }
  * }</pre>
  *
@@ -86,7 +89,24 @@ public final class SqliteMetricStore implements MetricStore {
         String base = "sqlite-store-" + file.getFileName();
         this.writerThread = Executors.newSingleThreadExecutor(threads(base + "-writer"));
         this.readerThreads = Executors.newFixedThreadPool(readers.size(), threads(base + "-reader"));
+        if (config.retention().isZero()) {
+            this.sweeper = null;
+        } else {
+            this.sweeper = Executors.newSingleThreadScheduledExecutor(threads(base + "-retention"));
+            sweeper.scheduleWithFixedDelay(() -> {
+                try {
+                    sweepExpired().get();
+                } catch (Exception e) {
+                    log.warn("SQLite store {}: retention sweep failed: {}", file, e.toString());
+                }
+            }, 0, RETENTION_SWEEP_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
+
+    /** How often windows past the retention are deleted. */
+    static final java.time.Duration RETENTION_SWEEP_INTERVAL = java.time.Duration.ofMinutes(1);
+    /** Schedules retention sweeps; null without a retention. */
+    private final ScheduledExecutorService sweeper;
 
     /**
      * Opens (creating if needed) the database file of the configuration: creates its parent
@@ -128,7 +148,7 @@ public final class SqliteMetricStore implements MetricStore {
             for (int i = 0; i < config.readConnections(); i++) {
                 Connection rc = Connections.openReader(file, config);
                 try {
-                    readers.add(new WindowReader(rc));
+                    readers.add(new WindowReader(rc, config.retention().toSeconds()));
                 } catch (SQLException e) {
                     rc.close();
                     throw e;
@@ -183,11 +203,57 @@ public final class SqliteMetricStore implements MetricStore {
     }
 
     @Override
-    public CompletableFuture<List<WindowStats>> query(MetricQuery query) {
+    public CompletableFuture<List<SeriesWindow>> query(MetricQuery query) {
         if (query == null) {
             return failedAsync(new StoreException(Kind.INVALID_REQUEST, "query must not be null"));
         }
-        return onReader("querying " + query.series(), reader -> reader.query(query));
+        return onReader("querying " + query.name(), reader -> reader.query(query));
+    }
+
+    @Override
+    public CompletableFuture<List<SeriesInfo>> listSeries(SeriesListQuery query) {
+        if (query == null) {
+            return failedAsync(new StoreException(Kind.INVALID_REQUEST, "query must not be null"));
+        }
+        return onReader("listing series", reader -> reader.listSeries(query));
+    }
+
+    /** Rows deleted per retention transaction: small, so a flush never waits long behind one. */
+    static final int RETENTION_BATCH_ROWS = 1_000;
+
+    /**
+     * Deletes every aggregate past the retention, in transactions of {@link #RETENTION_BATCH_ROWS}
+     * rows queued one at a time on the writer thread, so that writes interleave with them. Runs on
+     * open and then every {@link #RETENTION_SWEEP_INTERVAL}; a test calls it directly.
+     *
+     * @return the number of rows deleted by this sweep
+     */
+    CompletableFuture<Long> sweepExpired() {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        long retention = config.retention().toSeconds();
+        if (retention == 0 || closed.get()) {
+            done.complete(0L);
+            return done;
+        }
+        long before = System.currentTimeMillis() / 1000 - retention;
+        sweepBatch(before, 0, done);
+        return done;
+    }
+
+    private void sweepBatch(long before, long deletedSoFar, CompletableFuture<Long> done) {
+        CompletableFuture<Integer> batch = new CompletableFuture<>();
+        submit(writerThread, batch, () -> writerClosed ? 0 : writer.deleteExpired(before, RETENTION_BATCH_ROWS));
+        batch.whenComplete((n, error) -> {
+            if (error != null) {
+                log.warn("SQLite store {}: deleting windows past the retention failed, retried at the next sweep: {}",
+                        file, error.toString());
+                done.complete(deletedSoFar);
+            } else if (n == RETENTION_BATCH_ROWS && !closed.get()) {
+                sweepBatch(before, deletedSoFar + n, done);
+            } else {
+                done.complete(deletedSoFar + n);
+            }
+        });
     }
 
     @Override
@@ -235,6 +301,9 @@ public final class SqliteMetricStore implements MetricStore {
             writerThread.execute(this::closeWriter);
         } catch (RejectedExecutionException impossible) {
             throw new IllegalStateException("writer thread stopped before close", impossible);
+        }
+        if (sweeper != null) {
+            sweeper.shutdownNow();
         }
         writerThread.shutdown();
         readerThreads.shutdown();

@@ -28,9 +28,12 @@ import java.util.Objects;
  *                        Default {@link Synchronous#NORMAL}
  * @param closeTimeout    how long {@link SqliteMetricStore#close()} waits for queued work to
  *                        finish. Default 30 s
+ * @param retention       how long a window is kept after its start; older windows are not read
+ *                        and are deleted in the background, in small transactions. Zero (the
+ *                        default) keeps everything
  */
 public record SqliteStoreConfig(Path path, Duration busyTimeout, int readConnections,
-                                Synchronous synchronous, Duration closeTimeout) {
+                                Synchronous synchronous, Duration closeTimeout, Duration retention) {
 
     /** The default database file, relative to the working directory. */
     public static final Path DEFAULT_PATH = Path.of("data", "metrics.db");
@@ -61,6 +64,10 @@ public record SqliteStoreConfig(Path path, Duration busyTimeout, int readConnect
         Objects.requireNonNull(busyTimeout, "busyTimeout");
         Objects.requireNonNull(synchronous, "synchronous");
         Objects.requireNonNull(closeTimeout, "closeTimeout");
+        Objects.requireNonNull(retention, "retention");
+        if (retention.isNegative()) {
+            throw new IllegalArgumentException("retention must not be negative (zero keeps everything), was " + retention);
+        }
         if (path.toString().isBlank()) {
             throw new IllegalArgumentException("path must name a database file, was blank");
         }
@@ -77,7 +84,7 @@ public record SqliteStoreConfig(Path path, Duration busyTimeout, int readConnect
         }
     }
 
-    /** The defaults: {@code ./data/metrics.db}, 5 s busy timeout, 2 read connections, NORMAL. */
+    /** The defaults: {@code ./data/metrics.db}, 5 s busy timeout, 2 read connections, NORMAL, kept forever. */
     public static SqliteStoreConfig defaults() {
         return builder().build();
     }
@@ -95,7 +102,7 @@ public record SqliteStoreConfig(Path path, Duration busyTimeout, int readConnect
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
         return new Builder().path(path).busyTimeout(busyTimeout).readConnections(readConnections)
-                .synchronous(synchronous).closeTimeout(closeTimeout);
+                .synchronous(synchronous).closeTimeout(closeTimeout).retention(retention);
     }
 
     /** Builds a {@link SqliteStoreConfig}; not thread-safe. */
@@ -105,6 +112,7 @@ public record SqliteStoreConfig(Path path, Duration busyTimeout, int readConnect
         private int readConnections = 2;
         private Synchronous synchronous = Synchronous.NORMAL;
         private Duration closeTimeout = Duration.ofSeconds(30);
+        private Duration retention = Duration.ZERO;
 
         private Builder() {
         }
@@ -139,13 +147,19 @@ public record SqliteStoreConfig(Path path, Duration busyTimeout, int readConnect
             return this;
         }
 
+        /** How long windows are kept (default zero: forever). */
+        public Builder retention(Duration retention) {
+            this.retention = retention;
+            return this;
+        }
+
         /**
          * Validates and builds.
          *
          * @throws IllegalArgumentException naming the setting that is out of range
          */
         public SqliteStoreConfig build() {
-            return new SqliteStoreConfig(path, busyTimeout, readConnections, synchronous, closeTimeout);
+            return new SqliteStoreConfig(path, busyTimeout, readConnections, synchronous, closeTimeout, retention);
         }
     }
 }

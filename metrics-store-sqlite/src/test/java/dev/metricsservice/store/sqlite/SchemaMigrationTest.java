@@ -4,11 +4,16 @@ import static dev.metricsservice.store.sqlite.SqliteTestSupport.await;
 import static dev.metricsservice.store.sqlite.SqliteTestSupport.rawConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.metricsservice.core.MetricType;
+import dev.metricsservice.core.SeriesInfo;
 import dev.metricsservice.core.SeriesKey;
+import dev.metricsservice.core.SeriesWindow;
 import dev.metricsservice.core.Stats;
+import dev.metricsservice.core.Tags;
 import dev.metricsservice.core.WindowAggregate;
 import dev.metricsservice.core.WindowStats;
 import dev.metricsservice.core.store.MetricQuery;
+import dev.metricsservice.core.store.SeriesListQuery;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +21,15 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Opens a database file written by the schema-version-1 code (see {@code fixtures/README.md}). */
+/**
+ * Opens database files written by the code of every earlier schema version (see
+ * {@code fixtures/README.md} for how each was made) and checks that they migrate in place with
+ * every row readable.
+ */
 class SchemaMigrationTest {
 
     private static final long T0 = 1_764_000_000L;
@@ -27,9 +37,9 @@ class SchemaMigrationTest {
     @TempDir
     Path dir;
 
-    private Path copyOfVersion1File() throws Exception {
-        Path file = dir.resolve("old.db");
-        try (InputStream in = getClass().getResourceAsStream("/fixtures/schema-v1.db")) {
+    private Path copyOf(String fixture) throws Exception {
+        Path file = dir.resolve(fixture);
+        try (InputStream in = getClass().getResourceAsStream("/fixtures/" + fixture)) {
             assertThat(in).as("fixture on the test class path").isNotNull();
             Files.copy(in, file);
         }
@@ -46,37 +56,62 @@ class SchemaMigrationTest {
 
     @Test
     void open_version1File_migratesInPlaceAndReadsEveryRowBack() throws Exception {
-        Path file = copyOfVersion1File();
+        Path file = copyOf("schema-v1.db");
         assertThat(version(file)).isEqualTo(1);
 
         try (SqliteMetricStore store = SqliteMetricStore.open(file)) {
-            assertThat(await(store.query(MetricQuery.latest("cpu", 20)))).containsExactly(
+            assertThat(SqliteTestSupport.rows(store, MetricQuery.latest("cpu", 20))).containsExactly(
                     new WindowStats(T0 + 10, Stats.of(1, -0.0, -0.0, -0.0)),
                     new WindowStats(T0, Stats.of(5, 16.0, 1.0, 6.0)));
-            assertThat(await(store.query(MetricQuery.latest("mem", 20))))
+            assertThat(SqliteTestSupport.rows(store, MetricQuery.latest("mem", 20)))
                     .containsExactly(new WindowStats(T0, Stats.of(4, 400.0, 50.0, 150.0)));
         }
         assertThat(version(file)).isEqualTo(Schema.CURRENT_VERSION);
     }
 
     @Test
-    void open_migratedFile_rewritesOldRowsAsAmendmentZeroAndAddsAmendments() throws Exception {
-        Path file = copyOfVersion1File();
+    void open_version2File_migratesToUntaggedSummarySeriesWithAmendmentsKept() throws Exception {
+        Path file = copyOf("schema-v2.db");
+        assertThat(version(file)).isEqualTo(2);
+
+        try (SqliteMetricStore store = SqliteMetricStore.open(file)) {
+            assertThat(await(store.query(MetricQuery.latest("cpu", 20)))).containsExactly(
+                    new SeriesWindow(SeriesKey.of("cpu"), MetricType.SUMMARY, T0 + 10, Stats.of(1, -0.0, -0.0, -0.0)),
+                    new SeriesWindow(SeriesKey.of("cpu"), MetricType.SUMMARY, T0,
+                            Stats.of(3 + 2 + 1, 6.0 + 10.0 + 100.0, 1.0, 100.0)));
+            assertThat(SqliteTestSupport.rows(store, MetricQuery.latest("mem", 20)))
+                    .containsExactly(new WindowStats(T0, Stats.of(4, 400.0, 50.0, 150.0)));
+            assertThat(await(store.listSeries(new SeriesListQuery(Optional.empty(), List.of(), 0, Long.MAX_VALUE / 2,
+                    10, Optional.empty())))).containsExactly(
+                    new SeriesInfo(SeriesKey.of("cpu"), MetricType.SUMMARY),
+                    new SeriesInfo(SeriesKey.of("mem"), MetricType.SUMMARY));
+        }
+        assertThat(version(file)).isEqualTo(Schema.CURRENT_VERSION);
+    }
+
+    @Test
+    void open_migratedFile_rewritesOldRowsInPlaceAndTakesTaggedSeriesBeside() throws Exception {
+        Path file = copyOf("schema-v1.db");
         try (SqliteMetricStore store = SqliteMetricStore.open(file)) {
             await(store.write(List.of(
                     // the same identity the old code wrote: replaces, does not add
                     new WindowAggregate(SeriesKey.of("cpu"), T0, "writer-a", Stats.of(4, 10.0, 1.0, 4.0)),
                     // an amendment: adds
-                    new WindowAggregate(SeriesKey.of("cpu"), T0, "writer-a", 99, Stats.of(1, 100.0, 100.0, 100.0)))));
+                    new WindowAggregate(SeriesKey.of("cpu"), T0, "writer-a", 99, Stats.of(1, 100.0, 100.0, 100.0)),
+                    // a tagged series of the same name: merged by an untagged query
+                    new WindowAggregate(SeriesKey.of("cpu", Tags.of("host", "a")), T0, "writer-a", 0,
+                            Stats.of(1000.0), MetricType.SUMMARY))));
         }
         // Reopening a migrated file is a plain start: nothing migrates twice.
         try (SqliteMetricStore store = SqliteMetricStore.open(file)) {
-            assertThat(await(store.query(MetricQuery.latest("cpu", 1))))
+            assertThat(SqliteTestSupport.rows(store, MetricQuery.latest("cpu", 1)))
                     .containsExactly(new WindowStats(T0 + 10, Stats.of(1, -0.0, -0.0, -0.0)));
-            assertThat(await(store.query(new MetricQuery(SeriesKey.of("cpu"), T0, T0 + 1, 5,
-                    MetricQuery.Order.NEWEST_FIRST)))).containsExactly(
-                    new WindowStats(T0, Stats.of(4 + 2 + 1, 10.0 + 10.0 + 100.0, 1.0, 100.0)));
+            assertThat(SqliteTestSupport.rows(store, new MetricQuery(SeriesKey.of("cpu"), T0, T0 + 1, 5,
+                    MetricQuery.Order.NEWEST_FIRST))).containsExactly(
+                    new WindowStats(T0, Stats.of(4 + 2 + 1 + 1, 10.0 + 10.0 + 100.0 + 1000.0, 1.0, 1000.0)));
+            assertThat(SqliteTestSupport.rows(store, MetricQuery.latest("cpu", 5).where("host", "a")))
+                    .containsExactly(new WindowStats(T0, Stats.of(1000.0)));
         }
-        assertThat(version(file)).isEqualTo(2);
+        assertThat(version(file)).isEqualTo(Schema.CURRENT_VERSION);
     }
 }

@@ -89,7 +89,7 @@ class SqliteConcurrencyTest {
             tasks.add(pool.submit(() -> {
                 while (!stop.get()) {
                     for (String name : NAMES) {
-                        await(store.query(MetricQuery.latest(name, 50)));
+                        SqliteTestSupport.rows(store, MetricQuery.latest(name, 50));
                     }
                 }
                 return null;
@@ -110,7 +110,7 @@ class SqliteConcurrencyTest {
 
             assertThat(writes.get()).as("flushes during recording").isGreaterThan(1);
             for (int i = 0; i < NAMES.length; i++) {
-                List<WindowStats> rows = await(store.query(MetricQuery.latest(NAMES[i], 1_000_000)));
+                List<WindowStats> rows = SqliteTestSupport.rows(store, MetricQuery.latest(NAMES[i], 1_000_000));
                 long count = rows.stream().mapToLong(w -> w.stats().count()).sum();
                 double sum = rows.stream().mapToDouble(w -> w.stats().sum()).sum();
                 assertThat(acceptedCount[i].sum()).isPositive();

@@ -53,7 +53,7 @@ class SqliteMetricStoreTest {
     }
 
     private static List<WindowStats> all(SqliteMetricStore store, String name) throws Exception {
-        return await(store.query(MetricQuery.latest(name, 100_000)));
+        return SqliteTestSupport.rows(store, MetricQuery.latest(name, 100_000));
     }
 
     @Test
@@ -243,8 +243,8 @@ class SqliteMetricStoreTest {
                 agg("o", T0, "c", 1, -1e16, 1, 1), agg("o", T0 + 10, "a", 1, 1, 1, 1))));
 
         Stats expected = Stats.of(1, 1e16, 1, 1).merge(Stats.of(1, 1.0, 1, 1)).merge(Stats.of(1, -1e16, 1, 1));
-        List<WindowStats> newest = await(store.query(new MetricQuery(SeriesKey.of("o"), T0, T0 + 20, 10, MetricQuery.Order.NEWEST_FIRST)));
-        List<WindowStats> oldest = await(store.query(new MetricQuery(SeriesKey.of("o"), T0, T0 + 20, 10, MetricQuery.Order.OLDEST_FIRST)));
+        List<WindowStats> newest = SqliteTestSupport.rows(store, new MetricQuery(SeriesKey.of("o"), T0, T0 + 20, 10, MetricQuery.Order.NEWEST_FIRST));
+        List<WindowStats> oldest = SqliteTestSupport.rows(store, new MetricQuery(SeriesKey.of("o"), T0, T0 + 20, 10, MetricQuery.Order.OLDEST_FIRST));
 
         assertThat(newest.get(1)).isEqualTo(new WindowStats(T0, expected));
         assertThat(oldest.get(0)).isEqualTo(new WindowStats(T0, expected));
@@ -331,5 +331,34 @@ class SqliteMetricStoreTest {
         assertThat(all(store, "z")).containsExactly(new WindowStats(T0, Stats.of(3, 3, 1, 1)));
         assertThat(all(store, "a")).containsExactly(new WindowStats(T0, Stats.of(4, 4, 1, 1)));
         assertThat(all(store, "m")).containsExactly(new WindowStats(T0 + 10, Stats.of(5, 5, 1, 1)));
+    }
+
+    private static long rowCount(Path file) throws Exception {
+        try (Connection c = rawConnection(file); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM window_aggregate")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void sweepExpired_deletesOldWindowsInSmallTransactionsAndKeepsTheRest() throws Exception {
+        Path file = dir.resolve("retention.db");
+        long now = System.currentTimeMillis() / 1000 / 10 * 10;
+        try (SqliteMetricStore s = SqliteMetricStore.open(
+                SqliteStoreConfig.builder().path(file).retention(Duration.ofDays(2)).build())) {
+            await(s.sweepExpired()); // the sweep at open found nothing; make sure it is over
+            List<WindowAggregate> batch = new ArrayList<>();
+            int expired = 2 * SqliteMetricStore.RETENTION_BATCH_ROWS + 500;
+            for (int i = 0; i < expired; i++) {
+                batch.add(agg("old-" + (i % 7), now - 3 * 86_400 - 10L * i, "w1", 1, 1, 1, 1));
+            }
+            batch.add(agg("fresh", now - 60, "w1", 1, 1, 1, 1));
+            await(s.write(batch));
+
+            assertThat(await(s.sweepExpired())).isEqualTo(expired);
+            assertThat(rowCount(file)).isEqualTo(1);
+            assertThat(await(s.sweepExpired())).isZero();
+        }
     }
 }

@@ -23,6 +23,12 @@ final class SqliteTestSupport {
         return future.get(60, TimeUnit.SECONDS);
     }
 
+    /** The store's answer to {@code q}, merged and limited as the query service would. */
+    static java.util.List<dev.metricsservice.core.WindowStats> rows(dev.metricsservice.core.store.MetricStore store,
+            dev.metricsservice.core.store.MetricQuery q) throws Exception {
+        return dev.metricsservice.core.QueryService.group(q, await(store.query(q))).rows();
+    }
+
     /** The store exception a future failed with; fails the test if it succeeded. */
     static StoreException failure(CompletableFuture<?> future) throws Exception {
         try {
