@@ -68,7 +68,7 @@ final class BatchWriter {
         this.closed = closed;
     }
 
-    CompletableFuture<Void> write(List<WindowAggregate> aggregates) {
+    CompletableFuture<Void> write(List<WindowAggregate> aggregates, List<Map<String, AttributeValue>> indexItems) {
         // BatchWriteItem rejects a request naming one key twice, and two chunks in flight would race;
         // so identical identities are collapsed up front, the last one winning as a rewrite would.
         Map<ItemMapper.ItemKey, WriteRequest> unique = new LinkedHashMap<>(aggregates.size() * 4 / 3 + 1);
@@ -82,6 +82,10 @@ final class BatchWriter {
                                 + "; nothing was written"));
             }
             Map<String, AttributeValue> item = mapper.toItem(a, expiry.apply(a.windowStartEpochSecond()));
+            unique.put(ItemMapper.keyOf(item), WriteRequest.builder().putRequest(PutRequest.builder().item(item).build())
+                    .build());
+        }
+        for (Map<String, AttributeValue> item : indexItems) {
             unique.put(ItemMapper.keyOf(item), WriteRequest.builder().putRequest(PutRequest.builder().item(item).build())
                     .build());
         }

@@ -1,7 +1,13 @@
 package dev.metricsservice.store.dynamodb;
 
 import dev.metricsservice.core.WindowAggregate;
-import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.core.SeriesInfo;
+import dev.metricsservice.core.SeriesKey;
+import dev.metricsservice.core.SeriesWindow;
+import dev.metricsservice.core.store.SeriesListQuery;
+import java.util.ArrayList;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.MetricStore;
 import dev.metricsservice.core.store.StoreException;
@@ -37,7 +43,7 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
  *         .build();
  * try (DynamoDbMetricStore store = DynamoDbMetricStore.open(config).join()) {  // creates the table if missing
  *     store.write(batch.aggregates()).join();
- *     List<WindowStats> rows = store.query(MetricQuery.latest("cpu", 20)).join();
+ *     List<SeriesWindow> rows = store.query(MetricQuery.latest("cpu", 20)).join();
  * }
  * }</pre>
  *
@@ -72,6 +78,7 @@ public final class DynamoDbMetricStore implements MetricStore {
     private final ScheduledThreadPoolExecutor scheduler;
     private final BatchWriter writer;
     private final TableManager tables;
+    private final SeriesIndex index;
     private final long operationTimeoutNanos;
     /** Futures handed out and not yet complete; close() fails them, since their timers stop with it. */
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
@@ -106,6 +113,7 @@ public final class DynamoDbMetricStore implements MetricStore {
                 new AsyncPermits(config.maxInFlightBatches()), scheduler, operationTimeoutNanos,
                 config::expiryEpochSecond, () -> closed);
         this.tables = new TableManager(client, config, errors, retrier);
+        this.index = new SeriesIndex(client, config, errors, retrier);
     }
 
     /**
@@ -211,23 +219,129 @@ public final class DynamoDbMetricStore implements MetricStore {
             return CompletableFuture.failedFuture(closedError());
         }
         try {
-            return track(writer.write(aggregates), "a write");
+            long now = System.currentTimeMillis();
+            SeriesIndex.Due due = index.itemsFor(aggregates, now);
+            CompletableFuture<Void> written = writer.write(aggregates, due.items());
+            if (!due.series().isEmpty()) {
+                written = written.thenRun(() -> index.written(due.series(), now));
+            }
+            return track(written, "a write");
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(errors.map("BatchWriteItem", e));
         }
     }
 
+    /**
+     * Reads the untagged series' partition directly (items written before tags existed live there)
+     * and, in parallel, asks the series index which tagged series match; then reads those.
+     */
     @Override
-    public CompletableFuture<List<WindowStats>> query(MetricQuery query) {
+    public CompletableFuture<List<SeriesWindow>> query(MetricQuery query) {
+        if (closed) {
+            return CompletableFuture.failedFuture(closedError());
+        }
+        if (query.name().isEmpty() || query.fromEpochSecond() >= query.toEpochSecond()
+                || query.name().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > ItemMapper.MAX_PARTITION_KEY_BYTES
+                        - SeriesIndex.SERIES_PREFIX.length() - 4) {
+            // No item can match: an empty range, or a name DynamoDB could never have stored.
+            return CompletableFuture.completedFuture(List.of());
+        }
+        try {
+            long deadline = System.nanoTime() + operationTimeoutNanos;
+            long from = query.fromEpochSecond();
+            CompletableFuture<List<SeriesWindow>> untagged = query.filters().isEmpty()
+                    ? runner(deadline).run(query, SeriesKey.of(query.name()), from)
+                    : CompletableFuture.completedFuture(List.of());
+            CompletableFuture<List<SeriesWindow>> tagged = index.tagged(query.name(), query.filters(), from, deadline)
+                    .thenCompose(entries -> {
+                        List<CompletableFuture<List<SeriesWindow>>> reads = new ArrayList<>(entries.size());
+                        for (SeriesIndex.Entry e : entries) {
+                            reads.add(runner(deadline).run(query, e.series(), from));
+                        }
+                        return allOf(reads);
+                    });
+            return track(untagged.thenCombine(tagged, (a, b) -> {
+                List<SeriesWindow> all = new ArrayList<>(a.size() + b.size());
+                all.addAll(a);
+                all.addAll(b);
+                return all;
+            }), "a query");
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(errors.map("Query", e));
+        }
+    }
+
+    private QueryRunner runner(long deadlineNanos) {
+        return new QueryRunner(client, config, mapper, errors, retrier, deadlineNanos);
+    }
+
+    private static CompletableFuture<List<SeriesWindow>> allOf(List<CompletableFuture<List<SeriesWindow>>> reads) {
+        return CompletableFuture.allOf(reads.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+            List<SeriesWindow> all = new ArrayList<>();
+            for (var r : reads) {
+                all.addAll(r.join());
+            }
+            return all;
+        });
+    }
+
+    /**
+     * Lists series from the series index. A tagged series is listed when its index says it held
+     * data within {@link SeriesIndex#REFRESH_MILLIS} twice over of the range's start (the index is
+     * refreshed that often); an untagged series when its partition holds a window in the range.
+     */
+    @Override
+    public CompletableFuture<List<SeriesInfo>> listSeries(SeriesListQuery query) {
         if (closed) {
             return CompletableFuture.failedFuture(closedError());
         }
         try {
-            return track(new QueryRunner(client, config, mapper, errors, retrier,
-                    System.nanoTime() + operationTimeoutNanos).run(query), "a query");
+            long deadline = System.nanoTime() + operationTimeoutNanos;
+            CompletableFuture<List<SeriesIndex.NameEntry>> names = query.name().isPresent()
+                    ? CompletableFuture.completedFuture(List.of(
+                            new SeriesIndex.NameEntry(query.name().get(), true, true, null, Long.MAX_VALUE)))
+                    : index.names(null, deadline);
+            return track(names.thenCompose(list -> listNames(query, list, 0, new ArrayList<>(), deadline)),
+                    "a series listing");
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(errors.map("Query", e));
         }
+    }
+
+
+    private CompletableFuture<List<SeriesInfo>> listNames(SeriesListQuery query, List<SeriesIndex.NameEntry> names,
+                                                          int at, List<SeriesInfo> out, long deadline) {
+        if (at == names.size() || out.size() >= query.limit()) {
+            return CompletableFuture.completedFuture(out.size() > query.limit() ? out.subList(0, query.limit()) : out);
+        }
+        SeriesIndex.NameEntry n = names.get(at);
+        if (query.after().isPresent() && SeriesKey.of(n.name()).compareTo(SeriesKey.of(query.after().get().name())) < 0) {
+            return listNames(query, names, at + 1, out, deadline); // before the cursor's name
+        }
+        CompletableFuture<List<SeriesInfo>> untagged = n.untagged() && query.filters().isEmpty()
+                ? untaggedInRange(n.name(), query, deadline) : CompletableFuture.completedFuture(List.of());
+        CompletableFuture<List<SeriesIndex.Entry>> tagged = n.tagged()
+                ? index.tagged(n.name(), query.filters(), query.fromEpochSecond(), deadline)
+                : CompletableFuture.completedFuture(List.of());
+        return untagged.thenCombine(tagged, (u, t) -> {
+            List<SeriesInfo> found = new ArrayList<>(u);
+            for (SeriesIndex.Entry e : t) {
+                found.add(SeriesIndex.info(e));
+            }
+            found.removeIf(s -> !query.matches(s.series()));
+            found.sort(java.util.Comparator.comparing(SeriesInfo::series));
+            return found;
+        }).thenCompose(found -> {
+            out.addAll(found);
+            return listNames(query, names, at + 1, out, deadline);
+        });
+    }
+
+    private CompletableFuture<List<SeriesInfo>> untaggedInRange(String name, SeriesListQuery query, long deadline) {
+        MetricQuery probe = new MetricQuery(SeriesKey.of(name), query.fromEpochSecond(), query.toEpochSecond(), 1,
+                MetricQuery.Order.NEWEST_FIRST);
+        return runner(deadline).run(probe, SeriesKey.of(name), probe.fromEpochSecond()).thenApply(rows -> rows.isEmpty()
+                ? List.<SeriesInfo>of() : List.of(new SeriesInfo(SeriesKey.of(name), rows.get(0).type())));
     }
 
     @Override
@@ -280,6 +394,11 @@ public final class DynamoDbMetricStore implements MetricStore {
     @Override
     public String describe() {
         return "dynamodb table " + config.tableName() + " at " + where;
+    }
+
+    /** The series index of this store, for tests. */
+    SeriesIndex index() {
+        return index;
     }
 
     /** The configuration this store runs with. */

@@ -1,6 +1,9 @@
 package dev.metricsservice.store.dynamodb;
 
+import dev.metricsservice.core.MetricType;
+import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.Stats;
+import dev.metricsservice.core.Tags;
 import dev.metricsservice.core.WindowAggregate;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +18,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *
  * <h2>Item layout</h2>
  * <pre>
- * metric_name   (S, partition key)  the metric name
+ * metric_name   (S, partition key)  the series id: the metric name, for a tagged series followed by
+ *                                   U+001D and the canonical tags (or U+001D, 'h' and their SHA-256
+ *                                   when that would pass {@value #MAX_SERIES_ID_BYTES} bytes)
  * window_writer (S, sort key)       encoded window start + '#' + writer id [+ '#' + amendment]
+ * [tags]        (S)                 canonical tags, on tagged series only
+ * [type]        (S)                 counter, gauge or distribution; absent for a summary
+ * [last, last_ms] (N)               a gauge's last value and its time, epoch milliseconds
  * timestamp     (N)                 window start, epoch seconds (the seed's attribute)
  * writer        (S)                 writer id
  * [amendment]   (N)                 present only on amendments (late samples), a positive number
@@ -59,8 +67,18 @@ final class ItemMapper {
     static final String SUM = "sum";
     static final String MIN = "min";
     static final String MAX = "max";
+    static final String TAGS = "tags";
+    static final String TYPE = "type";
+    static final String LAST = "last";
+    static final String LAST_MS = "last_ms";
+    static final String LAST_WINDOW = "last_window";
     static final Set<String> RESERVED_ATTRIBUTES = Set.of(PARTITION_KEY, SORT_KEY, TIMESTAMP, WRITER, AMENDMENT, COUNT, SUM, MIN,
-            MAX);
+            MAX, TAGS, TYPE, LAST, LAST_MS, LAST_WINDOW);
+
+    /** Separates the name from the tags in a series id; a control character, never in a name. */
+    static final char SERIES_SEPARATOR = '\u001D';
+    /** Longest series id written as name and tags; longer ones use the tags' hash. */
+    static final int MAX_SERIES_ID_BYTES = 1536;
 
     /** DynamoDB's limits on key attribute sizes, in UTF-8 bytes. */
     static final int MAX_PARTITION_KEY_BYTES = 2048;
@@ -80,8 +98,53 @@ final class ItemMapper {
     }
 
     /** A stored aggregate as read back. {@code expiryEpochSecond} is null when the item has none. */
-    record StoredAggregate(String name, long windowStartEpochSecond, String writerId, long amendment, Stats stats,
-                           Long expiryEpochSecond) {
+    record StoredAggregate(SeriesKey series, MetricType type, long windowStartEpochSecond, String writerId,
+                           long amendment, Stats stats, Long expiryEpochSecond) {
+    }
+
+    /**
+     * The partition key of a series' items: its name alone when untagged (so items written before
+     * tags existed are the untagged series' items, unchanged), otherwise name, U+001D and the
+     * canonical tags, or their SHA-256 when that would be long.
+     */
+    static String seriesId(SeriesKey series) {
+        if (series.tags().isEmpty()) {
+            return series.name();
+        }
+        String canonical = series.tags().canonical();
+        String plain = series.name() + SERIES_SEPARATOR + canonical;
+        if (plain.getBytes(StandardCharsets.UTF_8).length <= MAX_SERIES_ID_BYTES) {
+            return plain;
+        }
+        return series.name() + SERIES_SEPARATOR + "h" + sha256(canonical);
+    }
+
+    static String sha256(String text) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /** The series of an item: name from the partition key, tags from the tags attribute. */
+    static SeriesKey seriesOf(Map<String, AttributeValue> item) {
+        String id = requireS(item, PARTITION_KEY);
+        int sep = id.indexOf(SERIES_SEPARATOR);
+        String name = sep < 0 ? id : id.substring(0, sep);
+        AttributeValue tags = item.get(TAGS);
+        return SeriesKey.of(name, tags == null || tags.s() == null ? Tags.empty() : Tags.fromCanonical(tags.s()));
+    }
+
+    /** The type an item names; items without one (all written before types existed) are summaries. */
+    static MetricType typeOf(Map<String, AttributeValue> item) {
+        AttributeValue t = item.get(TYPE);
+        if (t == null || t.s() == null) {
+            return MetricType.SUMMARY;
+        }
+        return MetricType.parse(t.s()).orElseThrow(
+                () -> new IllegalArgumentException("attribute 'type' holds an unknown type '" + abbreviate(t.s()) + "'"));
     }
 
     /**
@@ -93,7 +156,7 @@ final class ItemMapper {
         if (name.isEmpty()) {
             return Optional.of("metric name is empty; DynamoDB key attributes cannot be empty");
         }
-        int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
+        int nameBytes = seriesId(a.series()).getBytes(StandardCharsets.UTF_8).length;
         if (nameBytes > MAX_PARTITION_KEY_BYTES) {
             return Optional.of("metric name is " + nameBytes + " UTF-8 bytes; a DynamoDB partition key holds at most "
                     + MAX_PARTITION_KEY_BYTES);
@@ -114,7 +177,13 @@ final class ItemMapper {
     /** The item of an aggregate; {@code expiryEpochSecond} is written only when non-null and TTL is configured. */
     Map<String, AttributeValue> toItem(WindowAggregate a, Long expiryEpochSecond) {
         Map<String, AttributeValue> item = new HashMap<>(16);
-        item.put(PARTITION_KEY, AttributeValue.fromS(a.series().name()));
+        item.put(PARTITION_KEY, AttributeValue.fromS(seriesId(a.series())));
+        if (!a.series().tags().isEmpty()) {
+            item.put(TAGS, AttributeValue.fromS(a.series().tags().canonical()));
+        }
+        if (a.type() != MetricType.SUMMARY) {
+            item.put(TYPE, AttributeValue.fromS(a.type().wireName()));
+        }
         item.put(SORT_KEY, AttributeValue.fromS(sortKey(a.windowStartEpochSecond(), a.writerId(), a.amendment())));
         item.put(TIMESTAMP, AttributeValue.fromN(Long.toString(a.windowStartEpochSecond())));
         item.put(WRITER, AttributeValue.fromS(a.writerId()));
@@ -126,6 +195,10 @@ final class ItemMapper {
         item.put(SUM, encodeDouble(s.sum()));
         item.put(MIN, encodeDouble(s.min()));
         item.put(MAX, encodeDouble(s.max()));
+        if (s.hasLast()) {
+            item.put(LAST, encodeDouble(s.last()));
+            item.put(LAST_MS, AttributeValue.fromN(Long.toString(s.lastEpochMillis())));
+        }
         if (ttlAttribute != null && expiryEpochSecond != null) {
             item.put(ttlAttribute, AttributeValue.fromN(Long.toString(expiryEpochSecond)));
         }
@@ -148,7 +221,8 @@ final class ItemMapper {
      *     mapper (missing or unreadable attribute)
      */
     StoredAggregate fromItem(Map<String, AttributeValue> item) {
-        String name = requireS(item, PARTITION_KEY);
+        SeriesKey series = seriesOf(item);
+        MetricType type = typeOf(item);
         long window = Long.parseLong(requireN(item, TIMESTAMP));
         String writer = requireS(item, WRITER);
         // Items written before amendments existed have no such attribute: they are the window itself.
@@ -161,7 +235,10 @@ final class ItemMapper {
         if (ttlAttribute != null && item.containsKey(ttlAttribute) && item.get(ttlAttribute).n() != null) {
             expiry = new BigDecimal(item.get(ttlAttribute).n()).longValue();
         }
-        return new StoredAggregate(name, window, writer, amendment, Stats.of(count, sum, min, max), expiry);
+        Stats stats = item.containsKey(LAST)
+                ? new Stats(count, sum, min, max, decodeDouble(item, LAST), Long.parseLong(requireN(item, LAST_MS)))
+                : Stats.of(count, sum, min, max);
+        return new StoredAggregate(series, type, window, writer, amendment, stats, expiry);
     }
 
     /** Sort key of one (window, writer, amendment); amendment 0 keeps the key of earlier versions. */
@@ -228,7 +305,7 @@ final class ItemMapper {
         }
     }
 
-    private static String requireS(Map<String, AttributeValue> item, String attribute) {
+    static String requireS(Map<String, AttributeValue> item, String attribute) {
         AttributeValue v = item.get(attribute);
         if (v == null || v.s() == null) {
             throw new IllegalArgumentException("string attribute '" + attribute + "' is missing");
@@ -236,7 +313,7 @@ final class ItemMapper {
         return v.s();
     }
 
-    private static String requireN(Map<String, AttributeValue> item, String attribute) {
+    static String requireN(Map<String, AttributeValue> item, String attribute) {
         AttributeValue v = item.get(attribute);
         if (v == null || v.n() == null) {
             throw new IllegalArgumentException("number attribute '" + attribute + "' is missing");

@@ -1,6 +1,7 @@
 package dev.metricsservice.store.dynamodb;
 
-import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.core.SeriesKey;
+import dev.metricsservice.core.SeriesWindow;
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.StoreException;
 import dev.metricsservice.core.store.StoreException.Kind;
@@ -15,13 +16,13 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
- * Answers one {@link MetricQuery}: a Query on the metric's partition with the time range as one
- * sort-key {@code BETWEEN}, read in the query's order, pages followed until the limit is certain,
- * writers merged by {@link WindowMerger}.
+ * Reads one series for a {@link MetricQuery}: a Query on the series' partition with the time range
+ * as one sort-key {@code BETWEEN}, read in the query's order, pages followed until the limit is
+ * certain, writers merged by {@link WindowMerger}.
  *
  * <p>Because the sort key orders items by window and then by writer, all writers of a window are
- * adjacent. Once more than {@code limit} distinct windows have been seen in reading order, the first
- * {@code limit} windows are complete and later pages cannot change the answer, so reading stops;
+ * adjacent. Once more than {@code limit} distinct steps have been seen in reading order, the first
+ * {@code limit} steps are complete and later pages cannot change the answer, so reading stops;
  * a "newest 20" query on a long history reads one page, not the whole partition.
  *
  * <p>One instance per query; not thread-safe (pages are handled one after another).
@@ -40,9 +41,10 @@ final class QueryRunner {
     private final long deadlineNanos;
     private final WindowMerger merger = new WindowMerger();
     private final long nowEpochSecond = System.currentTimeMillis() / 1000;
-    private int distinctWindows;
-    private long lastWindow;
+    private int distinctSteps;
+    private long lastStep;
     private MetricQuery query;
+    private SeriesKey series;
 
     QueryRunner(DynamoDbAsyncClient client, DynamoDbStoreConfig config, ItemMapper mapper, ErrorMapper errors,
                 Retrier retrier, long deadlineNanos) {
@@ -54,10 +56,12 @@ final class QueryRunner {
         this.deadlineNanos = deadlineNanos;
     }
 
-    CompletableFuture<List<WindowStats>> run(MetricQuery q) {
+    CompletableFuture<List<SeriesWindow>> run(MetricQuery q, SeriesKey s, long fromEpochSecond) {
         this.query = q;
-        if (q.fromEpochSecond() >= q.toEpochSecond() || q.series().name().isEmpty()
-                || q.series().name().getBytes(StandardCharsets.UTF_8).length > ItemMapper.MAX_PARTITION_KEY_BYTES) {
+        this.series = s;
+        String id = ItemMapper.seriesId(s);
+        if (fromEpochSecond >= q.toEpochSecond() || s.name().isEmpty()
+                || id.getBytes(StandardCharsets.UTF_8).length > ItemMapper.MAX_PARTITION_KEY_BYTES) {
             // No item can match: an empty range, or a name DynamoDB could never have stored.
             return CompletableFuture.completedFuture(List.of());
         }
@@ -66,8 +70,8 @@ final class QueryRunner {
                 .keyConditionExpression("#pk = :name AND #sk BETWEEN :lo AND :hi")
                 .expressionAttributeNames(Map.of("#pk", ItemMapper.PARTITION_KEY, "#sk", ItemMapper.SORT_KEY))
                 .expressionAttributeValues(Map.of(
-                        ":name", AttributeValue.fromS(q.series().name()),
-                        ":lo", AttributeValue.fromS(ItemMapper.lowerBound(q.fromEpochSecond())),
+                        ":name", AttributeValue.fromS(id),
+                        ":lo", AttributeValue.fromS(ItemMapper.lowerBound(fromEpochSecond)),
                         ":hi", AttributeValue.fromS(ItemMapper.upperBound(q.toEpochSecond() - 1))))
                 .scanIndexForward(q.order() == MetricQuery.Order.OLDEST_FIRST)
                 .consistentRead(config.consistentReads())
@@ -76,8 +80,8 @@ final class QueryRunner {
         return page(first);
     }
 
-    private CompletableFuture<List<WindowStats>> page(QueryRequest request) {
-        String action = "Query for metric '" + ItemMapper.abbreviate(query.series().name()) + "'";
+    private CompletableFuture<List<SeriesWindow>> page(QueryRequest request) {
+        String action = "Query for series '" + ItemMapper.abbreviate(series.toString()) + "'";
         return retrier.call(action, () -> client.query(request), errors, deadlineNanos).thenCompose(response -> {
             boolean enough = consume(response);
             if (enough || !response.hasLastEvaluatedKey() || response.lastEvaluatedKey().isEmpty()) {
@@ -87,7 +91,7 @@ final class QueryRunner {
         });
     }
 
-    /** Adds a page's items; true once more than {@code limit} windows were seen. */
+    /** Adds a page's items; true once more than {@code limit} steps were seen. */
     private boolean consume(QueryResponse response) {
         for (Map<String, AttributeValue> item : response.items()) {
             ItemMapper.StoredAggregate a;
@@ -95,7 +99,7 @@ final class QueryRunner {
                 a = mapper.fromItem(item);
             } catch (RuntimeException e) {
                 throw new StoreException(Kind.INTERNAL, "DynamoDB table '" + config.tableName() + "' holds an item of "
-                        + "metric '" + ItemMapper.abbreviate(query.series().name()) + "' that this store cannot read (sort key "
+                        + "series '" + ItemMapper.abbreviate(series.toString()) + "' that this store cannot read (sort key "
                         + item.get(ItemMapper.SORT_KEY) + "): " + e.getMessage()
                         + "; was the table written by another program?", e);
             }
@@ -103,12 +107,16 @@ final class QueryRunner {
                 // DynamoDB deletes expired items lazily (within days); hide them meanwhile.
                 continue;
             }
-            if (distinctWindows == 0 || a.windowStartEpochSecond() != lastWindow) {
-                distinctWindows++;
-                lastWindow = a.windowStartEpochSecond();
+            if (!a.series().equals(series)) {
+                continue; // another series whose long tags hash to the same id: not ours
             }
-            merger.add(a.windowStartEpochSecond(), a.stats());
+            long step = query.stepStart(a.windowStartEpochSecond());
+            if (distinctSteps == 0 || step != lastStep) {
+                distinctSteps++;
+                lastStep = step;
+            }
+            merger.add(a.series(), a.type(), a.windowStartEpochSecond(), a.stats());
         }
-        return distinctWindows > query.limit();
+        return distinctSteps > query.limit();
     }
 }

@@ -49,6 +49,12 @@ class BatchWriteTest {
     private DynamoDbMetricStore store(DynamoDbStoreConfig.Builder config) {
         store = new DynamoDbMetricStore(client, config.tableName(TABLE)
                 .endpointOverride(java.net.URI.create("http://127.0.0.1:9")).build());
+        // These tests count data items; the series index items are tested on their own.
+        List<SeriesKey> used = new ArrayList<>(List.of(SeriesKey.of("cpu")));
+        for (int i = 0; i < 7; i++) {
+            used.add(SeriesKey.of("m" + i));
+        }
+        store.index().written(used, System.currentTimeMillis());
         return store;
     }
 
@@ -84,6 +90,22 @@ class BatchWriteTest {
                 () -> f.get(30, TimeUnit.SECONDS));
         assertThat(e.getCause()).isInstanceOf(StoreException.class);
         return (StoreException) e.getCause();
+    }
+
+    @Test
+    void write_newSeries_writesItsIndexItemsOnceWithTheFirstBatch() throws Exception {
+        client.onBatchWrite = r -> accept(r, List.of());
+        DynamoDbMetricStore s = store(fastRetries());
+        WindowAggregate tagged = new WindowAggregate(SeriesKey.of("lat", dev.metricsservice.core.Tags.of("host", "a",
+                "region", "eu")), T0, "w1", 0, Stats.of(1), dev.metricsservice.core.MetricType.DISTRIBUTION);
+
+        s.write(List.of(tagged)).get(30, TimeUnit.SECONDS);
+        s.write(List.of(tagged)).get(30, TimeUnit.SECONDS);
+
+        // The data item, the name's "tagged" marker, one shard entry and one posting per tag.
+        assertThat(stored).hasSize(1 + 1 + 1 + 2);
+        assertThat(stored.keySet()).anyMatch(k -> k.startsWith("\u0001tag\u001Dlat\u001Dregion\u001Feu|"));
+        assertThat(client.batchWrites.get(1).requestItems().get(TABLE)).hasSize(1); // refreshed hourly, not per write
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.metricsservice.store.dynamodb;
 
+import dev.metricsservice.core.MetricType;
 import dev.metricsservice.core.SeriesKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -70,7 +71,7 @@ class ItemMapperTest {
         assertThat(item.get("count").n()).isEqualTo("3");
         assertThat(item.get("sum").n()).isEqualTo("60.5");
         assertThat(item).doesNotContainKey("expires_at");
-        assertThat(back).isEqualTo(new ItemMapper.StoredAggregate("cpu", 1_764_000_000L, "w1", 0, a.stats(), null));
+        assertThat(back).isEqualTo(new ItemMapper.StoredAggregate(SeriesKey.of("cpu"), MetricType.SUMMARY, 1_764_000_000L, "w1", 0, a.stats(), null));
     }
 
     @Test
@@ -83,7 +84,7 @@ class ItemMapperTest {
         assertThat(item.get("window_writer").s()).isEqualTo("0000000001764000000#w1#0000001764000123456");
         assertThat(item.get("amendment").n()).isEqualTo("1764000123456");
         assertThat(mapper.fromItem(item))
-                .isEqualTo(new ItemMapper.StoredAggregate("cpu", 1_764_000_000L, "w1", 1_764_000_123_456L, a.stats(), null));
+                .isEqualTo(new ItemMapper.StoredAggregate(SeriesKey.of("cpu"), MetricType.SUMMARY, 1_764_000_000L, "w1", 1_764_000_123_456L, a.stats(), null));
         // Still inside the bounds of its window, so a range query finds it.
         assertThat(item.get("window_writer").s()).isBetween(ItemMapper.lowerBound(1_764_000_000L),
                 ItemMapper.upperBound(1_764_000_000L));
@@ -103,10 +104,42 @@ class ItemMapperTest {
                 "max", AttributeValue.fromN("3.0"));
 
         assertThat(mapper.fromItem(old))
-                .isEqualTo(new ItemMapper.StoredAggregate("cpu", 1_764_000_000L, "w1", 0, Stats.of(3, 6.0, 1.0, 3.0), null));
+                .isEqualTo(new ItemMapper.StoredAggregate(SeriesKey.of("cpu"), MetricType.SUMMARY, 1_764_000_000L, "w1", 0, Stats.of(3, 6.0, 1.0, 3.0), null));
         // The current code writes amendment 0 under the same key, so a rewrite replaces the old item.
         assertThat(mapper.toItem(new WindowAggregate(SeriesKey.of("cpu"), 1_764_000_000L, "w1", Stats.of(1.0)), null)
                 .get("window_writer")).isEqualTo(old.get("window_writer"));
+    }
+
+    @Test
+    void toItem_taggedGauge_keysByNameAndTagsAndReadsBackTypeAndLastValue() {
+        SeriesKey key = SeriesKey.of("temp", dev.metricsservice.core.Tags.of("room", "1", "floor", "2"));
+        WindowAggregate a = new WindowAggregate(key, 1_764_000_000L, "w1", 0,
+                new Stats(2, 5.0, 2.0, 3.0, 2.0, 1_764_000_009_999L), MetricType.GAUGE);
+
+        Map<String, AttributeValue> item = mapper.toItem(a, null);
+
+        assertThat(item.get("metric_name").s()).isEqualTo("temp\u001Dfloor\u001F2\u001Eroom\u001F1");
+        assertThat(item.get("type").s()).isEqualTo("gauge");
+        assertThat(item.get("last_ms").n()).isEqualTo("1764000009999");
+        assertThat(mapper.fromItem(item)).isEqualTo(new ItemMapper.StoredAggregate(key, MetricType.GAUGE,
+                1_764_000_000L, "w1", 0, a.stats(), null));
+    }
+
+    @Test
+    void seriesId_veryLongTags_useTheirHashAndStayUnderTheKeyLimit() {
+        String[] kv = new String[32];
+        for (int i = 0; i < 16; i++) {
+            kv[2 * i] = "k" + i + "x".repeat(90);
+            kv[2 * i + 1] = "v".repeat(200);
+        }
+        SeriesKey key = SeriesKey.of("m", dev.metricsservice.core.Tags.of(kv));
+        WindowAggregate a = new WindowAggregate(key, 1_764_000_000L, "w1", 0, Stats.of(1.0), MetricType.SUMMARY);
+
+        Map<String, AttributeValue> item = mapper.toItem(a, null);
+
+        assertThat(ItemMapper.problem(a)).isEmpty();
+        assertThat(item.get("metric_name").s()).startsWith("m\u001Dh").hasSize(2 + 1 + 64);
+        assertThat(mapper.fromItem(item).series()).isEqualTo(key);
     }
 
     @Test

@@ -56,8 +56,8 @@ class NumberRoundTripTest {
             batch.add(new WindowAggregate(SeriesKey.of(name), T0 + 10L * i, "w1", Stats.of(1, v, v, v)));
         }
         store.write(batch).get(60, TimeUnit.SECONDS);
-        List<WindowStats> rows = store.query(new MetricQuery(SeriesKey.of(name), T0, T0 + 10L * values.length, values.length,
-                MetricQuery.Order.OLDEST_FIRST)).get(60, TimeUnit.SECONDS);
+        List<WindowStats> rows = Rows.of(store, new MetricQuery(SeriesKey.of(name), T0, T0 + 10L * values.length, values.length,
+                MetricQuery.Order.OLDEST_FIRST), 60);
         assertThat(rows).hasSize(values.length);
         for (int i = 0; i < values.length; i++) {
             Stats s = rows.get(i).stats();
@@ -92,7 +92,7 @@ class NumberRoundTripTest {
         Stats overflowed = Stats.of(2, Double.POSITIVE_INFINITY, Double.MAX_VALUE, Double.MAX_VALUE);
         store.write(List.of(new WindowAggregate(SeriesKey.of("overflow"), T0, "w1", overflowed))).get(60, TimeUnit.SECONDS);
 
-        assertThat(store.query(MetricQuery.latest("overflow", 1)).get(60, TimeUnit.SECONDS))
+        assertThat(Rows.of(store, MetricQuery.latest("overflow", 1), 60))
                 .containsExactly(new WindowStats(T0, overflowed));
     }
 

@@ -65,11 +65,12 @@ class QueryTest {
         List<Map<String, AttributeValue>> items = newestFirst(4);
         client.onQuery = r -> CompletableFuture.completedFuture(page(items, r));
 
-        List<WindowStats> rows = store.query(MetricQuery.latest("cpu", 100)).get(10, TimeUnit.SECONDS);
+        List<WindowStats> rows = Rows.of(store, MetricQuery.latest("cpu", 100), 10);
 
         assertThat(rows).hasSize(4);
         assertThat(rows.get(0)).isEqualTo(new WindowStats(T0 + 30, Stats.of(3, 12.0, 4.0, 4.0)));
         assertThat(client.queries).hasSize(6);
+        assertThat(client.getItems).hasSize(1); // the series index: no tagged series
         QueryRequest first = client.queries.get(0);
         assertThat(first.scanIndexForward()).isFalse();
         assertThat(first.consistentRead()).isTrue();
@@ -81,7 +82,7 @@ class QueryTest {
         List<Map<String, AttributeValue>> items = newestFirst(50);
         client.onQuery = r -> CompletableFuture.completedFuture(page(items, r));
 
-        List<WindowStats> rows = store.query(MetricQuery.latest("cpu", 2)).get(10, TimeUnit.SECONDS);
+        List<WindowStats> rows = Rows.of(store, MetricQuery.latest("cpu", 2), 10);
 
         assertThat(rows).extracting(WindowStats::windowStartEpochSecond).containsExactly(T0 + 490, T0 + 480);
         assertThat(rows).allSatisfy(r -> assertThat(r.stats().count()).isEqualTo(3));
@@ -97,7 +98,7 @@ class QueryTest {
                 ? CompletableFuture.failedFuture(StubDynamoDbClient.serviceError("ThrottlingException", 400))
                 : CompletableFuture.completedFuture(page(items, r));
 
-        List<WindowStats> rows = store.query(MetricQuery.latest("cpu", 10)).get(10, TimeUnit.SECONDS);
+        List<WindowStats> rows = Rows.of(store, MetricQuery.latest("cpu", 10), 10);
 
         assertThat(rows).hasSize(2);
         assertThat(calls.get()).isEqualTo(4);
@@ -110,7 +111,7 @@ class QueryTest {
                 "window_writer", AttributeValue.fromS("0000000001764000000#w1"),
                 "timestamp", AttributeValue.fromN("1764000000")))).build());
 
-        CompletableFuture<List<WindowStats>> f = store.query(MetricQuery.latest("cpu", 10));
+        CompletableFuture<List<dev.metricsservice.core.SeriesWindow>> f = store.query(MetricQuery.latest("cpu", 10));
 
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                 () -> f.get(10, TimeUnit.SECONDS));
@@ -120,8 +121,9 @@ class QueryTest {
 
     @Test
     void query_nameThatCannotBeAKey_answersEmptyWithoutARequest() throws Exception {
-        assertThat(store.query(MetricQuery.latest("", 10)).get(10, TimeUnit.SECONDS)).isEmpty();
-        assertThat(store.query(MetricQuery.latest("x".repeat(3000), 10)).get(10, TimeUnit.SECONDS)).isEmpty();
+        assertThat(Rows.of(store, MetricQuery.latest("", 10), 10)).isEmpty();
+        assertThat(Rows.of(store, MetricQuery.latest("x".repeat(3000), 10), 10)).isEmpty();
         assertThat(client.queries).isEmpty();
+        assertThat(client.getItems).isEmpty();
     }
 }

@@ -99,8 +99,8 @@ class ServerFaultTest {
 
         long expectedCount = (long) WINDOWS * (WINDOWS + 1) / 2;
         for (int n = 0; n < NAMES; n++) {
-            List<WindowStats> rows = store.query(new MetricQuery(SeriesKey.of("fault-" + n), T0, T0 + 10L * WINDOWS, WINDOWS,
-                    MetricQuery.Order.OLDEST_FIRST)).get(60, TimeUnit.SECONDS);
+            List<WindowStats> rows = Rows.of(store, new MetricQuery(SeriesKey.of("fault-" + n), T0, T0 + 10L * WINDOWS, WINDOWS,
+                    MetricQuery.Order.OLDEST_FIRST), 60);
             assertThat(rows).hasSize(WINDOWS);
             assertThat(rows.stream().mapToLong(r -> r.stats().count()).sum()).isEqualTo(expectedCount);
             assertThat(rows.stream().mapToDouble(r -> r.stats().sum()).sum()).isEqualTo(2.0 * expectedCount);
@@ -114,7 +114,7 @@ class ServerFaultTest {
 
         server.restart();
 
-        assertThat(store.query(MetricQuery.latest("kept", 5)).get(60, TimeUnit.SECONDS))
+        assertThat(Rows.of(store, MetricQuery.latest("kept", 5), 60))
                 .containsExactly(new WindowStats(T0, a.stats()));
     }
 
@@ -122,7 +122,7 @@ class ServerFaultTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             for (int n = 0; n < NAMES; n++) {
-                if (!store.query(MetricQuery.latest("fault-" + n, 1)).get(30, TimeUnit.SECONDS).isEmpty()) {
+                if (!Rows.of(store, MetricQuery.latest("fault-" + n, 1), 30).isEmpty()) {
                     return;
                 }
             }

@@ -29,6 +29,13 @@ final class StubDynamoDbClient implements DynamoDbAsyncClient {
 
     final List<BatchWriteItemRequest> batchWrites = Collections.synchronizedList(new ArrayList<>());
     final List<QueryRequest> queries = Collections.synchronizedList(new ArrayList<>());
+    /** GetItem answers: by default "no such item" (the series index has no tagged series). */
+    volatile Function<software.amazon.awssdk.services.dynamodb.model.GetItemRequest,
+            CompletableFuture<software.amazon.awssdk.services.dynamodb.model.GetItemResponse>> onGetItem =
+            r -> CompletableFuture.completedFuture(software.amazon.awssdk.services.dynamodb.model.GetItemResponse.builder()
+                    .build());
+    final List<software.amazon.awssdk.services.dynamodb.model.GetItemRequest> getItems =
+            Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger outstanding = new AtomicInteger();
     final AtomicInteger maxOutstanding = new AtomicInteger();
     volatile boolean closed;
@@ -55,6 +62,13 @@ final class StubDynamoDbClient implements DynamoDbAsyncClient {
     public CompletableFuture<QueryResponse> query(QueryRequest request) {
         queries.add(request);
         return onQuery.apply(request);
+    }
+
+    @Override
+    public CompletableFuture<software.amazon.awssdk.services.dynamodb.model.GetItemResponse> getItem(
+            software.amazon.awssdk.services.dynamodb.model.GetItemRequest request) {
+        getItems.add(request);
+        return onGetItem.apply(request);
     }
 
     @Override

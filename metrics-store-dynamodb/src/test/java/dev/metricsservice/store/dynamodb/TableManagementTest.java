@@ -65,7 +65,7 @@ class TableManagementTest {
         }
         try (DynamoDbMetricStore second = DynamoDbMetricStore.open(
                 DYNAMO.configFor(config.tableName()).autoCreateTable(false).build()).join()) {
-            assertThat(second.query(MetricQuery.latest("cpu", 5)).get(30, TimeUnit.SECONDS))
+            assertThat(Rows.of(second, MetricQuery.latest("cpu", 5), 30))
                     .containsExactly(new WindowStats(a.windowStartEpochSecond(), a.stats()));
         }
     }
@@ -140,7 +140,7 @@ class TableManagementTest {
                             "window_writer", AttributeValue.fromS(ItemMapper.sortKey(recent, "w1", 0))))).join().item();
             assertThat(item.get("expires_at").n()).isEqualTo(Long.toString(recent + Duration.ofDays(30).toSeconds()));
             // The expired item is still on the server (TTL deletes lazily) but hidden from queries.
-            assertThat(store.query(MetricQuery.latest("cpu", 10)).get(30, TimeUnit.SECONDS))
+            assertThat(Rows.of(store, MetricQuery.latest("cpu", 10), 30))
                     .containsExactly(new WindowStats(recent, Stats.of(1.0)));
         }
     }
