@@ -8,7 +8,15 @@ import dev.metricsservice.core.RecordResult;
 import dev.metricsservice.core.SampleBatch;
 import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.core.QueryResult;
+import dev.metricsservice.core.QueryService;
+import dev.metricsservice.core.SeriesInfo;
+import dev.metricsservice.core.TagFilter;
+import dev.metricsservice.core.Tags;
 import dev.metricsservice.core.store.MetricQuery;
+import dev.metricsservice.core.store.SeriesListQuery;
+import java.util.ArrayList;
+import java.util.Base64;
 import dev.metricsservice.core.store.StoreException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -81,6 +89,56 @@ final class Api {
 
     // ------------------------------------------------------------------ GET /metrics/{name}
 
+    /** The parameters of a query string, decoded, in order; or the error for the first bad one. */
+    private static Parsed<List<String[]>> parameters(String uri) {
+        int q = uri.indexOf('?');
+        List<String[]> out = new ArrayList<>();
+        if (q < 0) {
+            return Parsed.ok(out);
+        }
+        for (String pair : uri.substring(q + 1).split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            Optional<String> decoded = eq < 0 ? Optional.of("") : percentDecode(pair.substring(eq + 1));
+            if (decoded.isEmpty()) {
+                return Parsed.invalid(ApiError.badRequest("query parameter '" + key + "' is not valid percent-encoded UTF-8"));
+            }
+            out.add(new String[] {key, decoded.get()});
+        }
+        return Parsed.ok(out);
+    }
+
+    /** A {@code tag=k:v} parameter: the key is before the first ':', the value everything after it. */
+    private static Parsed<TagFilter> tagFilter(String text) {
+        int colon = text.indexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            return Parsed.invalid(ApiError.badRequest("query parameter 'tag' must be key:value with a non-empty key and"
+                    + " value (the value is everything after the first ':'), was '" + abbreviate(text) + "'"));
+        }
+        return Parsed.ok(new TagFilter(text.substring(0, colon), text.substring(colon + 1)));
+    }
+
+    private static long epochSeconds(String key, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new BadParameter("query parameter '" + key + "' must be an integer number of epoch seconds, was '"
+                    + abbreviate(value) + "'");
+        }
+    }
+
+    /** A bad parameter found while reading them in a loop; turned into a 400 by the caller. */
+    private static final class BadParameter extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadParameter(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /** Parses the query's path and parameters into a query, or the error to answer with. */
     Parsed<MetricQuery> parseQuery(String uri) {
         int q = uri.indexOf('?');
@@ -89,43 +147,93 @@ final class Api {
         if (decodedName.isEmpty()) {
             return Parsed.invalid(ApiError.badRequest("the metric name in the path is not valid percent-encoded UTF-8"));
         }
-        String name = decodedName.get();
+        Parsed<List<String[]>> params = parameters(uri);
+        if (params instanceof Parsed.Invalid<List<String[]>> bad) {
+            return Parsed.invalid(bad.error());
+        }
         long from = Long.MIN_VALUE / 2;
         long to = Long.MAX_VALUE / 2;
         int limit = config.defaultQueryLimit();
-        if (q >= 0) {
-            for (String pair : uri.substring(q + 1).split("&")) {
-                int eq = pair.indexOf('=');
-                String key = eq < 0 ? pair : pair.substring(0, eq);
-                Optional<String> decoded = eq < 0 ? Optional.of("") : percentDecode(pair.substring(eq + 1));
-                if (decoded.isEmpty()) {
-                    return Parsed.invalid(ApiError.badRequest(
-                            "query parameter '" + key + "' is not valid percent-encoded UTF-8"));
-                }
-                String value = decoded.get();
-                try {
-                    switch (key) {
-                        case "from" -> from = Long.parseLong(value);
-                        case "to" -> to = Long.parseLong(value);
-                        case "limit" -> {
-                            limit = Integer.parseInt(value);
-                            if (limit < 1 || limit > config.maxQueryLimit()) {
-                                return Parsed.invalid(limitError());
-                            }
+        long step = 0;
+        List<TagFilter> filters = new ArrayList<>();
+        List<String> groupBy = List.of();
+        try {
+            for (String[] kv : ((Parsed.Ok<List<String[]>>) params).value()) {
+                String key = kv[0];
+                String value = kv[1];
+                switch (key) {
+                    case "from" -> from = epochSeconds(key, value);
+                    case "to" -> to = epochSeconds(key, value);
+                    case "limit" -> limit = limit(value);
+                    case "tag" -> {
+                        Parsed<TagFilter> f = tagFilter(value);
+                        if (f instanceof Parsed.Invalid<TagFilter> badTag) {
+                            return Parsed.invalid(badTag.error());
                         }
-                        default -> { } // unknown parameters are ignored
+                        filters.add(((Parsed.Ok<TagFilter>) f).value());
                     }
-                } catch (NumberFormatException e) {
-                    return Parsed.invalid(key.equals("limit") ? limitError()
-                            : ApiError.badRequest("query parameter '" + key + "' must be an integer number of epoch seconds"));
+                    case "group_by" -> groupBy = groupBy(value);
+                    case "step" -> step = step(value);
+                    default -> { } // unknown parameters are ignored
                 }
             }
+        } catch (BadParameter e) {
+            return Parsed.invalid(ApiError.badRequest(e.getMessage()));
         }
         if (from > to) {
             return Parsed.invalid(ApiError.badRequest(
                     "query parameter 'from' (" + from + ") must not be after 'to' (" + to + ")"));
         }
-        return Parsed.ok(new MetricQuery(SeriesKey.of(name), from, to, limit, MetricQuery.Order.NEWEST_FIRST));
+        return Parsed.ok(new MetricQuery(decodedName.get(), filters, groupBy, step, from, to, limit,
+                MetricQuery.Order.NEWEST_FIRST));
+    }
+
+    private int limit(String value) {
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= config.maxQueryLimit()) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // the message below says what is accepted
+        }
+        throw new BadParameter(limitError().message());
+    }
+
+    private static List<String> groupBy(String value) {
+        List<String> keys = new ArrayList<>();
+        for (String k : value.split(",", -1)) {
+            if (k.isEmpty()) {
+                throw new BadParameter("query parameter 'group_by' must be tag keys separated by ',' without empty ones,"
+                        + " was '" + abbreviate(value) + "'");
+            }
+            if (!keys.contains(k)) {
+                keys.add(k);
+            }
+        }
+        if (keys.size() > Tags.MAX_TAGS) {
+            throw new BadParameter("query parameter 'group_by' names more than " + Tags.MAX_TAGS + " keys");
+        }
+        return keys;
+    }
+
+    private long step(String value) {
+        long width = aggregator.windowWidth().toSeconds();
+        long step;
+        try {
+            step = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            step = -1;
+        }
+        if (step <= 0 || step % width != 0 || step > 366L * 86_400) {
+            throw new BadParameter("query parameter 'step' must be a whole number of seconds that is a multiple of the"
+                    + " window width (" + width + " s), at most a year, was '" + abbreviate(value) + "'");
+        }
+        return step;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 
     private ApiError limitError() {
@@ -133,33 +241,180 @@ final class Api {
     }
 
     /** Runs a query through the core's query service (store merged with memory). */
-    CompletableFuture<List<WindowStats>> query(MetricQuery query) {
+    CompletableFuture<QueryResult> query(MetricQuery query) {
         return queries.query(query);
     }
 
-    /** Renders the rows of a query, or the store's failure; runs on the channel's event loop. */
-    FullHttpResponse queryResponse(ByteBufAllocator alloc, List<WindowStats> rows, Throwable error) {
+    /**
+     * Renders the rows of a query, or the store's failure; runs on the channel's event loop. Rows of
+     * a grouped query carry their group's tags; a gauge's rows carry their last value.
+     */
+    FullHttpResponse queryResponse(ByteBufAllocator alloc, MetricQuery query, QueryResult result, Throwable error) {
         if (error != null) {
-            StoreException se = StoreException.of(error);
-            return error(alloc, ApiError.unavailable("store_unavailable",
-                    "the store could not answer (" + se.kind() + ": " + se.getMessage() + "); retry later"));
+            return storeError(alloc, error);
         }
+        boolean grouped = !query.groupBy().isEmpty();
         return Responses.json(HttpResponseStatus.OK, JsonOut.write(alloc, g -> {
             g.writeStartArray();
-            for (WindowStats row : rows) {
+            for (QueryResult.Group group : result.groups()) {
+                for (WindowStats row : group.rows()) {
+                    g.writeStartObject();
+                    g.writeNumberField("timestamp", row.windowStartEpochSecond());
+                    g.writeFieldName("sum");
+                    JsonOut.number(g, row.stats().sum());
+                    g.writeNumberField("count", row.stats().count());
+                    g.writeFieldName("min");
+                    JsonOut.number(g, row.stats().min());
+                    g.writeFieldName("max");
+                    JsonOut.number(g, row.stats().max());
+                    if (row.stats().hasLast()) {
+                        g.writeFieldName("last");
+                        JsonOut.number(g, row.stats().last());
+                    }
+                    if (grouped) {
+                        writeTags(g, group.tags());
+                    }
+                    g.writeEndObject();
+                }
+            }
+            g.writeEndArray();
+        }));
+    }
+
+    private FullHttpResponse storeError(ByteBufAllocator alloc, Throwable error) {
+        StoreException se = StoreException.of(error);
+        return error(alloc, ApiError.unavailable("store_unavailable",
+                "the store could not answer (" + se.kind() + ": " + se.getMessage() + "); retry later"));
+    }
+
+    private static void writeTags(com.fasterxml.jackson.core.JsonGenerator g, Tags tags) throws java.io.IOException {
+        g.writeObjectFieldStart("tags");
+        for (int i = 0; i < tags.size(); i++) {
+            g.writeStringField(tags.key(i), tags.value(i));
+        }
+        g.writeEndObject();
+    }
+
+    // ------------------------------------------------------------------ GET /series
+
+    /** Default and largest page of {@code GET /series}. */
+    static final int DEFAULT_SERIES_LIMIT = 100;
+    static final int MAX_SERIES_LIMIT = 10_000;
+    /** The range {@code GET /series} looks at without {@code from}: the last 24 hours. */
+    static final long DEFAULT_SERIES_RANGE_SECONDS = 86_400;
+
+    /** Parses {@code GET /series?name=&tag=&from=&to=&limit=&cursor=}. */
+    Parsed<SeriesListQuery> parseSeries(String uri) {
+        Parsed<List<String[]>> params = parameters(uri);
+        if (params instanceof Parsed.Invalid<List<String[]>> bad) {
+            return Parsed.invalid(bad.error());
+        }
+        long now = aggregator.clock().millis() / 1000;
+        long from = now - DEFAULT_SERIES_RANGE_SECONDS;
+        long to = now + aggregator.windowWidth().toSeconds();
+        Optional<String> name = Optional.empty();
+        int limit = DEFAULT_SERIES_LIMIT;
+        Optional<SeriesKey> after = Optional.empty();
+        List<TagFilter> filters = new ArrayList<>();
+        try {
+            for (String[] kv : ((Parsed.Ok<List<String[]>>) params).value()) {
+                String key = kv[0];
+                String value = kv[1];
+                switch (key) {
+                    case "name" -> {
+                        if (value.isEmpty()) {
+                            throw new BadParameter("query parameter 'name' must not be empty");
+                        }
+                        name = Optional.of(value);
+                    }
+                    case "from" -> from = epochSeconds(key, value);
+                    case "to" -> to = epochSeconds(key, value);
+                    case "tag" -> {
+                        Parsed<TagFilter> f = tagFilter(value);
+                        if (f instanceof Parsed.Invalid<TagFilter> badTag) {
+                            return Parsed.invalid(badTag.error());
+                        }
+                        filters.add(((Parsed.Ok<TagFilter>) f).value());
+                    }
+                    case "limit" -> {
+                        try {
+                            limit = Integer.parseInt(value);
+                        } catch (NumberFormatException e) {
+                            limit = 0;
+                        }
+                        if (limit < 1 || limit > MAX_SERIES_LIMIT) {
+                            throw new BadParameter("query parameter 'limit' must be an integer from 1 to " + MAX_SERIES_LIMIT);
+                        }
+                    }
+                    case "cursor" -> after = Optional.of(decodeCursor(value));
+                    default -> { } // unknown parameters are ignored
+                }
+            }
+        } catch (BadParameter e) {
+            return Parsed.invalid(ApiError.badRequest(e.getMessage()));
+        }
+        if (from > to) {
+            return Parsed.invalid(ApiError.badRequest(
+                    "query parameter 'from' (" + from + ") must not be after 'to' (" + to + ")"));
+        }
+        return Parsed.ok(new SeriesListQuery(name, filters, from, to, limit, after));
+    }
+
+    /** A cursor is the last series of a page: name, U+0000, canonical tags, in unpadded base64url. */
+    static String encodeCursor(SeriesKey key) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                (key.name() + '\u0000' + key.tags().canonical()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static SeriesKey decodeCursor(String cursor) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            int sep = text.indexOf('\u0000');
+            if (sep > 0) {
+                return SeriesKey.of(text.substring(0, sep), Tags.fromCanonical(text.substring(sep + 1)));
+            }
+        } catch (IllegalArgumentException e) {
+            // falls through to the error below
+        }
+        throw new BadParameter("query parameter 'cursor' is not a cursor this server handed out; start again without it");
+    }
+
+    CompletableFuture<QueryService.SeriesPage> listSeries(SeriesListQuery query) {
+        return queries.listSeries(query);
+    }
+
+    /** Renders a page of series; the next page's cursor goes in {@code Link} and {@code X-Next-Cursor}. */
+    FullHttpResponse seriesResponse(ByteBufAllocator alloc, String uri, QueryService.SeriesPage page, Throwable error) {
+        if (error != null) {
+            return storeError(alloc, error);
+        }
+        FullHttpResponse response = Responses.json(HttpResponseStatus.OK, JsonOut.write(alloc, g -> {
+            g.writeStartArray();
+            for (SeriesInfo s : page.series()) {
                 g.writeStartObject();
-                g.writeNumberField("timestamp", row.windowStartEpochSecond());
-                g.writeFieldName("sum");
-                JsonOut.number(g, row.stats().sum());
-                g.writeNumberField("count", row.stats().count());
-                g.writeFieldName("min");
-                JsonOut.number(g, row.stats().min());
-                g.writeFieldName("max");
-                JsonOut.number(g, row.stats().max());
+                g.writeStringField("name", s.series().name());
+                g.writeStringField("type", s.type().wireName());
+                writeTags(g, s.series().tags());
                 g.writeEndObject();
             }
             g.writeEndArray();
         }));
+        page.next().ifPresent(next -> {
+            String cursor = encodeCursor(next);
+            int q = uri.indexOf('?');
+            StringBuilder link = new StringBuilder("/series?");
+            if (q >= 0) {
+                for (String pair : uri.substring(q + 1).split("&")) {
+                    if (!pair.isEmpty() && !pair.startsWith("cursor=")) {
+                        link.append(pair).append('&');
+                    }
+                }
+            }
+            link.append("cursor=").append(cursor);
+            response.headers().set("X-Next-Cursor", cursor);
+            response.headers().set("Link", "<" + link + ">; rel=\"next\"");
+        });
+        return response;
     }
 
     // ------------------------------------------------------------------ health, ready, stats

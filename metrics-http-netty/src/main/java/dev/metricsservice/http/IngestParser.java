@@ -1,5 +1,7 @@
 package dev.metricsservice.http;
 
+import dev.metricsservice.core.MetricType;
+import dev.metricsservice.core.Tags;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -35,6 +37,7 @@ final class IngestParser {
 
     private final SampleBatch batch = new SampleBatch();
     private byte[] scratch = new byte[1024];
+    private final String[] tagScratch = new String[2 * MAX_PARSED_TAGS];
 
     static IngestParser current() {
         return PER_THREAD.get();
@@ -128,6 +131,10 @@ final class IngestParser {
         long timestamp = 0;
         boolean hasTimestamp = false;
         boolean seenTimestamp = false;
+        Tags tags = Tags.empty();
+        boolean seenTags = false;
+        MetricType type = null;
+        boolean seenType = false;
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -170,10 +177,41 @@ final class IngestParser {
                     timestamp = p.getLongValue();
                     hasTimestamp = true;
                 }
-                // Fields that would change what a sample means must not be dropped silently.
-                case "tags", "type" -> {
-                    return invalid(index, "unsupported_field", "field '" + field
-                            + "' is not supported by this version; send the sample without it");
+                case "tags" -> {
+                    if (seenTags) {
+                        return invalid(index, "duplicate_field", "field 'tags' appears twice");
+                    }
+                    seenTags = true;
+                    if (v == JsonToken.VALUE_NULL) {
+                        break;
+                    }
+                    if (v != JsonToken.START_OBJECT) {
+                        return invalid(index, "wrong_type", "field 'tags' must be an object of string values, was "
+                                + describe(v));
+                    }
+                    Parsed<Tags> parsedTags = parseTags(p, index);
+                    if (parsedTags instanceof Parsed.Invalid<Tags> bad) {
+                        return Optional.of(bad.error());
+                    }
+                    tags = ((Parsed.Ok<Tags>) parsedTags).value();
+                }
+                case "type" -> {
+                    if (seenType) {
+                        return invalid(index, "duplicate_field", "field 'type' appears twice");
+                    }
+                    seenType = true;
+                    if (v == JsonToken.VALUE_NULL) {
+                        break;
+                    }
+                    if (v != JsonToken.VALUE_STRING) {
+                        return invalid(index, "wrong_type", "field 'type' must be a string, was " + describe(v));
+                    }
+                    String text = p.getText();
+                    type = MetricType.parse(text).orElse(null);
+                    if (type == null) {
+                        return invalid(index, "unknown_type", "field 'type' must be one of " + MetricType.wireNames()
+                                + ", was '" + shorten(text) + "'");
+                    }
                 }
                 default -> p.skipChildren(); // other unknown fields are ignored, whatever their shape
             }
@@ -188,11 +226,47 @@ final class IngestParser {
             return invalid(index, "missing_field", "field 'value' (a number) is required");
         }
         if (hasTimestamp) {
-            batch.add(name, value, timestamp);
+            batch.add(name, tags, type, value, timestamp);
         } else {
-            batch.add(name, value);
+            batch.add(name, tags, type, value);
         }
         return Optional.empty();
+    }
+
+    /**
+     * Most tag fields read from one sample before giving up; more than the core's limit, so that
+     * the core's rule (and its message) decides, yet a hostile body cannot make us collect
+     * thousands.
+     */
+    static final int MAX_PARSED_TAGS = 64;
+
+    /** Parses a {@code tags} object whose START_OBJECT was just read: string values only, keys once. */
+    private Parsed<Tags> parseTags(JsonParser p, int index) throws IOException {
+        String[] kv = tagScratch;
+        int n = 0;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken v = p.nextToken();
+            if (v != JsonToken.VALUE_STRING) {
+                return Parsed.invalid(invalid(index, "wrong_type", "tag '" + shorten(key)
+                        + "' must have a string value, was " + describe(v)).get());
+            }
+            if (n == 2 * MAX_PARSED_TAGS) {
+                return Parsed.invalid(invalid(index, "invalid_tags", "field 'tags': a series has at most "
+                        + Tags.MAX_TAGS + " tags").get());
+            }
+            kv[n++] = key;
+            kv[n++] = p.getText();
+        }
+        if (t != JsonToken.END_OBJECT) {
+            return Parsed.invalid(ApiError.malformedJson("unexpected " + describe(t) + at(p.currentLocation())));
+        }
+        try {
+            return Parsed.ok(Tags.of(java.util.Arrays.copyOf(kv, n)));
+        } catch (IllegalArgumentException e) {
+            return Parsed.invalid(invalid(index, "duplicate_field", "field 'tags': " + e.getMessage()).get());
+        }
     }
 
     private static Optional<ApiError> invalid(int index, String code, String what) {

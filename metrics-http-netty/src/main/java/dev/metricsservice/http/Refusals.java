@@ -1,5 +1,7 @@
 package dev.metricsservice.http;
 
+import dev.metricsservice.core.MetricType;
+import dev.metricsservice.core.Tags;
 import dev.metricsservice.core.Aggregator;
 import dev.metricsservice.core.BatchResult;
 import dev.metricsservice.core.RecordResult;
@@ -23,14 +25,22 @@ final class Refusals {
         RecordResult r = result.refusal();
         int index = result.index();
         String where = single ? "" : "element " + index + ": ";
-        String why = r == RecordResult.INVALID_NAME
-                ? aggregator.nameProblem(batch.name(index)).orElse(aggregator.explain(r))
-                : aggregator.explain(r);
+        String why = switch (r) {
+            case INVALID_NAME -> aggregator.nameProblem(batch.name(index)).orElse(aggregator.explain(r));
+            case INVALID_TAGS -> Tags.problem(batch.tags(index)).orElse(aggregator.explain(r));
+            case TYPE_CONFLICT -> "metric '" + batch.name(index) + "' is a "
+                    + aggregator.typeOf(batch.name(index)).map(MetricType::wireName).orElse("metric of another type")
+                    + ", this sample is a " + (batch.type(index) == null ? "summary" : batch.type(index).wireName())
+                    + "; a metric name has one type";
+            default -> aggregator.explain(r);
+        };
         ApiError error = switch (r) {
             case INVALID_NAME -> ApiError.invalid(r.code(), where + "field 'name': " + why);
             case NON_FINITE_VALUE -> ApiError.invalid(r.code(), where + "field 'value': " + why);
             case TOO_LATE, TOO_EARLY -> ApiError.invalid(r.code(), where + "field 'timestamp': " + why);
-            case SERIES_LIMIT -> new ApiError(429, r.code(), where + why);
+            case INVALID_TAGS -> ApiError.invalid(r.code(), where + "field 'tags': " + why);
+            case TYPE_CONFLICT -> new ApiError(409, r.code(), where + "field 'type': " + why);
+            case SERIES_LIMIT, SERIES_PER_NAME_LIMIT -> new ApiError(429, r.code(), where + why);
             case OVERLOADED -> ApiError.unavailable(r.code(), why);
             case ACCEPTED -> throw new IllegalArgumentException("not a refusal");
         };

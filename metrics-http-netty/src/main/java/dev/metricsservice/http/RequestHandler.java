@@ -1,6 +1,7 @@
 package dev.metricsservice.http;
 
 import dev.metricsservice.core.store.MetricQuery;
+import dev.metricsservice.core.store.SeriesListQuery;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -153,7 +154,17 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 MetricQuery query = ((Parsed.Ok<MetricQuery>) parsed).value();
-                await(ctx, api.query(query), (rows, error) -> api.queryResponse(ctx.alloc(), rows, error));
+                await(ctx, api.query(query), (result, error) -> api.queryResponse(ctx.alloc(), query, result, error));
+            }
+            case SERIES -> {
+                String uri = x.admission.head().uri();
+                Parsed<SeriesListQuery> parsed = api.parseSeries(uri);
+                if (parsed instanceof Parsed.Invalid<SeriesListQuery> invalid) {
+                    answer(ctx, api.error(ctx.alloc(), invalid.error()), false);
+                    return;
+                }
+                await(ctx, api.listSeries(((Parsed.Ok<SeriesListQuery>) parsed).value()),
+                        (page, error) -> api.seriesResponse(ctx.alloc(), uri, page, error));
             }
             case HEALTH -> answer(ctx, api.health(ctx.alloc()), false);
             case READY -> await(ctx, call(server.store::checkReady), (ok, error) -> api.readyResponse(ctx.alloc(), error));

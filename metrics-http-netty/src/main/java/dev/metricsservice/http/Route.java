@@ -7,6 +7,7 @@ enum Route {
     HEALTH("/health", "GET"),
     READY("/ready", "GET"),
     STATS("/stats", "GET"),
+    SERIES("/series", "GET"),
     /** No endpoint has this path. */
     NONE("other", null);
 
@@ -31,6 +32,8 @@ enum Route {
                 return READY;
             case "/stats":
                 return STATS;
+            case "/series":
+                return SERIES;
             default:
                 return path.startsWith("/metrics/") && path.length() > "/metrics/".length() ? QUERY : NONE;
         }

@@ -355,10 +355,10 @@ class HttpServerSocketTest {
 
     @Test
     void shutdown_finishesInFlightRequest_thenRefuses() throws Exception {
-        CompletableFuture<List<WindowStats>> slow = new CompletableFuture<>();
+        CompletableFuture<List<dev.metricsservice.core.SeriesWindow>> slow = new CompletableFuture<>();
         MetricStore store = new ForwardingMetricStore(new InMemoryMetricStore()) {
             @Override
-            public CompletableFuture<List<WindowStats>> query(MetricQuery query) {
+            public CompletableFuture<List<dev.metricsservice.core.SeriesWindow>> query(MetricQuery query) {
                 return slow;
             }
         };

@@ -83,7 +83,7 @@ class RequestHandlerTest {
     /** What the aggregator holds for a query (nothing was flushed in these tests). */
     private java.util.List<WindowStats> inMemory(MetricQuery q) {
         return new dev.metricsservice.core.QueryService(aggregator, new dev.metricsservice.core.store.InMemoryMetricStore())
-                .query(q).join();
+                .query(q).join().rows();
     }
 
     @Test
@@ -128,11 +128,108 @@ class RequestHandlerTest {
     }
 
     @Test
-    void post_tagsOrType_isRefusedNotIgnored() {
-        String out = exchange(channel(), RawClient.post("/metrics",
-                "{\"name\":\"cpu\",\"value\":1,\"tags\":{\"host\":\"a\"}}"));
-        assertThat(out).startsWith("HTTP/1.1 422 ").contains("\"error\":\"unsupported_field\"", "'tags'");
+    void post_tags_makeSeparateSeriesQueriedByTagGroupAndStep() {
+        EmbeddedChannel ch = channel();
+        String out = exchange(ch, RawClient.post("/metrics", "["
+                + "{\"name\":\"cpu\",\"value\":1,\"tags\":{\"host\":\"a\",\"region\":\"eu\"}},"
+                + "{\"name\":\"cpu\",\"value\":2,\"tags\":{\"region\":\"eu\",\"host\":\"b\"}},"
+                + "{\"name\":\"cpu\",\"value\":4,\"tags\":{\"host\":\"c\",\"region\":\"us\"}},"
+                + "{\"name\":\"cpu\",\"value\":8}]"));
+        assertThat(out).startsWith("HTTP/1.1 202 ").endsWith("{\"accepted\":4}");
+        long w = T0 / 1000;
+
+        assertThat(exchange(ch, RawClient.get("/metrics/cpu"))).endsWith(
+                "[{\"timestamp\":" + w + ",\"sum\":15.0,\"count\":4,\"min\":1.0,\"max\":8.0}]");
+        assertThat(exchange(ch, RawClient.get("/metrics/cpu?tag=region:eu&tag=host:b"))).endsWith(
+                "[{\"timestamp\":" + w + ",\"sum\":2.0,\"count\":1,\"min\":2.0,\"max\":2.0}]");
+        assertThat(exchange(ch, RawClient.get("/metrics/cpu?group_by=region&step=60"))).endsWith("["
+                + "{\"timestamp\":" + w + ",\"sum\":8.0,\"count\":1,\"min\":8.0,\"max\":8.0,\"tags\":{}},"
+                + "{\"timestamp\":" + w + ",\"sum\":3.0,\"count\":2,\"min\":1.0,\"max\":2.0,\"tags\":{\"region\":\"eu\"}},"
+                + "{\"timestamp\":" + w + ",\"sum\":4.0,\"count\":1,\"min\":4.0,\"max\":4.0,\"tags\":{\"region\":\"us\"}}]");
+    }
+
+    @Test
+    void post_gauge_rowsCarryTheLastValue() {
+        EmbeddedChannel ch = channel();
+        exchange(ch, RawClient.post("/metrics", "[{\"name\":\"q\",\"type\":\"gauge\",\"value\":5,\"timestamp\":" + (T0 + 900)
+                + "},{\"name\":\"q\",\"type\":\"gauge\",\"value\":3,\"timestamp\":" + (T0 + 100) + "}]"));
+
+        assertThat(exchange(ch, RawClient.get("/metrics/q"))).endsWith(
+                "[{\"timestamp\":" + T0 / 1000 + ",\"sum\":8.0,\"count\":2,\"min\":3.0,\"max\":5.0,\"last\":5.0}]");
+    }
+
+    @Test
+    void post_typeConflict_409NamingBothTypes() {
+        EmbeddedChannel ch = channel();
+        exchange(ch, RawClient.post("/metrics", "{\"name\":\"hits\",\"type\":\"counter\",\"value\":1}"));
+
+        String out = exchange(ch, RawClient.post("/metrics", "{\"name\":\"hits\",\"type\":\"gauge\",\"value\":1}"));
+
+        assertThat(out).startsWith("HTTP/1.1 409 ").contains("\"error\":\"type_conflict\"", "field 'type'",
+                "'hits' is a counter", "this sample is a gauge");
+        assertThat(exchange(ch, RawClient.get("/stats"))).contains("\"type_conflict\":1");
+    }
+
+    @Test
+    void post_badTagsOrType_422NamingTheTagAndTheRule() {
+        EmbeddedChannel ch = channel();
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"c\",\"value\":1,\"tags\":{\"host\":5}}")))
+                .startsWith("HTTP/1.1 422 ").contains("\"error\":\"wrong_type\"", "tag 'host' must have a string value");
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"c\",\"value\":1,\"tags\":[\"a\"]}")))
+                .startsWith("HTTP/1.1 422 ").contains("field 'tags' must be an object");
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"c\",\"value\":1,\"tags\":{\"a b\":\"v\"}}")))
+                .startsWith("HTTP/1.1 422 ").contains("\"error\":\"invalid_tags\"", "tag key 'a b'", "a space");
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"c\",\"value\":1,\"tags\":{\"k\":\"\"}}")))
+                .startsWith("HTTP/1.1 422 ").contains("value of tag 'k' must not be empty");
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"c\",\"value\":1,\"tags\":{\"k\":\"1\",\"k\":\"2\"}}")))
+                .startsWith("HTTP/1.1 422 ").contains("'k' is given twice");
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"c\",\"value\":1,\"type\":\"histogram\"}")))
+                .startsWith("HTTP/1.1 422 ").contains("\"error\":\"unknown_type\"",
+                        "one of summary, counter, gauge, distribution");
         assertThat(aggregator.counters().accepted()).isZero();
+    }
+
+    @Test
+    void post_seriesPerNameLimit_429SayingWhichLimit() {
+        Aggregator small = Aggregator.builder().clock(clock).maxSeriesPerName(1).build();
+        EmbeddedChannel ch = channel(small, new InMemoryMetricStore(), HttpServerConfig.defaults());
+        exchange(ch, RawClient.post("/metrics", "{\"name\":\"c\",\"value\":1,\"tags\":{\"h\":\"1\"}}"));
+
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"c\",\"value\":1,\"tags\":{\"h\":\"2\"}}")))
+                .startsWith("HTTP/1.1 429 ").contains("\"error\":\"series_per_name_limit\"", "1 live series per metric name");
+    }
+
+    @Test
+    void get_badQueryParameters_400WithTheRule() {
+        EmbeddedChannel ch = channel();
+        assertThat(exchange(ch, RawClient.get("/metrics/cpu?tag=host"))).startsWith("HTTP/1.1 400 ").contains("key:value");
+        assertThat(exchange(ch, RawClient.get("/metrics/cpu?step=15"))).startsWith("HTTP/1.1 400 ")
+                .contains("multiple of the window width (10 s)");
+        assertThat(exchange(ch, RawClient.get("/metrics/cpu?group_by=a,,b"))).startsWith("HTTP/1.1 400 ")
+                .contains("'group_by'");
+        assertThat(exchange(ch, RawClient.get("/series?cursor=!!"))).startsWith("HTTP/1.1 400 ").contains("'cursor'");
+        assertThat(exchange(ch, RawClient.get("/series?limit=0"))).startsWith("HTTP/1.1 400 ").contains("'limit'");
+    }
+
+    @Test
+    void get_series_pagesWithACursor() {
+        EmbeddedChannel ch = channel();
+        exchange(ch, RawClient.post("/metrics", "["
+                + "{\"name\":\"cpu\",\"value\":1,\"tags\":{\"host\":\"a\"}},"
+                + "{\"name\":\"cpu\",\"value\":1,\"tags\":{\"host\":\"b\"}},"
+                + "{\"name\":\"hits\",\"type\":\"counter\",\"value\":1}]"));
+
+        String first = exchange(ch, RawClient.get("/series?limit=2"));
+        assertThat(first).startsWith("HTTP/1.1 200 ").endsWith("[{\"name\":\"cpu\",\"type\":\"summary\",\"tags\":{\"host\":\"a\"}},"
+                + "{\"name\":\"cpu\",\"type\":\"summary\",\"tags\":{\"host\":\"b\"}}]");
+        String cursor = first.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("x-next-cursor:"))
+                .findFirst().orElseThrow().substring("x-next-cursor:".length()).trim();
+        assertThat(first).contains("rel=\"next\"");
+        String second = exchange(ch, RawClient.get("/series?limit=2&cursor=" + cursor));
+        assertThat(second).endsWith("[{\"name\":\"hits\",\"type\":\"counter\",\"tags\":{}}]")
+                .doesNotContainIgnoringCase("x-next-cursor");
+        assertThat(exchange(ch, RawClient.get("/series?name=cpu&tag=host:b"))).endsWith(
+                "[{\"name\":\"cpu\",\"type\":\"summary\",\"tags\":{\"host\":\"b\"}}]");
     }
 
     @Test
@@ -185,10 +282,10 @@ class RequestHandlerTest {
 
     @Test
     void get_slowStore_pipelinedAnswersStayInOrder() {
-        CompletableFuture<List<WindowStats>> pending = new CompletableFuture<>();
+        CompletableFuture<List<dev.metricsservice.core.SeriesWindow>> pending = new CompletableFuture<>();
         MetricStore slow = new ForwardingMetricStore(new InMemoryMetricStore()) {
             @Override
-            public CompletableFuture<List<WindowStats>> query(MetricQuery query) {
+            public CompletableFuture<List<dev.metricsservice.core.SeriesWindow>> query(MetricQuery query) {
                 return pending;
             }
         };
@@ -196,7 +293,8 @@ class RequestHandlerTest {
         String out = exchange(ch, RawClient.get("/metrics/cpu") + RawClient.get("/health"));
         assertThat(out).isEmpty();
         assertThat(ch.config().isAutoRead()).isFalse();
-        pending.complete(List.of(new WindowStats(100, Stats.of(7))));
+        pending.complete(List.of(new dev.metricsservice.core.SeriesWindow(dev.metricsservice.core.SeriesKey.of("cpu"),
+                dev.metricsservice.core.MetricType.SUMMARY, 100, Stats.of(7))));
         out = output(ch);
         assertThat(out.indexOf("HTTP/1.1 200")).isZero();
         assertThat(out.indexOf("\"count\":1")).isLessThan(out.indexOf("\"status\":\"ok\""));
@@ -207,7 +305,7 @@ class RequestHandlerTest {
     void get_storeFails_503() {
         MetricStore failing = new ForwardingMetricStore(new InMemoryMetricStore()) {
             @Override
-            public CompletableFuture<List<WindowStats>> query(MetricQuery query) {
+            public CompletableFuture<List<dev.metricsservice.core.SeriesWindow>> query(MetricQuery query) {
                 return CompletableFuture.failedFuture(new dev.metricsservice.core.store.StoreException(
                         dev.metricsservice.core.store.StoreException.Kind.UNAVAILABLE, "down"));
             }
