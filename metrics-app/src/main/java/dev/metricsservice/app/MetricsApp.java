@@ -202,7 +202,7 @@ public final class MetricsApp implements AutoCloseable {
         // Totals already stored over the run's range (an earlier run on the same SQLite file or
         // table) are subtracted, so verification covers exactly this run.
         Verifier baselineReader = Verifier.of(StoredWindows.store(store));
-        Verifier.Baseline baseline = baselineReader.baseline(Samples.SEED_NAMES, profile.totalDuration());
+        Verifier.Baseline baseline = baselineReader.baselineOfNames(Samples.SEED_NAMES, profile.totalDuration());
         LoadGenerator.Builder gb = LoadGenerator.builder()
                 .target(baseUri())
                 .profile(profile)

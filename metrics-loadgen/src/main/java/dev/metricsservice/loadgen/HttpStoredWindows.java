@@ -1,5 +1,6 @@
 package dev.metricsservice.loadgen;
 
+import dev.metricsservice.core.SeriesKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.metricsservice.core.Stats;
@@ -31,10 +32,16 @@ final class HttpStoredWindows implements StoredWindows {
     }
 
     @Override
-    public List<WindowStats> query(String name, long from, long to, int limit) throws IOException,
+    public List<WindowStats> query(SeriesKey series, long from, long to, int limit) throws IOException,
             InterruptedException {
         String base = target.toString().replaceAll("/+$", "");
-        URI uri = URI.create(base + Payloads.metricPath(name) + "?from=" + from + "&to=" + to + "&limit=" + limit);
+        StringBuilder filters = new StringBuilder();
+        for (int i = 0; i < series.tags().size(); i++) {
+            filters.append("&tag=").append(java.net.URLEncoder.encode(series.tags().key(i) + ":" + series.tags().value(i),
+                    java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        URI uri = URI.create(base + Payloads.metricPath(series.name()) + "?from=" + from + "&to=" + to + "&limit=" + limit
+                + filters);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
@@ -61,9 +68,14 @@ final class HttpStoredWindows implements StoredWindows {
                     || !ts.isNumber() || !count.isNumber() || !sum.isNumber()) {
                 throw new IOException("GET " + uri + ": row lacks numeric timestamp/sum/count/min/max: " + row);
             }
+            JsonNode last = row.get("last");
             try {
-                rows.add(new WindowStats(ts.asLong(), Stats.of(count.asLong(), sum.asDouble(), min.asDouble(),
-                        max.asDouble())));
+                // A gauge's row carries its last value; its time is not on the wire, and the newest
+                // window's last is the series' last, which is all the verifier needs.
+                rows.add(new WindowStats(ts.asLong(), last != null && last.isNumber()
+                        ? new Stats(count.asLong(), sum.asDouble(), min.asDouble(), max.asDouble(), last.asDouble(),
+                                ts.asLong() * 1000)
+                        : Stats.of(count.asLong(), sum.asDouble(), min.asDouble(), max.asDouble())));
             } catch (IllegalArgumentException e) {
                 throw new IOException("GET " + uri + ": inconsistent row " + row + ": " + e.getMessage(), e);
             }

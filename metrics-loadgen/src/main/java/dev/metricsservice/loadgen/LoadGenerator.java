@@ -73,6 +73,7 @@ public final class LoadGenerator {
         private Profile profile = Profile.preset("seed");
         private LoadModel model = LoadModel.closed();
         private List<String> metricNames = Samples.SEED_NAMES;
+        private SeriesPlan plan;
         private int batchSize = 1;
         private int getEvery = 10;
         private Duration requestTimeout = Duration.ofSeconds(5);
@@ -103,7 +104,13 @@ public final class LoadGenerator {
             return this;
         }
 
-        /** Metric names to cycle through; default the seed's five. */
+        /** The series to write: names, tag combinations, types; default the seed's five untagged names. */
+        public Builder plan(SeriesPlan plan) {
+            this.plan = plan;
+            return this;
+        }
+
+        /** Metric names to cycle through, untagged summaries (ignored when a {@link #plan} is set). */
         public Builder metricNames(List<String> names) {
             if (names.isEmpty()) {
                 throw new IllegalArgumentException("at least one metric name is needed");
@@ -179,7 +186,8 @@ public final class LoadGenerator {
             if (!"http".equalsIgnoreCase(target.getScheme()) || target.getHost() == null) {
                 throw new IllegalArgumentException("target must look like http://host:port, got " + target);
             }
-            return new LoadGenerator(new RunSettings(target, profile, model, metricNames, batchSize, getEvery,
+            return new LoadGenerator(new RunSettings(target, profile, model,
+                    plan != null ? plan : SeriesPlan.untagged(metricNames), batchSize, getEvery,
                     requestTimeout, connectTimeout, progressInterval, ioThreads, progress, bearerToken));
         }
 

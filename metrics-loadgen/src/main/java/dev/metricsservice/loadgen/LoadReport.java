@@ -1,5 +1,7 @@
 package dev.metricsservice.loadgen;
 
+import dev.metricsservice.core.MetricType;
+import dev.metricsservice.core.SeriesKey;
 import java.util.List;
 import java.util.Map;
 
@@ -93,8 +95,37 @@ public record LoadReport(String profileName, String model, String target, String
      * @param rejectedCount     samples in POSTs answered with anything but 2xx
      * @param notSentCount      samples never sent (connect failure, backlog)
      */
-    public record MetricTally(String name, long acknowledgedCount, double acknowledgedSum, long unknownCount,
-                              double unknownSum, long rejectedCount, long notSentCount) {
+    public record MetricTally(SeriesKey series, MetricType type, long acknowledgedCount, double acknowledgedSum,
+                              long unknownCount, double unknownSum, long rejectedCount, long notSentCount,
+                              GaugeLast last) {
+
+        /** A tally of an untagged summary without a gauge's last value (the seed's kind). */
+        public MetricTally(String name, long acknowledgedCount, double acknowledgedSum, long unknownCount,
+                           double unknownSum, long rejectedCount, long notSentCount) {
+            this(SeriesKey.of(name), MetricType.SUMMARY, acknowledgedCount, acknowledgedSum, unknownCount, unknownSum,
+                    rejectedCount, notSentCount, null);
+        }
+
+        /** The series as the reports name it: {@code cpu} or {@code cpu{host="host-0"}}. */
+        public String name() {
+            return series.toString();
+        }
+    }
+
+    /**
+     * What a gauge's last value must be: the acknowledged sample with the latest timestamp (ties to
+     * the larger value, as the service breaks them), or one of the samples of unknown outcome that
+     * are later still.
+     *
+     * @param value          the last acknowledged value; NaN when none was acknowledged
+     * @param epochMillis    its timestamp
+     * @param laterUnknown   values of unknown outcome later than it (at most a few thousand kept)
+     * @param unknownOverflow true when more were of unknown outcome than kept: any later value is then possible
+     */
+    public record GaugeLast(double value, long epochMillis, List<Double> laterUnknown, boolean unknownOverflow) {
+        public GaugeLast {
+            laterUnknown = List.copyOf(laterUnknown);
+        }
     }
 
     /** Total failed requests of the run (POST and GET). */

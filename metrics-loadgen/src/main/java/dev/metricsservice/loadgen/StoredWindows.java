@@ -1,5 +1,6 @@
 package dev.metricsservice.loadgen;
 
+import dev.metricsservice.core.QueryService;
 import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.WindowStats;
 import dev.metricsservice.core.store.MetricQuery;
@@ -9,8 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where the {@link Verifier} reads what the service stored: windows of one metric whose start lies in
- * {@code [fromEpochSecond, toEpochSecond)}, at most {@code limit} of them.
+ * Where the {@link Verifier} reads what the service stored: windows of one series (a metric name, with
+ * its tags as filters: the series whose tags include them, merged) whose start lies in
+ * {@code [fromEpochSecond, toEpochSecond)}, at most {@code limit} of them, newest first or oldest first.
  *
  * <pre>{@code
  * StoredWindows overHttp = StoredWindows.http(URI.create("http://127.0.0.1:3001"), Duration.ofSeconds(10));
@@ -24,7 +26,7 @@ public interface StoredWindows {
     /**
      * @throws Exception with a message saying what failed (connection, status, malformed answer)
      */
-    List<WindowStats> query(String name, long fromEpochSecond, long toEpochSecond, int limit) throws Exception;
+    List<WindowStats> query(SeriesKey series, long fromEpochSecond, long toEpochSecond, int limit) throws Exception;
 
     /** {@code GET /metrics/{name}?from=..&to=..&limit=..} on the service. */
     static StoredWindows http(java.net.URI target, java.time.Duration timeout) {
@@ -33,8 +35,9 @@ public interface StoredWindows {
 
     /** Reads a {@link MetricStore} directly (only what has been flushed to it). */
     static StoredWindows store(MetricStore store) {
-        return (name, from, to, limit) -> store
-                .query(new MetricQuery(SeriesKey.of(name), from, to, limit, MetricQuery.Order.OLDEST_FIRST))
-                .get(30, TimeUnit.SECONDS);
+        return (series, from, to, limit) -> {
+            MetricQuery q = new MetricQuery(series, from, to, limit, MetricQuery.Order.OLDEST_FIRST);
+            return QueryService.group(q, store.query(q).get(30, TimeUnit.SECONDS)).rows();
+        };
     }
 }

@@ -39,7 +39,7 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
         }
 
         static MetricCheck compare(MetricTally t, long storedCount, double storedSum, double magnitude,
-                                   long windows) {
+                                   long windows, double storedLast) {
             long ack = t.acknowledgedCount();
             long unknown = t.unknownCount();
             double tolerance = Verifier.RELATIVE_SUM_TOLERANCE
@@ -54,10 +54,28 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
                     || storedSum > t.acknowledgedSum() + Math.max(0, t.unknownSum()) + tolerance) {
                 problem = String.format(Locale.ROOT, "sum differs by %.6g (tolerance %.3g)",
                         storedSum - t.acknowledgedSum(), tolerance);
+            } else if (t.last() != null && ack + unknown > 0) {
+                problem = lastProblem(t.last(), storedLast);
             }
             return new MetricCheck(t.name(), ack, unknown, storedCount, t.acknowledgedSum(), t.unknownSum(),
                     storedSum, windows, problem);
         }
+    }
+
+    /** Why a gauge's stored last value is not one it could be, or null when it is. */
+    static String lastProblem(LoadReport.GaugeLast expected, double storedLast) {
+        if (Double.compare(storedLast, expected.value()) == 0) {
+            return null;
+        }
+        if (expected.unknownOverflow() && !Double.isNaN(storedLast)) {
+            return null; // too many of unknown outcome to tell: any value sent later is possible
+        }
+        for (double u : expected.laterUnknown()) {
+            if (Double.compare(u, storedLast) == 0) {
+                return null;
+            }
+        }
+        return "last value " + storedLast + " stored, " + expected.value() + " expected (the latest acknowledged)";
     }
 
     /** True when every metric matched. */
@@ -76,7 +94,8 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
         long unknown = checks.stream().mapToLong(MetricCheck::unknownCount).sum();
         long stored = checks.stream().mapToLong(c -> Math.max(0, c.storedCount())).sum();
         String counts = String.format(Locale.ROOT,
-                "%d metrics, %d samples acknowledged, %d stored, %d of unknown outcome, %d windows counted",
+                "%d " + (checks.stream().anyMatch(c -> c.name().indexOf('{') >= 0) ? "series" : "metrics")
+                        + ", %d samples acknowledged, %d stored, %d of unknown outcome, %d windows counted",
                 checks.size(), ack, stored, unknown, windowsCounted());
         if (verified()) {
             return "VERIFIED: " + counts;
@@ -88,10 +107,15 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
     /** A fixed-width table of every metric's numbers and problem. */
     public String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-16s %12s %10s %12s %20s %20s %8s  %s%n", "metric", "acked", "unknown",
+        int width = 16;
+        for (MetricCheck c : checks) {
+            width = Math.max(width, c.name().length());
+        }
+        String nameColumn = "%-" + Math.min(width, 60) + "s";
+        sb.append(String.format(Locale.ROOT, nameColumn + " %12s %10s %12s %20s %20s %8s  %s%n", "metric", "acked", "unknown",
                 "stored", "acked sum", "stored sum", "windows", "result"));
         for (MetricCheck c : checks) {
-            sb.append(String.format(Locale.ROOT, "%-16s %12d %10d %12d %20.6f %20.6f %8d  %s%n", c.name(),
+            sb.append(String.format(Locale.ROOT, nameColumn + " %12d %10d %12d %20.6f %20.6f %8d  %s%n", c.name(),
                     c.acknowledgedCount(), c.unknownCount(), c.storedCount(), c.acknowledgedSum(), c.storedSum(),
                     c.windows(), c.ok() ? "ok" : c.problem()));
         }

@@ -1,5 +1,6 @@
 package dev.metricsservice.loadgen;
 
+import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.WindowStats;
 import dev.metricsservice.loadgen.LoadReport.MetricTally;
 
@@ -35,7 +36,10 @@ import java.util.Objects;
  *       or, with unknown outcomes, within {@code [acknowledged, acknowledged + unknown sum]} (the seed's values
  *       are non-negative).</li>
  * </ul>
- * Nothing else may write the same metric names during the run. Thread-safety: one verification at a time.
+ * and for a gauge, the last value of its newest stored window: the last acknowledged sample (by its timestamp,
+ * ties to the larger value) or one of unknown outcome that is later still.
+ * Every series is checked on its own (its tags as query filters). Nothing else may write the same metric names
+ * during the run. Thread-safety: one verification at a time.
  */
 public final class Verifier {
 
@@ -64,15 +68,24 @@ public final class Verifier {
     }
 
     /** Totals stored before a run, over the range the later {@link #verify(LoadReport, Baseline)} will use. */
-    public record Baseline(long fromEpochSecond, long toEpochSecond, Map<String, Totals> totals) {
+    public record Baseline(long fromEpochSecond, long toEpochSecond, Map<SeriesKey, Totals> totals) {
         public Baseline {
             totals = Map.copyOf(totals);
         }
     }
 
-    /** Summed count and sum of a metric's windows in a range. */
-    public record Totals(long count, double sum, long windows) {
-        static final Totals ZERO = new Totals(0, 0.0, 0);
+    /**
+     * Summed count and sum of a series' windows in a range, and the last value of its newest window
+     * that has one (NaN for a series without last values).
+     */
+    public record Totals(long count, double sum, long windows, double last, long lastWindow) {
+        static final Totals ZERO = new Totals(0, 0.0, 0, Double.NaN, Long.MIN_VALUE);
+
+        Totals plus(Totals o) {
+            boolean theirs = o.lastWindow > lastWindow;
+            return new Totals(count + o.count, sum + o.sum, windows + o.windows, theirs ? o.last : last,
+                    theirs ? o.lastWindow : lastWindow);
+        }
     }
 
     /**
@@ -81,15 +94,20 @@ public final class Verifier {
      *
      * @throws Exception when the source cannot be read
      */
-    public Baseline baseline(List<String> names, Duration expectedRunDuration) throws Exception {
+    public Baseline baseline(List<SeriesKey> series, Duration expectedRunDuration) throws Exception {
         long now = System.currentTimeMillis() / 1000;
         long from = now - lookback.toSeconds();
         long to = now + expectedRunDuration.toSeconds() + GRACE_AFTER_END_SECONDS + 60;
-        Map<String, Totals> totals = new HashMap<>();
-        for (String name : names) {
-            totals.put(name, totals(name, from, to));
+        Map<SeriesKey, Totals> totals = new HashMap<>();
+        for (SeriesKey s : series) {
+            totals.put(s, totals(s, from, to));
         }
         return new Baseline(from, to, totals);
+    }
+
+    /** {@link #baseline(List, Duration)} of untagged metric names. */
+    public Baseline baselineOfNames(List<String> names, Duration expectedRunDuration) throws Exception {
+        return baseline(names.stream().map(SeriesKey::of).toList(), expectedRunDuration);
     }
 
     /** Verifies assuming nothing of these metrics was stored before the run. */
@@ -110,20 +128,20 @@ public final class Verifier {
         return check(report, baseline.fromEpochSecond(), baseline.toEpochSecond(), baseline.totals());
     }
 
-    private Verification check(LoadReport report, long from, long to, Map<String, Totals> before) {
+    private Verification check(LoadReport report, long from, long to, Map<SeriesKey, Totals> before) {
         List<Verification.MetricCheck> checks = new ArrayList<>();
         for (MetricTally tally : report.tallies()) {
             Totals after;
             try {
-                after = totals(tally.name(), from, to);
+                after = totals(tally.series(), from, to);
             } catch (Exception e) {
                 checks.add(Verification.MetricCheck.queryFailed(tally, describe(e)));
                 continue;
             }
-            Totals base = before.getOrDefault(tally.name(), Totals.ZERO);
+            Totals base = before.getOrDefault(tally.series(), Totals.ZERO);
             checks.add(Verification.MetricCheck.compare(tally, after.count() - base.count(),
                     after.sum() - base.sum(), Math.max(Math.abs(after.sum()), Math.abs(base.sum())),
-                    after.windows()));
+                    after.windows(), after.last()));
         }
         return new Verification(checks, from, to);
     }
@@ -134,34 +152,34 @@ public final class Verifier {
     }
 
     /** Sums the windows of {@code [from, to)}, splitting the range while a reply comes back full. */
-    Totals totals(String name, long from, long to) throws Exception {
-        long count = 0;
-        double sum = 0;
-        long windows = 0;
+    Totals totals(SeriesKey series, long from, long to) throws Exception {
+        Totals total = Totals.ZERO;
         for (long chunkFrom = from; chunkFrom < to; chunkFrom += CHUNK_SECONDS) {
-            Totals t = chunk(name, chunkFrom, Math.min(to, chunkFrom + CHUNK_SECONDS));
-            count += t.count();
-            sum += t.sum();
-            windows += t.windows();
+            total = total.plus(chunk(series, chunkFrom, Math.min(to, chunkFrom + CHUNK_SECONDS)));
         }
-        return new Totals(count, sum, windows);
+        return total;
     }
 
-    private Totals chunk(String name, long from, long to) throws Exception {
-        List<WindowStats> rows = source.query(name, from, to, QUERY_LIMIT);
+    private Totals chunk(SeriesKey series, long from, long to) throws Exception {
+        String name = series.toString();
+        List<WindowStats> rows = source.query(series, from, to, QUERY_LIMIT);
         if (rows.size() >= QUERY_LIMIT) {
             if (to - from <= 1) {
                 throw new IllegalStateException("more than " + QUERY_LIMIT + " windows start in one second for '"
                         + name + "'");
             }
             long mid = from + (to - from) / 2;
-            Totals a = chunk(name, from, mid);
-            Totals b = chunk(name, mid, to);
-            return new Totals(a.count() + b.count(), a.sum() + b.sum(), a.windows() + b.windows());
+            return chunk(series, from, mid).plus(chunk(series, mid, to));
         }
         long count = 0;
         double sum = 0;
+        double last = Double.NaN;
+        long lastWindow = Long.MIN_VALUE;
         for (WindowStats row : rows) {
+            if (row.stats().hasLast() && row.windowStartEpochSecond() > lastWindow) {
+                last = row.stats().last();
+                lastWindow = row.windowStartEpochSecond();
+            }
             if (row.windowStartEpochSecond() < from || row.windowStartEpochSecond() >= to) {
                 throw new IllegalStateException("the service returned window " + row.windowStartEpochSecond()
                         + " for '" + name + "' outside the requested range [" + from + ", " + to + ")");
@@ -169,6 +187,6 @@ public final class Verifier {
             count += row.stats().count();
             sum += row.stats().sum();
         }
-        return new Totals(count, sum, rows.size());
+        return new Totals(count, sum, rows.size(), last, lastWindow);
     }
 }

@@ -34,7 +34,7 @@ class LoadGeneratorTest {
         try (FakeMetricsService service = new FakeMetricsService(0)) {
             List<String> progress = new CopyOnWriteArrayList<>();
             Verifier verifier = Verifier.overHttp(service.uri());
-            Verifier.Baseline baseline = verifier.baseline(Samples.SEED_NAMES, Duration.ofSeconds(15));
+            Verifier.Baseline baseline = verifier.baselineOfNames(Samples.SEED_NAMES, Duration.ofSeconds(15));
             LoadReport report = LoadGenerator.builder()
                     .target(service.uri())
                     .profile(Profile.preset("smoke", new ProfileConstants(4, 20, 60), null))

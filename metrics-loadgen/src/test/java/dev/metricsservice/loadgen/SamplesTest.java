@@ -36,22 +36,47 @@ class SamplesTest {
 
     @Test
     void samples_single_isOneJsonObject() {
-        Payloads.Post p = Payloads.samples(List.of("\"cpu\"", "\"memory\""), 0, 1, 1);
+        SeriesPlan plan = SeriesPlan.untagged(List.of("cpu", "memory"));
+        Payloads.Post p = Payloads.samples(plan, Payloads.prefixes(plan), 0, 1, 1, 0);
         assertThat(new String(p.body(), StandardCharsets.UTF_8))
                 .isEqualTo("{\"name\":\"memory\",\"value\":" + Samples.value(1, 0) + "}");
-        assertThat(p.nameIndexes()).containsExactly(1);
+        assertThat(p.seriesIndexes()).containsExactly(1);
     }
 
     @Test
     void samples_batch_isArrayContinuingTheSequence() {
-        List<String> names = Samples.SEED_NAMES.stream().map(Payloads::jsonString).toList();
-        Payloads.Post p = Payloads.samples(names, 7, 3, 4);
+        SeriesPlan plan = SeriesPlan.untagged(Samples.SEED_NAMES);
+        Payloads.Post p = Payloads.samples(plan, Payloads.prefixes(plan), 7, 3, 4, 0);
         String body = new String(p.body(), StandardCharsets.UTF_8);
         assertThat(body).startsWith("[{\"name\":\"error_rate\",\"value\":" + Samples.value(3, 7) + "}")
                 .endsWith("{\"name\":\"memory\",\"value\":" + Samples.value(6, 7) + "}]");
-        assertThat(p.nameIndexes()).containsExactly(3, 4, 0, 1);
+        assertThat(p.seriesIndexes()).containsExactly(3, 4, 0, 1);
         assertThat(p.values()).containsExactly(Samples.value(3, 7), Samples.value(4, 7), Samples.value(5, 7),
                 Samples.value(6, 7));
+    }
+
+    @Test
+    void samples_taggedAndTyped_carryTagsTypeAndAGaugesTimestamp() {
+        SeriesPlan plan = SeriesPlan.parse(List.of("cpu", "q"), "host=2,region=3", "q=gauge");
+        Payloads.Post p = Payloads.samples(plan, Payloads.prefixes(plan), 1, 0, 4, 1_764_000_000_123L);
+
+        String body = new String(p.body(), StandardCharsets.UTF_8);
+        assertThat(plan.size()).isEqualTo(12);
+        // sample n of worker 1: name n % 2, combination (n / 2 + 1) % 6
+        assertThat(p.seriesIndexes()).containsExactly(1, 7, 2, 8);
+        assertThat(body).startsWith("[{\"name\":\"cpu\",\"tags\":{\"host\":\"host-0\",\"region\":\"region-1\"},\"value\":")
+                .contains("{\"name\":\"q\",\"type\":\"gauge\",\"tags\":{\"host\":\"host-0\",\"region\":\"region-1\"},"
+                        + "\"value\":" + Samples.value(1, 1) + ",\"timestamp\":1764000000123}");
+    }
+
+    @Test
+    void parse_badTagOrTypeSpecs_sayWhatIsWrong() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SeriesPlan.parse(List.of("a"), "host", ""))
+                .hasMessageContaining("key=count");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SeriesPlan.parse(List.of("a"), "", "a=histogram"))
+                .hasMessageContaining("one of summary, counter, gauge, distribution");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SeriesPlan.parse(List.of("a"), "", "b=gauge"))
+                .hasMessageContaining("not one of the metric names");
     }
 
     @Test

@@ -82,7 +82,7 @@ class VerifierTest {
         try (FakeMetricsService service = new FakeMetricsService(0)) {
             service.preload("cpu", 5.0, System.currentTimeMillis() / 1000);
             Verifier verifier = Verifier.overHttp(service.uri());
-            Verifier.Baseline baseline = verifier.baseline(NAMES, Duration.ofSeconds(10));
+            Verifier.Baseline baseline = verifier.baselineOfNames(NAMES, Duration.ofSeconds(10));
             long start = System.currentTimeMillis();
             LoadReport report = TestReports.withTallies(start, System.currentTimeMillis(), postSamples(service.uri()));
 
@@ -155,7 +155,7 @@ class VerifierTest {
             }
             return rows;
         };
-        Verifier.Totals t = Verifier.of(perSecond).totals("m", 1_000_000, 1_003_000);
+        Verifier.Totals t = Verifier.of(perSecond).totals(dev.metricsservice.core.SeriesKey.of("m"), 1_000_000, 1_003_000);
         assertThat(t.count()).isEqualTo(3000);
         assertThat(t.sum()).isEqualTo(6000.0);
         assertThat(t.windows()).isEqualTo(3000);

@@ -39,6 +39,7 @@ public final class LoadGenCommand {
     private static final Set<String> SWITCHES = Set.of("no-verify", "quiet", "help");
     private static final Set<String> OPTIONS = Set.of("target", "profile", "duration", "baseline", "max-workers",
             "herd", "model", "expected-interval", "rate-per-level", "connections", "batch", "get-every", "names",
+            "tags", "types",
             "timeout", "connect-timeout", "io-threads", "out", "report-name", "token");
 
     static final String USAGE = """
@@ -56,6 +57,9 @@ public final class LoadGenCommand {
               --batch N               samples per POST (default 1; >1 sends a JSON array)
               --get-every N           a GET after every N-th POST of a worker (default 10)
               --names a,b,c           metric names (default cpu,memory,latency,error_rate,queue_depth)
+              --tags k=N,k2=M         tags on samples: key k takes values k-0..k-(N-1); every combination
+                                      is a series, cycled per worker (e.g. host=8,region=2: 16 per name)
+              --types n=t,...         type per metric name: summary (default), counter, gauge, distribution
               --timeout D             request timeout (default 5s)
               --connect-timeout D     connect timeout (default 2s)
               --io-threads N          Netty event loops (default 0 = one per processor)
@@ -92,6 +96,7 @@ public final class LoadGenCommand {
         Profile profile;
         LoadGenerator generator;
         List<String> names;
+        dev.metricsservice.loadgen.SeriesPlan plan;
         Path outDir;
         String reportName;
         try {
@@ -140,6 +145,9 @@ public final class LoadGenCommand {
             }
             names = flags.containsKey("names") ? Arrays.stream(flags.get("names").split(",")).map(String::strip)
                     .filter(s -> !s.isEmpty()).toList() : dev.metricsservice.loadgen.Samples.SEED_NAMES;
+            plan = dev.metricsservice.loadgen.SeriesPlan.parse(names, flags.getOrDefault("tags", ""),
+                    flags.getOrDefault("types", ""));
+            builder.plan(plan);
             generator = builder.build();
             outDir = Path.of(flags.getOrDefault("out", "."));
             reportName = flags.getOrDefault("report-name", "loadgen-report");
@@ -153,7 +161,7 @@ public final class LoadGenCommand {
         Verifier.Baseline baseline = null;
         if (verify) {
             try {
-                baseline = verifier.baseline(names, profile.totalDuration().plusSeconds(10));
+                baseline = verifier.baseline(plan.series(), profile.totalDuration().plusSeconds(10));
             } catch (Exception e) {
                 err.println("error: cannot query " + target + " before the run (is the service up?): "
                         + e.getMessage());
@@ -163,7 +171,7 @@ public final class LoadGenCommand {
         Thread hook = new Thread(generator::stop, "loadgen-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("load: profile " + profile.name() + " (" + profile.totalDuration().toMillis() / 1000.0
-                + " s, " + profile.phases().size() + " phases) against " + target);
+                + " s, " + profile.phases().size() + " phases) against " + target + ", " + plan);
         LoadReport report;
         try {
             report = generator.run();

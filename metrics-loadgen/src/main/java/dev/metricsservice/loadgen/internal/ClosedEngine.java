@@ -71,7 +71,7 @@ final class ClosedEngine {
                 return;
             }
             int batch = run.settings.batchSize();
-            Payloads.Post payload = Payloads.samples(run.jsonNames, id, n, batch);
+            Payloads.Post payload = run.samples(id, n, batch);
             n += batch;
             long postNo = posts++;
             if (postNo % run.settings.getEvery() == 0) {

@@ -33,6 +33,8 @@ public final class LoadRun {
     final RunSettings settings;
     final Profile profile;
     final List<String> jsonNames;
+    /** Each series' JSON up to its value (see {@link Payloads#prefixes}). */
+    final List<String> prefixes;
     final long expectedIntervalMicros;
     final Ledger ledger;
     final OpStats[] postStats;
@@ -56,9 +58,10 @@ public final class LoadRun {
         this.settings = settings;
         this.profile = settings.profile();
         this.jsonNames = settings.metricNames().stream().map(Payloads::jsonString).toList();
+        this.prefixes = Payloads.prefixes(settings.plan());
         this.expectedIntervalMicros = settings.model() instanceof LoadModel.Closed c
                 ? c.expectedInterval().toNanos() / 1000 : 0;
-        this.ledger = new Ledger(settings.metricNames());
+        this.ledger = new Ledger(settings.plan());
         int phases = profile.phases().size();
         this.postStats = new OpStats[phases];
         this.getStats = new OpStats[phases];
@@ -191,6 +194,11 @@ public final class LoadRun {
     }
 
     /** Sends one POST; {@code then} runs after it finished, whatever the outcome. */
+    /** Worker {@code worker}'s next samples, stamped now for gauges. */
+    Payloads.Post samples(int worker, long firstN, int count) {
+        return Payloads.samples(settings.plan(), prefixes, worker, firstN, count, System.currentTimeMillis());
+    }
+
     void post(int phase, long startNanos, Payloads.Post payload, Runnable then) {
         inFlight.increment();
         pool.execute(HttpRequestSpec.postJson("/metrics", payload.body()), new ResponseListener() {
@@ -200,14 +208,14 @@ public final class LoadRun {
                 long latencyMicros = (end - startNanos) / 1000;
                 postStats[phase].recordResponse(status, latencyMicros, (end - sentNanos) / 1000,
                         expectedIntervalMicros, payload.values().length);
-                ledger.book(status, null, payload.nameIndexes(), payload.values());
+                ledger.book(status, null, payload.seriesIndexes(), payload.values(), payload.stampMillis());
                 finish(latencyMicros, status < 200 || status >= 300, true, then);
             }
 
             @Override
             public void onFailure(FailureCause cause, long sentNanos) {
                 postStats[phase].recordFailure(cause, payload.values().length);
-                ledger.book(0, cause, payload.nameIndexes(), payload.values());
+                ledger.book(0, cause, payload.seriesIndexes(), payload.values(), payload.stampMillis());
                 finish(-1, true, true, backOffAfterConnectFailure(cause, then));
             }
         });

@@ -46,7 +46,7 @@ final class OpenEngine {
                 next += IDLE_STEP_NANOS;
                 continue;
             }
-            Payloads.Post payload = Payloads.samples(run.jsonNames, 0, n, batch);
+            Payloads.Post payload = run.samples(0, n, batch);
             n += batch;
             run.post(phase, next, payload, null);
             if (posts % getEvery == 0) {

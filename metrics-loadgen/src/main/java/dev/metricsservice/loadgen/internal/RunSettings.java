@@ -2,6 +2,7 @@ package dev.metricsservice.loadgen.internal;
 
 import dev.metricsservice.loadgen.LoadModel;
 import dev.metricsservice.loadgen.Profile;
+import dev.metricsservice.loadgen.SeriesPlan;
 
 import java.net.URI;
 import java.time.Duration;
@@ -9,7 +10,12 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** Validated settings of one run, built by {@code LoadGenerator.Builder}; {@code bearerToken} may be null. */
-public record RunSettings(URI target, Profile profile, LoadModel model, List<String> metricNames, int batchSize,
+public record RunSettings(URI target, Profile profile, LoadModel model, SeriesPlan plan, int batchSize,
                           int getEvery, Duration requestTimeout, Duration connectTimeout, Duration progressInterval,
                           int ioThreads, Consumer<String> progress, String bearerToken) {
+
+    /** The metric names of the plan. */
+    public List<String> metricNames() {
+        return plan.names();
+    }
 }

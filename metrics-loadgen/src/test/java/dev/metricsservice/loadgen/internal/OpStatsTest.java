@@ -81,13 +81,13 @@ class OpStatsTest {
 
     @Test
     void book_splitsAcknowledgedUnknownRejectedAndNotSent() {
-        Ledger ledger = new Ledger(List.of("a", "b"));
+        Ledger ledger = new Ledger(dev.metricsservice.loadgen.SeriesPlan.untagged(List.of("a", "b")));
         int[] idx = {0, 1, 0};
         double[] values = {1.5, 2.0, 3.0};
-        ledger.book(202, null, idx, values);
-        ledger.book(0, FailureCause.TIMEOUT, idx, values);
-        ledger.book(503, null, idx, values);
-        ledger.book(0, FailureCause.CONNECT_REFUSED, idx, values);
+        ledger.book(202, null, idx, values, 0);
+        ledger.book(0, FailureCause.TIMEOUT, idx, values, 0);
+        ledger.book(503, null, idx, values, 0);
+        ledger.book(0, FailureCause.CONNECT_REFUSED, idx, values, 0);
         var a = ledger.snapshot().get(0);
         assertThat(a.acknowledgedCount()).isEqualTo(2);
         assertThat(a.acknowledgedSum()).isEqualTo(4.5);
