@@ -37,6 +37,8 @@ import java.util.function.BiConsumer;
  * @param maxBodyBytes       largest accepted request body
  * @param maxBatchSamples    most samples in one batch POST
  * @param maxSeries          most live series
+ * @param maxSeriesPerName   most live series of one metric name
+ * @param retention          how long stored windows are kept (zero: forever)
  * @param seriesTtl          how long a series may hold nothing before it is retired (zero: never)
  * @param allowedLateness    how long after a window ends it is finalized
  * @param maxLateness        oldest sample accepted (into an amendment once its window is final)
@@ -65,6 +67,8 @@ public record AppConfig(
         long maxBodyBytes,
         int maxBatchSamples,
         int maxSeries,
+        int maxSeriesPerName,
+        Duration retention,
         Duration seriesTtl,
         Duration allowedLateness,
         Duration maxLateness,
@@ -111,6 +115,8 @@ public record AppConfig(
         long maxBodyBytes = 1024L * 1024;
         int maxBatchSamples = 10_000;
         int maxSeries = 100_000;
+        int maxSeriesPerName = 10_000;
+        Duration retention = Duration.ofDays(30);
         Duration seriesTtl = Duration.ofMinutes(15);
         Duration allowedLateness = Duration.ofSeconds(5);
         Duration maxLateness = Duration.ofHours(1);
@@ -136,7 +142,7 @@ public record AppConfig(
             }
             return new AppConfig(bind, store, sqlitePath, dynamodbEndpoint, region, table, flushInterval,
                     runDuration, telemetry, traceDir, traceMaxFileBytes, traceMaxTotalBytes, window, maxBodyBytes,
-                    maxBatchSamples, maxSeries, seriesTtl, allowedLateness, maxLateness, maxFutureSkew,
+                    maxBatchSamples, maxSeries, maxSeriesPerName, retention, seriesTtl, allowedLateness, maxLateness, maxFutureSkew,
                     maxPendingWindows, maxNameBytes, authToken, profile, reportDir,
                     writerId);
         }
@@ -183,6 +189,12 @@ public record AppConfig(
                     (b, v) -> b.maxBatchSamples = (int) integer("--max-batch-samples", v, 1, 1_000_000)),
             new Option("--max-series", "100000", "most live series (1..100000000); idle ones retire (--series-ttl)",
                     (b, v) -> b.maxSeries = (int) integer("--max-series", v, 1, 100_000_000)),
+            new Option("--max-series-per-name", "10000",
+                    "most live series of one metric name, all its tag combinations (1..100000000)",
+                    (b, v) -> b.maxSeriesPerName = (int) integer("--max-series-per-name", v, 1, 100_000_000)),
+            new Option("--retention", "30d",
+                    "how long stored windows are kept: SQLite deletes older ones, DynamoDB items carry a TTL; 0 = forever",
+                    (b, v) -> b.retention = duration("--retention", v, Duration.ZERO, Duration.ofDays(36_500))),
             new Option("--series-ttl", "15m",
                     "a series with no sample and nothing unstored for this long is retired; 0 = never (0..365d)",
                     (b, v) -> b.seriesTtl = duration("--series-ttl", v, Duration.ZERO, Duration.ofDays(365))),

@@ -99,6 +99,7 @@ public final class MetricsApp implements AutoCloseable {
             AggregatorBuilder ab = Aggregator.builder()
                     .windowWidth(config.window())
                     .maxSeries(config.maxSeries())
+                    .maxSeriesPerName(config.maxSeriesPerName())
                     .seriesTtl(config.seriesTtl())
                     .allowedLateness(config.allowedLateness())
                     .maxLateness(config.maxLateness())

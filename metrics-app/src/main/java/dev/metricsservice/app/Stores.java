@@ -14,6 +14,9 @@ final class Stores {
     private Stores() {
     }
 
+    /** The DynamoDB attribute holding an item's expiry (epoch seconds) under {@code --retention}. */
+    static final String TTL_ATTRIBUTE = "expires_at";
+
     /**
      * Opens (and for DynamoDB, creates the table of) the configured store.
      *
@@ -21,14 +24,19 @@ final class Stores {
      */
     static MetricStore open(AppConfig config) throws Exception {
         return switch (config.store()) {
-            case MEMORY -> new InMemoryMetricStore();
-            case SQLITE -> SqliteMetricStore.open(SqliteStoreConfig.at(config.sqlitePath()));
+            case MEMORY -> new InMemoryMetricStore(config.retention());
+            case SQLITE -> SqliteMetricStore.open(SqliteStoreConfig.builder().path(config.sqlitePath())
+                    .retention(config.retention()).build());
             case DYNAMODB -> {
                 DynamoDbStoreConfig.Builder b = DynamoDbStoreConfig.builder()
                         .region(config.region())
                         .tableName(config.table());
                 if (config.dynamodbEndpoint() != null) {
                     b.endpointOverride(config.dynamodbEndpoint());
+                }
+                if (!config.retention().isZero()) {
+                    // Items carry their expiry; TTL is enabled on the table where the server can.
+                    b.ttl(TTL_ATTRIBUTE, config.retention());
                 }
                 try {
                     yield DynamoDbMetricStore.open(b.build()).get(2, TimeUnit.MINUTES);

@@ -95,6 +95,35 @@ class VerifierTest {
         return (name, from, to, limit) -> List.of(new WindowStats(from + 1, Stats.of(count, sum, 0, 100)));
     }
 
+    private static LoadReport gaugeReport(double ackLast, List<Double> laterUnknown) {
+        long now = System.currentTimeMillis();
+        var series = dev.metricsservice.core.SeriesKey.of("q", dev.metricsservice.core.Tags.of("host", "a"));
+        return TestReports.withTallies(now, now, List.of(new MetricTally(series, dev.metricsservice.core.MetricType.GAUGE,
+                2, 8.0, laterUnknown.size(), laterUnknown.stream().mapToDouble(Double::doubleValue).sum(), 0, 0,
+                new LoadReport.GaugeLast(ackLast, now, laterUnknown, false))));
+    }
+
+    private static StoredWindows gaugeWindow(double sum, double last, List<dev.metricsservice.core.SeriesKey> asked) {
+        return (series, from, to, limit) -> {
+            asked.add(series);
+            return List.of(new WindowStats(from + 1, new Stats(2, sum, 3, 5, last, from * 1000)));
+        };
+    }
+
+    @Test
+    void verify_gauge_checksTheLastValueAndNamesTheSeries() {
+        List<dev.metricsservice.core.SeriesKey> asked = new ArrayList<>();
+        assertThat(Verifier.of(gaugeWindow(8.0, 5.0, asked)).verify(gaugeReport(5.0, List.of())).verified()).isTrue();
+        assertThat(asked).extracting(Object::toString).contains("q{host=\"a\"}");
+
+        Verification wrong = Verifier.of(gaugeWindow(8.0, 3.0, asked)).verify(gaugeReport(5.0, List.of()));
+        assertThat(wrong.verified()).isFalse();
+        assertThat(wrong.table()).contains("q{host=\"a\"}", "last value 3.0 stored, 5.0 expected");
+        // A later sample of unknown outcome may have been stored instead.
+        assertThat(Verifier.of(gaugeWindow(8.0 + 3.0, 3.0, asked)).verify(gaugeReport(5.0, List.of(3.0))).verified())
+                .isTrue();
+    }
+
     private static LoadReport report(long ack, double ackSum, long unknown, double unknownSum) {
         long now = System.currentTimeMillis();
         return TestReports.withTallies(now, now, List.of(new MetricTally("m", ack, ackSum, unknown, unknownSum, 0, 0)));
