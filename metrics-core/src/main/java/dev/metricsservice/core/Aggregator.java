@@ -89,6 +89,11 @@ public final class Aggregator extends WatermarkPhaser {
     /** The registry's map, read directly by {@code record(name, ...)}: see {@link SeriesRegistry#map()}. */
     private final ConcurrentHashMap<String, SeriesRegistry.Names> byName;
     private final BatchRecorder batches;
+    /**
+     * Identifies this aggregator in a {@code Tags} object's series cache without the cache holding
+     * the aggregator itself (a {@code Tags} constant would otherwise keep it alive).
+     */
+    private final Object cacheToken = new Object();
     final LongAdder[] rejections = new LongAdder[RecordResult.values().length];
 
     volatile boolean overloaded;
@@ -174,16 +179,39 @@ public final class Aggregator extends WatermarkPhaser {
      * @return {@link RecordResult#ACCEPTED}, or why the sample was refused
      */
     public RecordResult record(String name, Tags tags, double value) {
-        SeriesRegistry.Names n = name == null ? null : byName.get(name);
-        SeriesState s = n == null || tags == null ? null : n.get(tags);
+        SeriesState s = resolve(name, tags);
         return s != null ? recordNow(s, value) : recordInNewSeries(name, tags, value, false, 0);
     }
 
     /** Records a sample of the series (name, tags) with a client timestamp in epoch milliseconds. */
     public RecordResult record(String name, Tags tags, double value, long epochMillis) {
-        SeriesRegistry.Names n = name == null ? null : byName.get(name);
-        SeriesState s = n == null || tags == null ? null : n.get(tags);
+        SeriesState s = resolve(name, tags);
         return s != null ? recordAt(s, value, epochMillis) : recordInNewSeries(name, tags, value, true, epochMillis);
+    }
+
+    /**
+     * The live series of (name, tags), through the tags' one-entry cache ({@code Tags.resolved})
+     * first and the two maps otherwise; null when there is none.
+     */
+    private SeriesState resolve(String name, Tags tags) {
+        if (tags == null || name == null) {
+            return null;
+        }
+        Tags.ResolvedSeries cache = tags.resolved;
+        SeriesState cached = null;
+        if (cache != null) {
+            cached = cache.get();
+            if (cached != null && cache.ownerToken == cacheToken && (cache.name == name || cache.name.equals(name))
+                    && cached.admits()) {
+                return cached;
+            }
+        }
+        SeriesRegistry.Names n = byName.get(name);
+        SeriesState found = n == null ? null : n.get(tags);
+        if (found != null && (cached == null || !cached.admits())) {
+            tags.resolved = new Tags.ResolvedSeries(found, cacheToken, name); // the slot was free: take it
+        }
+        return found;
     }
 
     /**

@@ -60,6 +60,33 @@ public final class Tags {
     private final String[] keyValues;
     private final int hash;
 
+    /**
+     * The first live series these tags were recorded into by name, in whichever aggregator did it:
+     * an inline cache that lets {@link Aggregator#record(String, Tags, double)} skip both map
+     * lookups when the caller keeps its {@code Tags} object (as it keeps a Micrometer {@code Tags}
+     * or OpenTelemetry {@code Attributes}). Set when empty or when the cached series was retired or
+     * collected, never to move between two names sharing one {@code Tags} (that would make every
+     * record of either a cache-line write). Weak, so that a {@code Tags} constant does not keep an
+     * aggregator alive. Only a hint: users check owner, name and retirement before trusting it.
+     */
+    volatile ResolvedSeries resolved;
+
+    /**
+     * One entry of that cache: the series (weakly), the name it was resolved for and a token of
+     * the aggregator that owns it, all in one object so that a lookup reads one object after the
+     * {@code Tags} before it has the series.
+     */
+    static final class ResolvedSeries extends java.lang.ref.WeakReference<SeriesState> {
+        final Object ownerToken;
+        final String name;
+
+        ResolvedSeries(SeriesState series, Object ownerToken, String name) {
+            super(series);
+            this.ownerToken = ownerToken;
+            this.name = name;
+        }
+    }
+
     private Tags(String[] sortedKeyValues) {
         this.keyValues = sortedKeyValues;
         this.hash = Arrays.hashCode(sortedKeyValues);
