@@ -83,13 +83,73 @@ public final class QueryService {
 
     /** Groups, steps, orders and limits the rows of store and memory. */
     static QueryResult group(MetricQuery query, List<SeriesWindow> stored, List<SeriesWindow> memory) {
+        if (query.groupBy().isEmpty()) {
+            return merged(query, stored, memory);
+        }
+        return grouped(query, stored, memory);
+    }
+
+    /** The common case, one group: every row merged per window or step, without grouping keys. */
+    private static QueryResult merged(MetricQuery query, List<SeriesWindow> stored, List<SeriesWindow> memory) {
+        if (stored.isEmpty() && memory.isEmpty()) {
+            return new QueryResult(Optional.empty(), List.of());
+        }
+        // Sorting the rows (already in order per series, which TimSort exploits) and merging
+        // neighbours costs a fraction of building a tree: this is every untagged query's path.
+        List<SeriesWindow> all = new ArrayList<>(stored.size() + memory.size());
+        all.addAll(stored);
+        all.addAll(memory);
+        boolean newestFirst = query.order() == MetricQuery.Order.NEWEST_FIRST;
+        all.sort(newestFirst
+                ? (x, y) -> Long.compare(y.windowStartEpochSecond(), x.windowStartEpochSecond())
+                : (x, y) -> Long.compare(x.windowStartEpochSecond(), y.windowStartEpochSecond()));
+        MetricType type = (newestFirst ? all.get(0) : all.get(all.size() - 1)).type();
+        List<WindowStats> rows = new ArrayList<>(Math.min(query.limit(), all.size()));
+        long step = 0;
+        Stats acc = null;
+        for (SeriesWindow row : all) {
+            long s = query.stepStart(row.windowStartEpochSecond());
+            if (acc != null && s == step) {
+                acc = acc.merge(row.stats());
+                continue;
+            }
+            if (acc != null) {
+                rows.add(new WindowStats(step, acc));
+                if (rows.size() == query.limit()) {
+                    acc = null;
+                    break;
+                }
+            }
+            step = s;
+            acc = row.stats();
+        }
+        if (acc != null && rows.size() < query.limit()) {
+            rows.add(new WindowStats(step, acc));
+        }
+        return new QueryResult(Optional.of(type), List.of(new QueryResult.Group(Tags.empty(), rows)));
+    }
+
+    private static List<WindowStats> limited(MetricQuery query, TreeMap<Long, Stats> windows) {
+        NavigableMap<Long, Stats> ordered = query.order() == MetricQuery.Order.NEWEST_FIRST
+                ? windows.descendingMap() : windows;
+        List<WindowStats> rows = new ArrayList<>(Math.min(query.limit(), ordered.size()));
+        for (Map.Entry<Long, Stats> e : ordered.entrySet()) {
+            if (rows.size() == query.limit()) {
+                break;
+            }
+            rows.add(new WindowStats(e.getKey(), e.getValue()));
+        }
+        return rows;
+    }
+
+    private static QueryResult grouped(MetricQuery query, List<SeriesWindow> stored, List<SeriesWindow> memory) {
         Map<String, Tags> groupTags = new TreeMap<>();
         Map<String, TreeMap<Long, Stats>> groups = new TreeMap<>();
         MetricType type = null;
         long typeWindow = Long.MIN_VALUE;
         for (List<SeriesWindow> source : List.of(stored, memory)) {
             for (SeriesWindow row : source) {
-                Tags tags = query.groupBy().isEmpty() ? Tags.empty() : row.series().tags().select(query.groupBy());
+                Tags tags = row.series().tags().select(query.groupBy());
                 String id = tags.canonical();
                 groupTags.putIfAbsent(id, tags);
                 groups.computeIfAbsent(id, k -> new TreeMap<>())
@@ -102,16 +162,7 @@ public final class QueryService {
         }
         List<QueryResult.Group> out = new ArrayList<>(groups.size());
         for (Map.Entry<String, TreeMap<Long, Stats>> g : groups.entrySet()) {
-            NavigableMap<Long, Stats> ordered = query.order() == MetricQuery.Order.NEWEST_FIRST
-                    ? g.getValue().descendingMap() : g.getValue();
-            List<WindowStats> rows = new ArrayList<>(Math.min(query.limit(), ordered.size()));
-            for (Map.Entry<Long, Stats> e : ordered.entrySet()) {
-                if (rows.size() == query.limit()) {
-                    break;
-                }
-                rows.add(new WindowStats(e.getKey(), e.getValue()));
-            }
-            out.add(new QueryResult.Group(groupTags.get(g.getKey()), rows));
+            out.add(new QueryResult.Group(groupTags.get(g.getKey()), limited(query, g.getValue())));
         }
         return new QueryResult(Optional.ofNullable(type), out);
     }

@@ -53,18 +53,21 @@ public record SeriesKey(String name, Tags tags) implements Comparable<SeriesKey>
      * units, which differs above U+FFFF).
      */
     static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char ca = a.charAt(i);
+            char cb = b.charAt(i);
             if (ca != cb) {
-                return Integer.compare(ca, cb);
+                // Equal up to here, so both are at the start of a code point or both inside the
+                // same pair. A surrogate starts or ends a code point above U+FFFF, which sorts
+                // after every other character; between two surrogates, or two others, char
+                // order is code point order.
+                boolean sa = Character.isSurrogate(ca);
+                boolean sb = Character.isSurrogate(cb);
+                return sa == sb ? Character.compare(ca, cb) : sa ? 1 : -1;
             }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
         }
-        return Integer.compare(a.length() - i, b.length() - j);
+        return Integer.compare(a.length(), b.length());
     }
 
     /** {@code cpu} or {@code cpu{host="a"}}. */

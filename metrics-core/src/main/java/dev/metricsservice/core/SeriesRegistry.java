@@ -233,8 +233,11 @@ final class SeriesRegistry {
         if (n == null) {
             return List.of();
         }
-        List<SeriesState> out = new ArrayList<>(n.tagged.size() + 1);
         SeriesState u = n.untagged;
+        if (n.tagged.isEmpty()) {
+            return u == null ? List.of() : List.of(u); // the untagged metric: no iterator, no copy
+        }
+        List<SeriesState> out = new ArrayList<>(n.tagged.size() + 1);
         if (u != null) {
             out.add(u);
         }

@@ -223,6 +223,18 @@ public final class Tags {
      * never part of valid tags, so the form is unambiguous; {@link #fromCanonical} reverses it.
      */
     public String canonical() {
+        String c = canonical;
+        if (c == null) {
+            c = buildCanonical();
+            canonical = c; // benign race: every thread computes the same string
+        }
+        return c;
+    }
+
+    /** {@link #canonical()}, computed once (stores, sorting and listing ask for it often). */
+    private String canonical;
+
+    private String buildCanonical() {
         if (keyValues.length == 0) {
             return "";
         }

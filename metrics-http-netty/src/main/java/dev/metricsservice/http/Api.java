@@ -254,6 +254,9 @@ final class Api {
             return storeError(alloc, error);
         }
         boolean grouped = !query.groupBy().isEmpty();
+        if (!grouped) {
+            return Responses.json(HttpResponseStatus.OK, RowsJson.write(alloc, result));
+        }
         return Responses.json(HttpResponseStatus.OK, JsonOut.write(alloc, g -> {
             g.writeStartArray();
             for (QueryResult.Group group : result.groups()) {

@@ -15,6 +15,9 @@ final class JsonOut {
     /** Thread-safe once configured; one for the whole process, as Jackson recommends. */
     static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(400).build())
+            // Shortest round-tripping digits (Schubfach), several times faster than JDK 17's
+            // Double.toString, which a query answer of 20 windows calls 80 times.
+            .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .build();
 
     private JsonOut() {
@@ -32,12 +35,17 @@ final class JsonOut {
 
     /** Writes a finite number, or null for a non-finite one (JSON has no infinity). */
     static void number(JsonGenerator g, double v) throws IOException {
-        if (Double.isFinite(v)) {
+        if (v == (long) v && Math.abs(v) < 1e7 && (v != 0 || Double.doubleToRawLongBits(v) == 0)) {
+            // Whole numbers below 10^7 as Double.toString writes them ("42.0"), without its cost.
+            g.writeNumber((long) v);
+            g.writeRaw(".0");
+        } else if (Double.isFinite(v)) {
             g.writeNumber(v);
         } else {
             g.writeNull();
         }
     }
+
 
     interface Body {
         void write(JsonGenerator g) throws IOException;

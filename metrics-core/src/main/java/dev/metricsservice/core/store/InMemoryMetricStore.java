@@ -8,10 +8,9 @@ import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.WindowAggregate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
@@ -56,11 +55,15 @@ public final class InMemoryMetricStore implements MetricStore {
     private record ItemKey(String writerId, long amendment) {
     }
 
-    private record Item(Stats stats, MetricType type) {
+    private record Item(ItemKey key, Stats stats, MetricType type) {
     }
 
-    /** series -> window start -> (writer id, amendment) -> aggregate, sorted by series. */
-    private final ConcurrentSkipListMap<SeriesKey, ConcurrentSkipListMap<Long, Map<ItemKey, Item>>> data =
+    /**
+     * series -> window start -> the window's items (one per writer and amendment), sorted by
+     * series. A window's items are an immutable array replaced whole on each write, so that reads
+     * (every query) walk a plain array.
+     */
+    private final ConcurrentSkipListMap<SeriesKey, ConcurrentSkipListMap<Long, Item[]>> data =
             new ConcurrentSkipListMap<>();
     private volatile boolean closed;
 
@@ -74,9 +77,9 @@ public final class InMemoryMetricStore implements MetricStore {
             if (a.windowStartEpochSecond() < oldest) {
                 continue; // already past retention: stored and expired at once
             }
+            Item item = new Item(new ItemKey(a.writerId(), a.amendment()), a.stats(), a.type());
             data.computeIfAbsent(a.series(), n -> new ConcurrentSkipListMap<>())
-                    .computeIfAbsent(a.windowStartEpochSecond(), w -> new ConcurrentHashMap<>())
-                    .put(new ItemKey(a.writerId(), a.amendment()), new Item(a.stats(), a.type()));
+                    .compute(a.windowStartEpochSecond(), (w, items) -> with(items, item));
         }
         if (retentionSeconds > 0) {
             for (var windows : data.values()) {
@@ -84,6 +87,23 @@ public final class InMemoryMetricStore implements MetricStore {
             }
         }
         return CompletableFuture.completedFuture(null);
+    }
+
+    /** {@code items} with {@code item} replacing the one of the same key, or added. */
+    private static Item[] with(Item[] items, Item item) {
+        if (items == null) {
+            return new Item[] {item};
+        }
+        for (int i = 0; i < items.length; i++) {
+            if (items[i].key().equals(item.key())) {
+                Item[] copy = items.clone();
+                copy[i] = item;
+                return copy;
+            }
+        }
+        Item[] grown = Arrays.copyOf(items, items.length + 1);
+        grown[items.length] = item;
+        return grown;
     }
 
     @Override
@@ -105,7 +125,7 @@ public final class InMemoryMetricStore implements MetricStore {
                 continue;
             }
             for (var e : series.getValue().subMap(from, true, query.toEpochSecond(), false).entrySet()) {
-                for (Item item : e.getValue().values()) {
+                for (Item item : e.getValue()) {
                     merger.add(series.getKey(), item.type(), e.getKey(), item.stats());
                 }
             }
@@ -133,8 +153,7 @@ public final class InMemoryMetricStore implements MetricStore {
             }
             var inRange = series.getValue().subMap(from, true, query.toEpochSecond(), false);
             if (!inRange.isEmpty()) {
-                Map<ItemKey, Item> newest = inRange.lastEntry().getValue();
-                out.add(new SeriesInfo(series.getKey(), newest.values().iterator().next().type()));
+                out.add(new SeriesInfo(series.getKey(), inRange.lastEntry().getValue()[0].type()));
             }
         }
         return CompletableFuture.completedFuture(out);

@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 
 /**
  * Merges stored items (one per writer and amendment) into one row per (series, window), keeps the
@@ -22,11 +20,49 @@ import java.util.TreeMap;
  * List<SeriesWindow> rows = merger.result(query);
  * }</pre>
  *
- * <p>Not thread-safe: one instance per query.
+ * <p>Items are kept per series in arrival order and sorted once at the end (stores deliver them
+ * in key order, forwards or backwards, which costs the sort one comparison per item), then
+ * neighbours of the same window are merged with {@link Stats#merge}, in arrival order. Not thread-safe: one
+ * instance per query.
  */
 public final class WindowMerger {
 
-    private record Series(MetricType type, TreeMap<Long, Stats> windows) {
+    /** One series' items in arrival order, as parallel arrays (no object per item). */
+    private static final class Series {
+        MetricType type;
+        long typeWindow = Long.MIN_VALUE;
+        long[] windows = new long[32];
+        Stats[] stats = new Stats[32];
+        int size;
+
+        void add(long window, Stats s) {
+            if (size == windows.length) {
+                windows = java.util.Arrays.copyOf(windows, size * 2);
+                stats = java.util.Arrays.copyOf(stats, size * 2);
+            }
+            windows[size] = window;
+            stats[size] = s;
+            size++;
+        }
+
+        /**
+         * Stable insertion sort into the query's order. Stores deliver a series in key order
+         * (forwards or backwards), which costs one comparison per item here.
+         */
+        void sort(boolean newestFirst) {
+            for (int i = 1; i < size; i++) {
+                long w = windows[i];
+                Stats st = stats[i];
+                int j = i - 1;
+                while (j >= 0 && (newestFirst ? windows[j] < w : windows[j] > w)) {
+                    windows[j + 1] = windows[j];
+                    stats[j + 1] = stats[j];
+                    j--;
+                }
+                windows[j + 1] = w;
+                stats[j + 1] = st;
+            }
+        }
     }
 
     private final Map<SeriesKey, Series> bySeries = new HashMap<>();
@@ -45,13 +81,14 @@ public final class WindowMerger {
         }
         Series s = bySeries.get(series);
         if (s == null) {
-            s = new Series(type, new TreeMap<>());
-            bySeries.put(series, s);
-        } else if (s.type != type && windowStartEpochSecond > s.windows.lastKey()) {
-            s = new Series(type, s.windows);
+            s = new Series();
             bySeries.put(series, s);
         }
-        s.windows.merge(windowStartEpochSecond, stats, Stats::merge);
+        if (s.type == null || windowStartEpochSecond > s.typeWindow) {
+            s.type = type;
+            s.typeWindow = windowStartEpochSecond;
+        }
+        s.add(windowStartEpochSecond, stats);
         return this;
     }
 
@@ -61,17 +98,34 @@ public final class WindowMerger {
      * need), each series' rows in that order.
      */
     public List<SeriesWindow> result(MetricQuery query) {
-        List<SeriesWindow> rows = new ArrayList<>();
+        int total = 0;
+        for (Series series : bySeries.values()) {
+            total += series.size;
+        }
+        List<SeriesWindow> rows = new ArrayList<>(total);
+        boolean newestFirst = query.order() == MetricQuery.Order.NEWEST_FIRST;
         for (Map.Entry<SeriesKey, Series> e : bySeries.entrySet()) {
-            NavigableMap<Long, Stats> range = e.getValue().windows
-                    .subMap(query.fromEpochSecond(), true, query.toEpochSecond(), false);
-            if (query.order() == MetricQuery.Order.NEWEST_FIRST) {
-                range = range.descendingMap();
-            }
+            Series series = e.getValue();
+            series.sort(newestFirst);
+            MetricType type = series.type;
             int steps = 0;
             long step = 0;
-            for (Map.Entry<Long, Stats> w : range.entrySet()) {
-                long s = query.stepStart(w.getKey());
+            long window = 0;
+            Stats acc = null;
+            for (int i = 0; i < series.size; i++) {
+                long w = series.windows[i];
+                if (!query.covers(w)) {
+                    continue;
+                }
+                if (acc != null && w == window) {
+                    acc = acc.merge(series.stats[i]);
+                    continue;
+                }
+                if (acc != null) {
+                    rows.add(new SeriesWindow(e.getKey(), type, window, acc));
+                    acc = null;
+                }
+                long s = query.stepStart(w);
                 if (steps == 0 || s != step) {
                     if (steps == query.limit()) {
                         break;
@@ -79,7 +133,11 @@ public final class WindowMerger {
                     steps++;
                     step = s;
                 }
-                rows.add(new SeriesWindow(e.getKey(), e.getValue().type, w.getKey(), w.getValue()));
+                window = w;
+                acc = series.stats[i];
+            }
+            if (acc != null) {
+                rows.add(new SeriesWindow(e.getKey(), type, window, acc));
             }
         }
         return rows;
