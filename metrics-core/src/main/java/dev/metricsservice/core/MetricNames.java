@@ -42,35 +42,6 @@ public final class MetricNames {
         if (name == null) {
             return Optional.of("metric name is missing");
         }
-        if (name.isEmpty()) {
-            return Optional.of("metric name must not be empty");
-        }
-        int utf8Bytes = 0;
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isISOControl(c)) {
-                return Optional.of("metric name must not contain control characters (found U+"
-                        + String.format("%04X", (int) c) + " at index " + i + ")");
-            }
-            if (c < 0x80) {
-                utf8Bytes += 1;
-            } else if (c < 0x800) {
-                utf8Bytes += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= name.length() || !Character.isLowSurrogate(name.charAt(i + 1))) {
-                    return Optional.of("metric name contains an unpaired surrogate at index " + i);
-                }
-                utf8Bytes += 4;
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return Optional.of("metric name contains an unpaired surrogate at index " + i);
-            } else {
-                utf8Bytes += 3;
-            }
-            if (utf8Bytes > maxNameBytes) {
-                return Optional.of("metric name is longer than " + maxNameBytes + " UTF-8 bytes");
-            }
-        }
-        return Optional.empty();
+        return TextRule.problem(name, maxNameBytes, "", "").map(p -> "metric name " + p);
     }
 }

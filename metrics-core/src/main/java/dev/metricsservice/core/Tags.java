@@ -298,39 +298,8 @@ public final class Tags {
     }
 
     private static Optional<String> textProblem(String s, int maxBytes, boolean key) {
-        if (s.isEmpty()) {
-            return Optional.of("must not be empty (1 to " + maxBytes + " UTF-8 bytes)");
-        }
-        int bytes = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isISOControl(c)) {
-                return Optional.of("must not contain control characters (found U+" + String.format("%04X", (int) c)
-                        + " at index " + i + ")");
-            }
-            if (key && (c == ':' || c == ',' || c == '=' || c == ' ')) {
-                return Optional.of("must not contain ':', ',', '=' or a space (found '" + c + "' at index " + i + ")");
-            }
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    return Optional.of("contains an unpaired surrogate at index " + i);
-                }
-                bytes += 4;
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return Optional.of("contains an unpaired surrogate at index " + i);
-            } else {
-                bytes += 3;
-            }
-            if (bytes > maxBytes) {
-                return Optional.of("is longer than " + maxBytes + " UTF-8 bytes");
-            }
-        }
-        return Optional.empty();
+        return key ? TextRule.problem(s, maxBytes, ":,= ", "':', ',', '=' or a space")
+                : TextRule.problem(s, maxBytes, "", "");
     }
 
     private static String printable(String s) {

@@ -112,13 +112,13 @@ final class Api {
     }
 
     /** A {@code tag=k:v} parameter: the key is before the first ':', the value everything after it. */
-    private static Parsed<TagFilter> tagFilter(String text) {
+    private static TagFilter tagFilter(String text) {
         int colon = text.indexOf(':');
         if (colon <= 0 || colon == text.length() - 1) {
-            return Parsed.invalid(ApiError.badRequest("query parameter 'tag' must be key:value with a non-empty key and"
-                    + " value (the value is everything after the first ':'), was '" + abbreviate(text) + "'"));
+            throw new BadParameter("query parameter 'tag' must be key:value with a non-empty key and"
+                    + " value (the value is everything after the first ':'), was '" + abbreviate(text) + "'");
         }
-        return Parsed.ok(new TagFilter(text.substring(0, colon), text.substring(colon + 1)));
+        return new TagFilter(text.substring(0, colon), text.substring(colon + 1));
     }
 
     private static long epochSeconds(String key, String value) {
@@ -165,13 +165,7 @@ final class Api {
                     case "from" -> from = epochSeconds(key, value);
                     case "to" -> to = epochSeconds(key, value);
                     case "limit" -> limit = limit(value);
-                    case "tag" -> {
-                        Parsed<TagFilter> f = tagFilter(value);
-                        if (f instanceof Parsed.Invalid<TagFilter> badTag) {
-                            return Parsed.invalid(badTag.error());
-                        }
-                        filters.add(((Parsed.Ok<TagFilter>) f).value());
-                    }
+                    case "tag" -> filters.add(tagFilter(value));
                     case "group_by" -> groupBy = groupBy(value);
                     case "step" -> step = step(value);
                     default -> { } // unknown parameters are ignored
@@ -332,13 +326,7 @@ final class Api {
                     }
                     case "from" -> from = epochSeconds(key, value);
                     case "to" -> to = epochSeconds(key, value);
-                    case "tag" -> {
-                        Parsed<TagFilter> f = tagFilter(value);
-                        if (f instanceof Parsed.Invalid<TagFilter> badTag) {
-                            return Parsed.invalid(badTag.error());
-                        }
-                        filters.add(((Parsed.Ok<TagFilter>) f).value());
-                    }
+                    case "tag" -> filters.add(tagFilter(value));
                     case "limit" -> {
                         try {
                             limit = Integer.parseInt(value);

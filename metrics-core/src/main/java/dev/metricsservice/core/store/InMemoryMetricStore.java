@@ -46,6 +46,12 @@ public final class InMemoryMetricStore implements MetricStore {
         this.retentionSeconds = retention.toSeconds();
     }
 
+    /** The windows of one series in {@code [from, to)} that the retention still keeps. */
+    private java.util.NavigableMap<Long, Item[]> kept(ConcurrentSkipListMap<Long, Item[]> windows, long from, long to) {
+        long start = Math.max(from, oldestKept());
+        return start >= to ? java.util.Collections.emptyNavigableMap() : windows.subMap(start, true, to, false);
+    }
+
     /** The oldest window start still kept. */
     private long oldestKept() {
         return retentionSeconds == 0 ? Long.MIN_VALUE : System.currentTimeMillis() / 1000 - retentionSeconds;
@@ -120,11 +126,7 @@ public final class InMemoryMetricStore implements MetricStore {
             if (!query.matches(series.getKey())) {
                 continue;
             }
-            long from = Math.max(query.fromEpochSecond(), oldestKept());
-            if (from >= query.toEpochSecond()) {
-                continue;
-            }
-            for (var e : series.getValue().subMap(from, true, query.toEpochSecond(), false).entrySet()) {
+            for (var e : kept(series.getValue(), query.fromEpochSecond(), query.toEpochSecond()).entrySet()) {
                 for (Item item : e.getValue()) {
                     merger.add(series.getKey(), item.type(), e.getKey(), item.stats());
                 }
@@ -147,11 +149,7 @@ public final class InMemoryMetricStore implements MetricStore {
             if (!query.matches(series.getKey())) {
                 continue;
             }
-            long from = Math.max(query.fromEpochSecond(), oldestKept());
-            if (from >= query.toEpochSecond()) {
-                continue;
-            }
-            var inRange = series.getValue().subMap(from, true, query.toEpochSecond(), false);
+            var inRange = kept(series.getValue(), query.fromEpochSecond(), query.toEpochSecond());
             if (!inRange.isEmpty()) {
                 out.add(new SeriesInfo(series.getKey(), inRange.lastEntry().getValue()[0].type()));
             }
