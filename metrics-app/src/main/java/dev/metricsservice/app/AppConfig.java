@@ -49,6 +49,8 @@ import java.util.function.BiConsumer;
  * @param profile            load profile: seed, smoke, soak or a profile file
  * @param reportDir          where the load report (JSON, HTML) is written
  * @param writerId           this instance's writer id, or null for a random one
+ * @param loadTags           the demo load's tag plan ({@code key=count,...}), empty for none
+ * @param loadTypes          the demo load's types per metric name ({@code name=type,...})
  */
 public record AppConfig(
         InetSocketAddress bind,
@@ -78,7 +80,9 @@ public record AppConfig(
         String authToken,
         String profile,
         Path reportDir,
-        String writerId) {
+        String writerId,
+        String loadTags,
+        String loadTypes) {
 
     /** The stores the app can use. */
     public enum StoreKind { SQLITE, MEMORY, DYNAMODB }
@@ -127,8 +131,16 @@ public record AppConfig(
         String profile = "seed";
         Path reportDir = Path.of("reports");
         String writerId;
+        String loadTags = "";
+        String loadTypes = "";
 
         AppConfig build() {
+            try {
+                dev.metricsservice.loadgen.SeriesPlan.parse(dev.metricsservice.loadgen.Samples.SEED_NAMES, loadTags,
+                        loadTypes);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
             if (traceMaxTotalBytes < traceMaxFileBytes) {
                 throw new ConfigException("--trace-max-total-bytes (" + traceMaxTotalBytes
                         + ") must be at least --trace-max-file-bytes (" + traceMaxFileBytes + ")");
@@ -144,7 +156,7 @@ public record AppConfig(
                     runDuration, telemetry, traceDir, traceMaxFileBytes, traceMaxTotalBytes, window, maxBodyBytes,
                     maxBatchSamples, maxSeries, maxSeriesPerName, retention, seriesTtl, allowedLateness, maxLateness, maxFutureSkew,
                     maxPendingWindows, maxNameBytes, authToken, profile, reportDir,
-                    writerId);
+                    writerId, loadTags, loadTypes);
         }
     }
 
@@ -214,6 +226,11 @@ public record AppConfig(
                     (b, v) -> b.authToken = token(v)),
             new Option("--profile", "seed", "load profile: seed, smoke, soak, or a profile file",
                     (b, v) -> b.profile = nonEmpty("--profile", v)),
+            new Option("--tags", "none",
+                    "tags on the demo load: key=count,... (host=8,region=2: 16 series per metric); verified per series",
+                    (b, v) -> b.loadTags = v.equals("none") ? "" : v),
+            new Option("--types", "none", "types of the demo load's metrics: name=type,... (latency=distribution)",
+                    (b, v) -> b.loadTypes = v.equals("none") ? "" : v),
             new Option("--report-dir", "reports", "directory for the load report (JSON and HTML)",
                     (b, v) -> b.reportDir = Path.of(nonEmpty("--report-dir", v))),
             new Option("--writer-id", "(random)", "this instance's writer id, 1..64 of [A-Za-z0-9._-]",

@@ -14,6 +14,7 @@ import dev.metricsservice.loadgen.Profile;
 import dev.metricsservice.loadgen.ProfileConstants;
 import dev.metricsservice.loadgen.Reports;
 import dev.metricsservice.loadgen.Samples;
+import dev.metricsservice.loadgen.SeriesPlan;
 import dev.metricsservice.loadgen.StoredWindows;
 import dev.metricsservice.loadgen.Verification;
 import dev.metricsservice.loadgen.Verifier;
@@ -203,10 +204,12 @@ public final class MetricsApp implements AutoCloseable {
         // Totals already stored over the run's range (an earlier run on the same SQLite file or
         // table) are subtracted, so verification covers exactly this run.
         Verifier baselineReader = Verifier.of(StoredWindows.store(store));
-        Verifier.Baseline baseline = baselineReader.baselineOfNames(Samples.SEED_NAMES, profile.totalDuration());
+        SeriesPlan plan = SeriesPlan.parse(Samples.SEED_NAMES, config.loadTags(), config.loadTypes());
+        Verifier.Baseline baseline = baselineReader.baseline(plan.series(), profile.totalDuration());
         LoadGenerator.Builder gb = LoadGenerator.builder()
                 .target(baseUri())
                 .profile(profile)
+                .plan(plan)
                 .progress(out::println);
         if (config.authToken() != null) {
             gb.bearerToken(config.authToken());
@@ -217,7 +220,8 @@ public final class MetricsApp implements AutoCloseable {
             g.stop();
         }
         out.println("running load profile '" + profile.name() + "' for "
-                + Units.formatDuration(profile.totalDuration()) + " against " + baseUri());
+                + Units.formatDuration(profile.totalDuration()) + " against " + baseUri()
+                + (plan.tagged() ? ", " + plan : ""));
         LoadReport report = g.run();
         FlushResult finalFlush = shutdown();
         Verification verification = verifyAndClose(report, baseline);

@@ -104,4 +104,17 @@ class AppConfigTest {
         assertThat(Units.formatBytes(1024 * 1024)).isEqualTo("1MiB");
         assertThat(Units.formatDuration(Duration.ofMillis(1500))).isEqualTo("1500ms");
     }
+
+    @Test
+    void parse_loadTagsAndTypes_areCheckedAtStartUp() {
+        AppConfig c = AppConfig.parse(new String[] {"--tags", "host=8,region=2", "--types", "latency=distribution",
+                "--max-series-per-name", "500", "--retention", "7d"}, java.util.Map.of());
+        org.assertj.core.api.Assertions.assertThat(c.loadTags()).isEqualTo("host=8,region=2");
+        org.assertj.core.api.Assertions.assertThat(c.maxSeriesPerName()).isEqualTo(500);
+        org.assertj.core.api.Assertions.assertThat(c.retention()).isEqualTo(java.time.Duration.ofDays(7));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AppConfig.parse(new String[] {"--types", "cpu=histogram"},
+                java.util.Map.of())).hasMessageContaining("one of summary, counter, gauge, distribution");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AppConfig.parse(new String[] {"--max-series-per-name", "0"},
+                java.util.Map.of())).hasMessageContaining("--max-series-per-name");
+    }
 }
