@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Query-path benchmark: GET /metrics/{name} of one untagged series of 20 windows (written by a
-# flush to the in-memory store, the newest still open in the aggregator), our server against the bare-Netty ceiling of run.sh, optionally against a
-# previous build, interleaved ABBA.
+# flush to the in-memory store, the newest still open in the aggregator), our server against the
+# bare-Netty ceiling of run.sh (a 14-byte answer), the same ceiling answering as many bytes as our
+# 20 rows ("ceiling-rows"), and optionally a previous build, interleaved ABBA.
 #
 #   benchmarks/http/query.sh                         # ceiling and this build
 #   BASELINE_JAR=/tmp/before/benchmarks.jar benchmarks/http/query.sh   # and a previous build
@@ -22,6 +23,7 @@ WRK_THREADS="${WRK_THREADS:-2}"
 SERVER_THREADS="${SERVER_THREADS:-2}"
 JAR="$ROOT/benchmarks/target/benchmarks.jar"
 OUT="${OUT:-$(mktemp -d /tmp/query-bench.XXXXXX)}"
+mkdir -p "$OUT"
 JAVA_OPTS="${JAVA_OPTS:--Xms1g -Xmx1g -Dio.netty.leakDetection.level=disabled}"
 NAME=bench.query
 
@@ -44,9 +46,10 @@ start() { # label jar kind port
   echo "$1 did not come up" >&2; exit 1
 }
 
-declare -A PORT=([ceiling]=18182 [ours]=18181 [baseline]=18183)
-TARGETS=(ceiling ours)
+declare -A PORT=([ceiling]=18182 [ours]=18181 [baseline]=18183 [ceiling-rows]=18184)
+TARGETS=(ceiling ceiling-rows ours)
 start ceiling "$JAR" ceiling "${PORT[ceiling]}"
+start ceiling-rows "$JAR" ceiling-rows "${PORT[ceiling-rows]}"
 start ours "$JAR" ours "${PORT[ours]}"
 if [[ -n "${BASELINE_JAR:-}" ]]; then
   start baseline "$BASELINE_JAR" ours "${PORT[baseline]}"
@@ -56,13 +59,13 @@ fi
 now_ms=$(($(date +%s%3N) / 10000 * 10000))
 body=$(python3 -c "import json,sys; n=int(sys.argv[1]); print(json.dumps([{'name':'$NAME','value':i+1,'timestamp':n-10000*(19-i)+1} for i in range(20)]))" "$now_ms")
 for t in "${TARGETS[@]}"; do
-  [[ "$t" == ceiling ]] && continue
+  [[ "$t" == ceiling* ]] && continue
   curl -s -o /dev/null -w "%{http_code}\n" -X POST "http://127.0.0.1:${PORT[$t]}/metrics" -H 'Content-Type: application/json' -d "$body" | grep -q 202
 done
 echo "waiting 12 s for one flush to store the older windows" >&2
 sleep 12
 for t in "${TARGETS[@]}"; do
-  [[ "$t" == ceiling ]] && continue
+  [[ "$t" == ceiling* ]] && continue
   rows=$(curl -s "http://127.0.0.1:${PORT[$t]}/metrics/$NAME" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
   [[ "$rows" == 20 ]] || { echo "$t answers $rows rows, not 20" >&2; exit 1; }
 done
@@ -93,7 +96,7 @@ for t in sorted({r["target"] for r in rows}):
 print("\nmedian req/s: " + "  ".join(f"{t} {int(v):,}" for t, v in med.items()))
 for t in ("ours", "baseline"):
     if t in med:
-        print(f"{t} / ceiling = {med[t] / med['ceiling']:.2f}")
+        print(f"{t} / ceiling = {med[t] / med['ceiling']:.2f}   {t} / ceiling-rows = {med[t] / med['ceiling-rows']:.2f}")
 if "baseline" in med:
     print(f"ours / baseline = {med['ours'] / med['baseline']:.2f}")
 PY

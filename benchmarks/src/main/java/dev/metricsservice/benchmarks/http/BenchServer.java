@@ -27,16 +27,32 @@ public final class BenchServer {
     private BenchServer() {
     }
 
+    /** A JSON answer of 20 rows shaped like ours, 10 s windows ending now. */
+    static byte[] twentyRows() {
+        StringBuilder sb = new StringBuilder("[");
+        long w = System.currentTimeMillis() / 10_000 * 10;
+        for (int i = 0; i < 20; i++) {
+            double v = 20 - i;
+            sb.append(i == 0 ? "" : ",").append("{\"timestamp\":").append(w - 10L * i).append(",\"sum\":").append(v)
+                    .append(",\"count\":1,\"min\":").append(v).append(",\"max\":").append(v).append('}');
+        }
+        return sb.append(']').toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
     public static void main(String[] args) throws Exception {
-        if (args.length != 3 || !(args[0].equals("ours") || args[0].equals("ceiling"))) {
-            System.err.println("usage: BenchServer ours|ceiling <port> <threads>");
+        if (args.length != 3 || !(args[0].equals("ours") || args[0].equals("ceiling") || args[0].equals("ceiling-rows"))) {
+            System.err.println("usage: BenchServer ours|ceiling|ceiling-rows <port> <threads>");
             System.exit(2);
         }
         int port = Integer.parseInt(args[1]);
         int threads = Integer.parseInt(args[2]);
         CountDownLatch stop = new CountDownLatch(1);
-        if (args[0].equals("ceiling")) {
-            try (CeilingServer ceiling = CeilingServer.start("127.0.0.1", port, threads)) {
+        if (args[0].startsWith("ceiling")) {
+            // ceiling-rows answers with as many bytes as our answer to query.sh's GET of 20 windows.
+            io.netty.buffer.ByteBuf body = args[0].equals("ceiling-rows") ? io.netty.buffer.Unpooled.unreleasableBuffer(
+                    io.netty.buffer.Unpooled.directBuffer().writeBytes(twentyRows())).asReadOnly() : null;
+            try (CeilingServer ceiling = body == null ? CeilingServer.start("127.0.0.1", port, threads)
+                    : CeilingServer.start("127.0.0.1", port, threads, body)) {
                 System.out.println("ceiling listening on 127.0.0.1:" + port + " (" + ceiling.transport() + ")");
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
                 stop.await();

@@ -50,6 +50,14 @@ final class CeilingServer implements AutoCloseable {
     }
 
     static CeilingServer start(String host, int port, int threads) {
+        return start(host, port, threads, BODY);
+    }
+
+    /**
+     * A ceiling that answers every request with {@code body} instead of the 202 body: with the
+     * bytes of our 20-window query answer it shows what sending that many bytes costs by itself.
+     */
+    static CeilingServer start(String host, int port, int threads, ByteBuf body) {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -60,7 +68,7 @@ final class CeilingServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel c) {
-                        c.pipeline().addLast(new HttpServerCodec(), new Answer202());
+                        c.pipeline().addLast(new HttpServerCodec(), new Answer202(body));
                     }
                 })
                 .bind(host, port).syncUninterruptibly().channel();
@@ -79,15 +87,21 @@ final class CeilingServer implements AutoCloseable {
 
     /** Answers each complete request with 202; writes in channelRead, flushes in channelReadComplete. */
     private static final class Answer202 extends ChannelInboundHandlerAdapter {
+        private final ByteBuf body;
+
+        Answer202(ByteBuf body) {
+            this.body = body;
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             boolean last = msg instanceof LastHttpContent;
             ReferenceCountUtil.release(msg);
             if (last) {
-                FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.ACCEPTED,
-                        BODY.duplicate());
+                FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        body == BODY ? HttpResponseStatus.ACCEPTED : HttpResponseStatus.OK, body.duplicate());
                 r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                        .setInt(HttpHeaderNames.CONTENT_LENGTH, BODY.readableBytes());
+                        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
                 ctx.write(r, ctx.voidPromise());
             }
         }
