@@ -33,7 +33,13 @@ final class BatchRecorder {
                 resolved[i] = resolved[i - 1];
                 continue;
             }
-            RecordResult created = aggregator.registry.create(name, tags, batch.type(i));
+            MetricType type = batch.type(i);
+            SeriesState existing = aggregator.registry.get(name, tags);
+            if (existing != null && (type == null || existing.type == type)) {
+                resolved[i] = existing; // the common case: one lookup, nothing to create
+                continue;
+            }
+            RecordResult created = aggregator.registry.create(name, tags, type);
             if (created != RecordResult.ACCEPTED) {
                 return refuseBatch(created, i, n);
             }
