@@ -106,11 +106,10 @@ final class RowsJson {
     }
 
     private static int digits(int v) {
-        int d = 1;
-        for (int p = 10; d < 10 && v >= p; p *= 10) {
-            d++;
+        if (v < 100_000) {
+            return v < 100 ? (v < 10 ? 1 : 2) : v < 1_000 ? 3 : v < 10_000 ? 4 : 5;
         }
-        return d;
+        return v < 10_000_000 ? (v < 1_000_000 ? 6 : 7) : v < 100_000_000 ? 8 : v < 1_000_000_000 ? 9 : 10;
     }
 
     /** Digits of a non-negative int, two at a time (one division per pair). */

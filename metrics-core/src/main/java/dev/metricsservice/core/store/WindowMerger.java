@@ -50,6 +50,20 @@ public final class WindowMerger {
          * (forwards or backwards), which costs one comparison per item here.
          */
         void sort(boolean newestFirst) {
+            if (inOrder(!newestFirst)) {
+                // Delivered in the opposite order (an ascending scan for a newest-first query):
+                // reverse, then restore arrival order inside each window, in linear time.
+                reverse(0, size);
+                for (int start = 0; start < size; ) {
+                    int end = start + 1;
+                    while (end < size && windows[end] == windows[start]) {
+                        end++;
+                    }
+                    reverse(start, end);
+                    start = end;
+                }
+                return;
+            }
             for (int i = 1; i < size; i++) {
                 long w = windows[i];
                 Stats st = stats[i];
@@ -61,6 +75,27 @@ public final class WindowMerger {
                 }
                 windows[j + 1] = w;
                 stats[j + 1] = st;
+            }
+        }
+
+        /** True when the windows never decrease ({@code newestFirst} false) or never increase. */
+        private boolean inOrder(boolean newestFirst) {
+            for (int i = 1; i < size; i++) {
+                if (newestFirst ? windows[i] > windows[i - 1] : windows[i] < windows[i - 1]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void reverse(int from, int to) {
+            for (int i = from, j = to - 1; i < j; i++, j--) {
+                long w = windows[i];
+                windows[i] = windows[j];
+                windows[j] = w;
+                Stats t = stats[i];
+                stats[i] = stats[j];
+                stats[j] = t;
             }
         }
     }
