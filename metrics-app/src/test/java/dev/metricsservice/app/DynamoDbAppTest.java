@@ -47,6 +47,32 @@ class DynamoDbAppTest {
         return args;
     }
 
+    /** Tagged series through the series index: listed and queried by tag the same after a restart. */
+    @Test
+    void serve_taggedSeries_listedAndQueriedByTagAfterARestart() throws Exception {
+        dynalite = DynaliteServer.start(null);
+        String body = "[{\"name\":\"cpu\",\"value\":1,\"tags\":{\"host\":\"a\",\"region\":\"eu\"}},"
+                + "{\"name\":\"cpu\",\"value\":2,\"tags\":{\"host\":\"b\",\"region\":\"us\"}},"
+                + "{\"name\":\"cpu\",\"value\":4},"
+                + "{\"name\":\"queue\",\"type\":\"gauge\",\"value\":7}]";
+        try (MetricsApp app = harness.start(dynamoArgs("--duration", "0"))) {
+            assertThat(harness.post(app.baseUri(), "application/json", body).statusCode()).isEqualTo(202);
+            app.shutdown();
+        }
+        try (MetricsApp app = harness.start(dynamoArgs("--duration", "0"))) {
+            String series = harness.get(app.baseUri(), "/series").body();
+            assertThat(series).isEqualTo("[{\"name\":\"cpu\",\"type\":\"summary\",\"tags\":{}},"
+                    + "{\"name\":\"cpu\",\"type\":\"summary\",\"tags\":{\"host\":\"a\",\"region\":\"eu\"}},"
+                    + "{\"name\":\"cpu\",\"type\":\"summary\",\"tags\":{\"host\":\"b\",\"region\":\"us\"}},"
+                    + "{\"name\":\"queue\",\"type\":\"gauge\",\"tags\":{}}]");
+            assertThat(harness.get(app.baseUri(), "/metrics/cpu").body()).contains("\"sum\":7.0,\"count\":3");
+            assertThat(harness.get(app.baseUri(), "/metrics/cpu?tag=region:us").body())
+                    .contains("\"sum\":2.0,\"count\":1").doesNotContain("\"count\":3");
+            assertThat(harness.get(app.baseUri(), "/metrics/queue").body()).contains("\"last\":7.0");
+            app.shutdown();
+        }
+    }
+
     @Test
     void runDemo_dynamodb_endsVerified() throws Exception {
         dynalite = DynaliteServer.start(null);

@@ -66,4 +66,27 @@ class TaggedLoadAppTest {
             assertThat(stored.verified()).as(stored.table()).isTrue();
         }
     }
+
+    @Test
+    void series_listingAndTaggedQueries_answerTheSameAfterARestart() throws Exception {
+        String body = "[{\"name\":\"cpu\",\"value\":1,\"tags\":{\"host\":\"a\",\"region\":\"eu\"}},"
+                + "{\"name\":\"cpu\",\"value\":2,\"tags\":{\"host\":\"b\",\"region\":\"eu\"}},"
+                + "{\"name\":\"hits\",\"type\":\"counter\",\"value\":5}]";
+        String seriesBefore;
+        String groupedBefore;
+        try (MetricsApp app = harness.start(AppHarness.baseArgs(dir, "--duration", "0"))) {
+            assertThat(harness.post(app.baseUri(), "application/json", body).statusCode()).isEqualTo(202);
+            seriesBefore = harness.get(app.baseUri(), "/series").body();
+            groupedBefore = harness.get(app.baseUri(), "/metrics/cpu?group_by=host").body();
+            app.shutdown();
+        }
+        try (MetricsApp app = harness.start(AppHarness.baseArgs(dir, "--duration", "0"))) {
+            assertThat(harness.get(app.baseUri(), "/series").body()).isEqualTo(seriesBefore)
+                    .contains("{\"name\":\"cpu\",\"type\":\"summary\",\"tags\":{\"host\":\"a\",\"region\":\"eu\"}}",
+                            "{\"name\":\"hits\",\"type\":\"counter\",\"tags\":{}}");
+            assertThat(harness.get(app.baseUri(), "/metrics/cpu?group_by=host").body()).isEqualTo(groupedBefore)
+                    .contains("\"tags\":{\"host\":\"a\"}", "\"tags\":{\"host\":\"b\"}");
+            app.shutdown();
+        }
+    }
 }
