@@ -221,9 +221,17 @@ public final class Aggregator extends WatermarkPhaser {
      */
     RecordResult recordNow(SeriesState s, double value) {
         RecordResult judged = judge(value, false, 0);
-        if (judged != RecordResult.ACCEPTED) {
-            return judged;
-        }
+        return judged != RecordResult.ACCEPTED ? judged : enterNow(s, value);
+    }
+
+    /** Records a client-stamped sample into {@code s}; see {@link #recordNow}. */
+    RecordResult recordAt(SeriesState s, double value, long epochMillis) {
+        RecordResult judged = judge(value, true, epochMillis);
+        return judged != RecordResult.ACCEPTED ? judged : enterAt(s, value, epochMillis);
+    }
+
+    /** Records an already judged, clock-stamped sample into {@code s}. */
+    private RecordResult enterNow(SeriesState s, double value) {
         if (s.tracksLast) {
             // A gauge's last value is by sample time, so a clock-stamped gauge sample needs the time.
             long now = clock.millis();
@@ -232,11 +240,9 @@ public final class Aggregator extends WatermarkPhaser {
         return s.recordNow(currentWindowIndex(), value, Stats.NO_LAST);
     }
 
-    /** Records a client-stamped sample into {@code s}; see {@link #recordNow}. */
-    RecordResult recordAt(SeriesState s, double value, long epochMillis) {
-        RecordResult judged = judge(value, true, epochMillis);
-        return judged != RecordResult.ACCEPTED ? judged
-                : s.recordAdmitted(windowIndexOf(epochMillis), value, s.tracksLast ? epochMillis : Stats.NO_LAST);
+    /** Records an already judged, client-stamped sample into {@code s}. */
+    private RecordResult enterAt(SeriesState s, double value, long epochMillis) {
+        return s.recordAdmitted(windowIndexOf(epochMillis), value, s.tracksLast ? epochMillis : Stats.NO_LAST);
     }
 
     /**
@@ -263,15 +269,16 @@ public final class Aggregator extends WatermarkPhaser {
         if (judged != RecordResult.ACCEPTED) {
             return judged;
         }
-        RecordResult created = registry.create(name, tags, null);
-        if (created != RecordResult.ACCEPTED) {
-            return reject(created);
+        while (true) {
+            RecordResult created = registry.create(name, tags, null);
+            if (created != RecordResult.ACCEPTED) {
+                return reject(created);
+            }
+            SeriesState s = registry.get(name, tags);
+            if (s != null) { // null: retired at once; create it again
+                return clientStamped ? enterAt(s, value, epochMillis) : enterNow(s, value);
+            }
         }
-        SeriesState s = registry.get(name, tags);
-        if (s == null) {
-            return recordInNewSeries(name, tags, value, clientStamped, epochMillis); // retired at once
-        }
-        return clientStamped ? recordAt(s, value, epochMillis) : recordNow(s, value);
     }
 
     /**

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.metricsservice.core.store.InMemoryMetricStore;
 import dev.metricsservice.core.store.MetricQuery;
-import dev.metricsservice.core.store.WindowMerger;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -164,7 +164,7 @@ final class Api {
                 switch (key) {
                     case "from" -> from = epochSeconds(key, value);
                     case "to" -> to = epochSeconds(key, value);
-                    case "limit" -> limit = limit(value);
+                    case "limit" -> limit = limit(value, config.maxQueryLimit());
                     case "tag" -> filters.add(tagFilter(value));
                     case "group_by" -> groupBy = groupBy(value);
                     case "step" -> step = step(value);
@@ -174,24 +174,31 @@ final class Api {
         } catch (BadParameter e) {
             return Parsed.invalid(ApiError.badRequest(e.getMessage()));
         }
-        if (from > to) {
-            return Parsed.invalid(ApiError.badRequest(
-                    "query parameter 'from' (" + from + ") must not be after 'to' (" + to + ")"));
+        Optional<ApiError> range = rangeProblem(from, to);
+        if (range.isPresent()) {
+            return Parsed.invalid(range.get());
         }
         return Parsed.ok(new MetricQuery(decodedName.get(), filters, groupBy, step, from, to, limit,
                 MetricQuery.Order.NEWEST_FIRST));
     }
 
-    private int limit(String value) {
+    /** A {@code limit} parameter: an integer from 1 to {@code max}, for queries and listings alike. */
+    private static int limit(String value, int max) {
         try {
             int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= config.maxQueryLimit()) {
+            if (limit >= 1 && limit <= max) {
                 return limit;
             }
         } catch (NumberFormatException e) {
             // the message below says what is accepted
         }
-        throw new BadParameter(limitError().message());
+        throw new BadParameter("query parameter 'limit' must be an integer from 1 to " + max);
+    }
+
+    /** The answer to a range whose start is after its end, if it is. */
+    private static Optional<ApiError> rangeProblem(long from, long to) {
+        return from <= to ? Optional.empty() : Optional.of(ApiError.badRequest(
+                "query parameter 'from' (" + from + ") must not be after 'to' (" + to + ")"));
     }
 
     private static List<String> groupBy(String value) {
@@ -228,10 +235,6 @@ final class Api {
 
     private static String abbreviate(String s) {
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
-
-    private ApiError limitError() {
-        return ApiError.badRequest("query parameter 'limit' must be an integer from 1 to " + config.maxQueryLimit());
     }
 
     /** Runs a query through the core's query service (store merged with memory). */
@@ -327,16 +330,7 @@ final class Api {
                     case "from" -> from = epochSeconds(key, value);
                     case "to" -> to = epochSeconds(key, value);
                     case "tag" -> filters.add(tagFilter(value));
-                    case "limit" -> {
-                        try {
-                            limit = Integer.parseInt(value);
-                        } catch (NumberFormatException e) {
-                            limit = 0;
-                        }
-                        if (limit < 1 || limit > MAX_SERIES_LIMIT) {
-                            throw new BadParameter("query parameter 'limit' must be an integer from 1 to " + MAX_SERIES_LIMIT);
-                        }
-                    }
+                    case "limit" -> limit = limit(value, MAX_SERIES_LIMIT);
                     case "cursor" -> after = Optional.of(decodeCursor(value));
                     default -> { } // unknown parameters are ignored
                 }
@@ -344,9 +338,9 @@ final class Api {
         } catch (BadParameter e) {
             return Parsed.invalid(ApiError.badRequest(e.getMessage()));
         }
-        if (from > to) {
-            return Parsed.invalid(ApiError.badRequest(
-                    "query parameter 'from' (" + from + ") must not be after 'to' (" + to + ")"));
+        Optional<ApiError> range = rangeProblem(from, to);
+        if (range.isPresent()) {
+            return Parsed.invalid(range.get());
         }
         return Parsed.ok(new SeriesListQuery(name, filters, from, to, limit, after));
     }

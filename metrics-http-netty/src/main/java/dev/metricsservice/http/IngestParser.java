@@ -249,12 +249,12 @@ final class IngestParser {
             String key = p.currentName();
             JsonToken v = p.nextToken();
             if (v != JsonToken.VALUE_STRING) {
-                return Parsed.invalid(invalid(index, "wrong_type", "tag '" + shorten(key)
-                        + "' must have a string value, was " + describe(v)).get());
+                return Parsed.invalid(error(index, "wrong_type", "tag '" + shorten(key)
+                        + "' must have a string value, was " + describe(v)));
             }
             if (n == 2 * MAX_PARSED_TAGS) {
-                return Parsed.invalid(invalid(index, "invalid_tags", "field 'tags': a series has at most "
-                        + Tags.MAX_TAGS + " tags").get());
+                return Parsed.invalid(error(index, "invalid_tags", "field 'tags': a series has at most "
+                        + Tags.MAX_TAGS + " tags"));
             }
             kv[n++] = key;
             kv[n++] = p.getText();
@@ -265,12 +265,17 @@ final class IngestParser {
         try {
             return Parsed.ok(Tags.of(java.util.Arrays.copyOf(kv, n)));
         } catch (IllegalArgumentException e) {
-            return Parsed.invalid(invalid(index, "duplicate_field", "field 'tags': " + e.getMessage()).get());
+            return Parsed.invalid(error(index, "duplicate_field", "field 'tags': " + e.getMessage()));
         }
     }
 
     private static Optional<ApiError> invalid(int index, String code, String what) {
-        return Optional.of(ApiError.invalid(code, index < 0 ? what : "element " + index + ": " + what));
+        return Optional.of(error(index, code, what));
+    }
+
+    /** A 422 for element {@code index} of a batch (or the single sample when negative). */
+    private static ApiError error(int index, String code, String what) {
+        return ApiError.invalid(code, index < 0 ? what : "element " + index + ": " + what);
     }
 
     private static String describe(JsonToken t) {

@@ -35,8 +35,7 @@ final class JsonOut {
 
     /** Writes a finite number, or null for a non-finite one (JSON has no infinity). */
     static void number(JsonGenerator g, double v) throws IOException {
-        if (v == (long) v && Math.abs(v) < 1e7 && (v != 0 || Double.doubleToRawLongBits(v) == 0)) {
-            // Whole numbers below 10^7 as Double.toString writes them ("42.0"), without its cost.
+        if (RowsJson.isSmallWhole(v)) {
             g.writeNumber((long) v);
             g.writeRaw(".0");
         } else if (Double.isFinite(v)) {

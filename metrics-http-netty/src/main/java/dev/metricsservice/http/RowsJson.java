@@ -78,8 +78,16 @@ final class RowsJson {
         return at;
     }
 
+    /**
+     * True for a whole number below 10^7 in magnitude, other than -0.0: what {@code Double.toString}
+     * writes as its digits and ".0", which both JSON writers write that way without its cost.
+     */
+    static boolean isSmallWhole(double v) {
+        return v == (long) v && Math.abs(v) < 1e7 && (v != 0 || Double.doubleToRawLongBits(v) == 0);
+    }
+
     static int writeDouble(byte[] b, int at, double v) {
-        if (v == (long) v && Math.abs(v) < 1e7 && (v != 0 || Double.doubleToRawLongBits(v) == 0)) {
+        if (isSmallWhole(v)) {
             at = writeLong(b, at, (long) v);
             b[at++] = '.';
             b[at++] = '0';

@@ -4,7 +4,6 @@ import dev.metricsservice.testsupport.NettyLeakCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metricsservice.core.Aggregator;
-import dev.metricsservice.core.WindowStats;
 import dev.metricsservice.core.storetest.ForwardingMetricStore;
 import dev.metricsservice.core.store.InMemoryMetricStore;
 import dev.metricsservice.core.store.MetricQuery;

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Which series a run writes: every metric name crossed with every combination of the tag values,
@@ -155,10 +154,5 @@ public record SeriesPlan(List<String> names, List<Tags> combinations, List<Metri
     @Override
     public String toString() {
         return size() + " series (" + names.size() + " names x " + combinations.size() + " tag combinations)";
-    }
-
-    /** Checks {@code o} is a plan; here only so the record has an explicit null-safe helper. */
-    static SeriesPlan require(SeriesPlan o) {
-        return Objects.requireNonNull(o, "plan");
     }
 }

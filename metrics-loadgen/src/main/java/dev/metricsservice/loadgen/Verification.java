@@ -24,10 +24,11 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
      * @param storedCount stored count minus the baseline's
      * @param windows     windows counted for this metric
      * @param problem     null when ok, else what differs
+     * @param tagged      true when the series has tags (the summary then counts series, not metrics)
      */
     public record MetricCheck(String name, long acknowledgedCount, long unknownCount, long storedCount,
                               double acknowledgedSum, double unknownSum, double storedSum, long windows,
-                              String problem) {
+                              String problem, boolean tagged) {
 
         public boolean ok() {
             return problem == null;
@@ -35,7 +36,7 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
 
         static MetricCheck queryFailed(MetricTally t, String problem) {
             return new MetricCheck(t.name(), t.acknowledgedCount(), t.unknownCount(), -1, t.acknowledgedSum(),
-                    t.unknownSum(), Double.NaN, 0, problem);
+                    t.unknownSum(), Double.NaN, 0, problem, !t.series().tags().isEmpty());
         }
 
         static MetricCheck compare(MetricTally t, long storedCount, double storedSum, double magnitude,
@@ -58,7 +59,7 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
                 problem = lastProblem(t.last(), storedLast);
             }
             return new MetricCheck(t.name(), ack, unknown, storedCount, t.acknowledgedSum(), t.unknownSum(),
-                    storedSum, windows, problem);
+                    storedSum, windows, problem, !t.series().tags().isEmpty());
         }
     }
 
@@ -94,7 +95,7 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
         long unknown = checks.stream().mapToLong(MetricCheck::unknownCount).sum();
         long stored = checks.stream().mapToLong(c -> Math.max(0, c.storedCount())).sum();
         String counts = String.format(Locale.ROOT,
-                "%d " + (checks.stream().anyMatch(c -> c.name().indexOf('{') >= 0) ? "series" : "metrics")
+                "%d " + (checks.stream().anyMatch(MetricCheck::tagged) ? "series" : "metrics")
                         + ", %d samples acknowledged, %d stored, %d of unknown outcome, %d windows counted",
                 checks.size(), ack, stored, unknown, windowsCounted());
         if (verified()) {

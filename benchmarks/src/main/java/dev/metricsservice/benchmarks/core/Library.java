@@ -129,11 +129,9 @@ abstract class Library {
             };
         }
 
-        /** Keeps pending windows bounded over a long trial, as the flush worker does. */
         @Override
         void betweenIterations() {
-            CollectedBatch batch = aggregator.collect();
-            batch.commit();
+            collectAndCommit(aggregator);
         }
 
         @Override
@@ -143,12 +141,23 @@ abstract class Library {
 
         @Override
         void checkNothingRefused() {
-            AggregatorCounters stats = aggregator.counters();
-            for (var e : stats.rejected().entrySet()) {
-                if (e.getValue() != 0) {
-                    throw new IllegalStateException("aggregator refused " + e.getValue() + " samples as "
-                            + e.getKey().code() + "; the benchmark measured refusals");
-                }
+            Library.checkNothingRefused(aggregator);
+        }
+    }
+
+    /** Keeps pending windows bounded over a long trial, as the flush worker does. */
+    static void collectAndCommit(Aggregator aggregator) {
+        CollectedBatch batch = aggregator.collect();
+        batch.commit();
+    }
+
+    /** Fails the trial when the aggregator refused samples: refusals must not pass for fast records. */
+    static void checkNothingRefused(Aggregator aggregator) {
+        AggregatorCounters stats = aggregator.counters();
+        for (var e : stats.rejected().entrySet()) {
+            if (e.getValue() != 0) {
+                throw new IllegalStateException("aggregator refused " + e.getValue() + " samples as "
+                        + e.getKey().code() + "; the benchmark measured refusals");
             }
         }
     }

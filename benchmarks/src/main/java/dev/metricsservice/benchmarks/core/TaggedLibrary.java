@@ -1,8 +1,6 @@
 package dev.metricsservice.benchmarks.core;
 
 import dev.metricsservice.core.Aggregator;
-import dev.metricsservice.core.AggregatorCounters;
-import dev.metricsservice.core.CollectedBatch;
 import dev.metricsservice.core.MetricClock;
 import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.SeriesRecorder;
@@ -117,8 +115,7 @@ abstract class TaggedLibrary {
 
         @Override
         void betweenIterations() {
-            CollectedBatch batch = aggregator.collect();
-            batch.commit();
+            Library.collectAndCommit(aggregator);
         }
 
         @Override
@@ -128,13 +125,7 @@ abstract class TaggedLibrary {
 
         @Override
         void checkNothingRefused() {
-            AggregatorCounters stats = aggregator.counters();
-            for (var e : stats.rejected().entrySet()) {
-                if (e.getValue() != 0) {
-                    throw new IllegalStateException("aggregator refused " + e.getValue() + " samples as "
-                            + e.getKey().code());
-                }
-            }
+            Library.checkNothingRefused(aggregator);
         }
     }
 

@@ -6,8 +6,6 @@ import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.SeriesWindow;
 import dev.metricsservice.core.store.SeriesListQuery;
 import java.util.ArrayList;
-import java.util.Map;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.MetricStore;
 import dev.metricsservice.core.store.StoreException;
