@@ -84,6 +84,8 @@ public final class Aggregator extends WatermarkPhaser {
     private final long allowedLatenessMillis;
     private final long seriesTtlMillis;
     private final int slotsPerSeries;
+    /** The empty sketch every distribution window copies: fixes accuracy and bucket bound. */
+    final QuantileSketch sketchTemplate;
 
     final SeriesRegistry registry;
     /** The registry's map, read directly by {@code record(name, ...)}: see {@link SeriesRegistry#map()}. */
@@ -123,6 +125,7 @@ public final class Aggregator extends WatermarkPhaser {
         this.maxPendingWindows = b.maxPendingWindows;
         this.allowedLatenessMillis = b.allowedLateness.toMillis();
         this.seriesTtlMillis = b.seriesTtl.toMillis();
+        this.sketchTemplate = new QuantileSketch(b.sketchAccuracy, b.sketchMaxBuckets);
         this.rules = new SampleRules(b.maxNameBytes, b.maxFutureSkew.toMillis(), b.maxLateness.toMillis(),
                 b.maxSeries, b.maxSeriesPerName);
         // Live windows span from the watermark (lateness behind the last collect) to the furthest
@@ -560,6 +563,16 @@ public final class Aggregator extends WatermarkPhaser {
     /** The most live series this aggregator holds. */
     public int maxSeries() {
         return maxSeries;
+    }
+
+    /** The relative accuracy of distribution windows' quantile sketches. */
+    public double sketchAccuracy() {
+        return sketchTemplate.relativeAccuracy();
+    }
+
+    /** The most buckets per sign a distribution window's sketch keeps. */
+    public int sketchMaxBuckets() {
+        return sketchTemplate.maxBuckets();
     }
 
     /** The longest accepted metric name, in UTF-8 bytes. */

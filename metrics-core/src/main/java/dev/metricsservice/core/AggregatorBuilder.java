@@ -19,6 +19,8 @@ import java.util.Objects;
  *         .maxSeriesPerName(10_000)                 // default 10,000 per metric name
  *         .maxPendingWindows(1_000_000)             // default 1,000,000
  *         .maxNameBytes(200)                        // default 200
+ *         .sketchAccuracy(0.01)                     // default 1 %: quantiles of distributions
+ *         .sketchMaxBuckets(2048)                   // default 2,048 buckets per sign
  *         .writerId("instance-a")                   // default: 12 random hex digits
  *         .clock(MetricClock.system())              // default
  *         .build();
@@ -34,6 +36,8 @@ public final class AggregatorBuilder {
     int maxSeriesPerName = 10_000;
     long maxPendingWindows = 1_000_000;
     int maxNameBytes = MetricNames.DEFAULT_MAX_NAME_BYTES;
+    double sketchAccuracy = 0.01;
+    int sketchMaxBuckets = 2048;
     String writerId;
     MetricClock clock;
 
@@ -126,6 +130,35 @@ public final class AggregatorBuilder {
             throw new IllegalArgumentException("maxNameBytes must be between 1 and 65535, was " + maxNameBytes);
         }
         this.maxNameBytes = maxNameBytes;
+        return this;
+    }
+
+    /**
+     * Relative accuracy of the quantile sketch every {@link MetricType#DISTRIBUTION} window keeps:
+     * a reported quantile is within this fraction of the exact value at the same rank. At least
+     * 0.0001 (0.01 %) and at most 0.1 (10 %). Default 0.01. Finer accuracy costs buckets: about
+     * 125 per decade of values at 1 %, 1,250 at 0.1 %.
+     */
+    public AggregatorBuilder sketchAccuracy(double relativeAccuracy) {
+        if (!(relativeAccuracy >= 0.0001 && relativeAccuracy <= 0.1)) {
+            throw new IllegalArgumentException("sketchAccuracy must be between 0.0001 and 0.1, was " + relativeAccuracy);
+        }
+        this.sketchAccuracy = relativeAccuracy;
+        return this;
+    }
+
+    /**
+     * Most buckets a distribution window's sketch keeps per sign, 16 to
+     * {@value QuantileSketch#MAX_BUCKETS_LIMIT}. Past it the smallest magnitudes fold into the
+     * lowest bucket kept (see {@link QuantileSketch}). Default 2,048: at 1 % that spans 16
+     * decades exactly.
+     */
+    public AggregatorBuilder sketchMaxBuckets(int maxBuckets) {
+        if (maxBuckets < 16 || maxBuckets > QuantileSketch.MAX_BUCKETS_LIMIT) {
+            throw new IllegalArgumentException("sketchMaxBuckets must be between 16 and "
+                    + QuantileSketch.MAX_BUCKETS_LIMIT + ", was " + maxBuckets);
+        }
+        this.sketchMaxBuckets = maxBuckets;
         return this;
     }
 

@@ -137,9 +137,7 @@ final class PendingWindows {
             }
             if (total.count() > e.committed.count()) {
                 // The stored part is a prefix of the total, so the total's last value is the latest.
-                merger.add(key, type, start, new Stats(total.count() - e.committed.count(),
-                        total.sum() - e.committed.sum(), total.min(), total.max(), total.last(),
-                        total.lastEpochMillis()));
+                merger.add(key, type, start, total.since(e.committed));
             }
         }
     }

@@ -34,6 +34,8 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
 
     final SeriesKey key;
     final MetricType type;
+    /** The empty sketch every cell of a distribution copies; null for other types. */
+    private final QuantileSketch sketchTemplate;
 
     /** Cells of final windows taking late samples, by window index; created on the first one. */
     @SuppressWarnings("unused") // accessed through AMENDMENTS
@@ -50,6 +52,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
         super(owner, slotCount, type.tracksLast());
         this.key = key;
         this.type = type;
+        this.sketchTemplate = type == MetricType.DISTRIBUTION ? owner.sketchTemplate : null;
         this.pending = new PendingWindows(owner.pendingWindows);
         this.lastActiveMillis = createdMillis;
     }
@@ -116,7 +119,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
                 // more than a ring's worth of windows behind. Refuse rather than grow.
                 return owner.reject(RecordResult.OVERLOADED);
             }
-            WindowCell created = new WindowCell(w);
+            WindowCell created = new WindowCell(w, sketchTemplate);
             if (SLOTS.compareAndSet(slots, slot, null, created)) {
                 return enter(created, w, value, stampMillis, cache);
             }
@@ -160,7 +163,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
         while (true) {
             WindowCell cell = map.get(window);
             if (cell == null) {
-                WindowCell created = new WindowCell(w);
+                WindowCell created = new WindowCell(w, sketchTemplate);
                 if (map.putIfAbsent(window, created) != null) {
                     continue;
                 }

@@ -22,8 +22,14 @@ package dev.metricsservice.core;
  * timestamp, and of two with the same timestamp the larger value ({@link Double#compare}), so
  * that the result does not depend on the order of merges.
  *
- * <p>Immutable and thread-safe. An empty value has count 0, sum 0 and min/max of +/-infinity, so
- * that it is the identity of {@code merge}.
+ * <p>A distribution's aggregate also carries a {@link QuantileSketch} ({@link #hasSketch()}), merged
+ * bucket by bucket, so that {@link #quantile} answers for the merged samples within the sketch's
+ * relative accuracy. A row stored before sketches existed has none; merged with one that has,
+ * the result keeps the sketch, and {@link #sketchCount()} says how many samples it covers.
+ *
+ * <p>Immutable and thread-safe: the sketch is never changed after construction (the constructor
+ * takes ownership of the one it is given; {@link #sketch()} hands out copies). An empty value has
+ * count 0, sum 0 and min/max of +/-infinity, so that it is the identity of {@code merge}.
  *
  * @param count           number of samples, never negative
  * @param sum             sum of the samples
@@ -32,8 +38,11 @@ package dev.metricsservice.core;
  * @param last            the last sample by timestamp, NaN when not kept
  * @param lastEpochMillis that sample's timestamp in epoch milliseconds, {@link #NO_LAST} when not
  *                        kept
+ * @param sketch          the quantile sketch of the samples (distributions), or null when none is
+ *                        kept; owned by this value from construction on
  */
-public record Stats(long count, double sum, double min, double max, double last, long lastEpochMillis) {
+public record Stats(long count, double sum, double min, double max, double last, long lastEpochMillis,
+                    QuantileSketch sketch) {
 
     /** The {@link #lastEpochMillis()} of an aggregate that keeps no last value. */
     public static final long NO_LAST = Long.MIN_VALUE;
@@ -51,11 +60,64 @@ public record Stats(long count, double sum, double min, double max, double last,
         if (lastEpochMillis == NO_LAST) {
             last = Double.NaN;
         }
+        if (sketch != null && sketch.count() > count) {
+            throw new IllegalArgumentException("the sketch holds " + sketch.count() + " samples, more than the count "
+                    + count);
+        }
     }
 
-    /** An aggregate without a last value. */
+    /** An aggregate without a sketch. */
+    public Stats(long count, double sum, double min, double max, double last, long lastEpochMillis) {
+        this(count, sum, min, max, last, lastEpochMillis, null);
+    }
+
+    /** An aggregate without a last value or a sketch. */
     public Stats(long count, double sum, double min, double max) {
-        this(count, sum, min, max, Double.NaN, NO_LAST);
+        this(count, sum, min, max, Double.NaN, NO_LAST, null);
+    }
+
+    /** This aggregate with {@code s} as its sketch (taking ownership of it). */
+    public Stats withSketch(QuantileSketch s) {
+        return new Stats(count, sum, min, max, last, lastEpochMillis, s);
+    }
+
+    /** True when a quantile sketch is kept (distributions). */
+    public boolean hasSketch() {
+        return sketch != null;
+    }
+
+    /** A copy of the quantile sketch, or null when none is kept; see {@link #hasSketch()}. */
+    @Override
+    public QuantileSketch sketch() {
+        return sketch == null ? null : sketch.copy();
+    }
+
+    /** Samples the sketch covers: {@link #count()} unless rows without a sketch were merged in; 0 without one. */
+    public long sketchCount() {
+        return sketch == null ? 0 : sketch.count();
+    }
+
+    /** The sketch in its serialized form ({@link QuantileSketch#toBytes()}), or null when none is kept. */
+    public byte[] sketchBytes() {
+        return sketch == null ? null : sketch.toBytes();
+    }
+
+    /**
+     * The value at quantile {@code q} (rank {@code floor(q (n - 1))} of the samples the sketch
+     * covers), clamped to [min, max], which keeps the accuracy bound and makes 0 and 1 exact; NaN
+     * when no sketch is kept or it is empty.
+     *
+     * @throws IllegalArgumentException when q is outside [0, 1]
+     */
+    public double quantile(double q) {
+        if (sketch == null || sketch.count() == 0) {
+            if (!(q >= 0 && q <= 1)) {
+                throw new IllegalArgumentException("quantile must be between 0 and 1, was " + q);
+            }
+            return Double.NaN;
+        }
+        double v = sketch.quantile(q);
+        return Math.max(min, Math.min(max, v));
     }
 
     /** The aggregate of a single sample. */
@@ -80,7 +142,7 @@ public record Stats(long count, double sum, double min, double max, double last,
 
     /**
      * Combines two aggregates of the same window (or of windows merged into one step): counts and
-     * sums add, min of mins, max of maxes, the later last value.
+     * sums add, min of mins, max of maxes, the later last value, sketches bucket by bucket.
      */
     public Stats merge(Stats other) {
         if (other.count == 0) {
@@ -91,7 +153,37 @@ public record Stats(long count, double sum, double min, double max, double last,
         }
         boolean theirs = isLater(other.last, other.lastEpochMillis, last, lastEpochMillis);
         return new Stats(count + other.count, sum + other.sum, Math.min(min, other.min), Math.max(max, other.max),
-                theirs ? other.last : last, theirs ? other.lastEpochMillis : lastEpochMillis);
+                theirs ? other.last : last, theirs ? other.lastEpochMillis : lastEpochMillis,
+                mergeSketches(sketch, other.sketch));
+    }
+
+    /** A new sketch holding both (either may be null); of two accuracies, the coarser takes the finer. */
+    private static QuantileSketch mergeSketches(QuantileSketch a, QuantileSketch b) {
+        if (a == null) {
+            return b; // immutable by contract, so sharing is safe
+        }
+        if (b == null) {
+            return a;
+        }
+        boolean aCoarser = a.relativeAccuracy() >= b.relativeAccuracy();
+        QuantileSketch merged = (aCoarser ? a : b).copy();
+        merged.merge(aCoarser ? b : a);
+        return merged;
+    }
+
+    /**
+     * What this aggregate holds beyond {@code prefix}, an earlier read of the same growing window:
+     * count, sum and sketch by difference; min, max and last of the whole, which dominate the
+     * prefix's, so that merging the result with the prefix gives this aggregate back.
+     */
+    Stats since(Stats prefix) {
+        QuantileSketch rest = sketch == null || prefix.sketch == null ? sketch : sketch.minus(prefix.sketch);
+        return new Stats(count - prefix.count, sum - prefix.sum, min, max, last, lastEpochMillis, rest);
+    }
+
+    /** The sketch itself, not a copy, for code in this package that does not change it. */
+    QuantileSketch sketchView() {
+        return sketch;
     }
 
     /** True when {@code (value, epochMillis)} would replace this aggregate's last value. */

@@ -33,12 +33,21 @@ final class WindowCell {
     }
 
     final long windowIndex;
-    private final Stripe base = new Stripe();
+    /** An empty sketch each stripe copies (distributions), or null: no sketch is kept. */
+    private final QuantileSketch sketchTemplate;
+    private final Stripe base;
     @SuppressWarnings("unused") // accessed through STRIPES
     private Stripe[] stripes;
 
     WindowCell(long windowIndex) {
+        this(windowIndex, null);
+    }
+
+    /** A cell whose stripes keep sketches like {@code sketchTemplate} (none when null). */
+    WindowCell(long windowIndex, QuantileSketch sketchTemplate) {
         this.windowIndex = windowIndex;
+        this.sketchTemplate = sketchTemplate;
+        this.base = new Stripe(sketchTemplate);
     }
 
     /**
@@ -117,7 +126,7 @@ final class WindowCell {
                 copied = current.length;
             }
             for (int i = copied; i < n; i++) {
-                next[i] = new Stripe();
+                next[i] = new Stripe(sketchTemplate);
             }
             if (STRIPES.compareAndSet(this, current, next)) {
                 return next;
@@ -152,16 +161,30 @@ final class WindowCell {
         return ss == SEALED ? sealedStripes : ss;
     }
 
-    /** The cell's aggregate: consistent per stripe; final once sealed. */
+    /**
+     * The cell's aggregate: consistent per stripe; final once sealed. A distribution's carries
+     * the sketch of exactly the samples in its count.
+     */
     Stats read() {
-        Stats total = base.read();
+        if (sketchTemplate == null) {
+            Stats total = base.read();
+            Stripe[] ss = stripesToRead();
+            if (ss != null) {
+                for (Stripe s : ss) {
+                    total = total.merge(s.read());
+                }
+            }
+            return total;
+        }
+        QuantileSketch sketch = sketchTemplate.emptyCopy();
+        Stats total = base.read(sketch);
         Stripe[] ss = stripesToRead();
         if (ss != null) {
             for (Stripe s : ss) {
-                total = total.merge(s.read());
+                total = total.merge(s.read(sketch));
             }
         }
-        return total;
+        return total.isEmpty() ? total : total.withSketch(sketch);
     }
 
     /** Number of samples so far (not necessarily consistent with sum). */

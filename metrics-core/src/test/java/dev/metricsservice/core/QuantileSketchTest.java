@@ -141,11 +141,118 @@ class QuantileSketchTest {
     }
 
     @Test
-    void add_badValuesAndMergeOfAnotherAccuracy_areRefused() {
+    void add_badValues_areRefused() {
         QuantileSketch s = new QuantileSketch(ACCURACY, 64);
         assertThatThrownBy(() -> s.add(Double.NaN)).hasMessageContaining("finite");
-        assertThatThrownBy(() -> s.merge(new QuantileSketch(0.02, 64))).hasMessageContaining("accuracy");
+        assertThatThrownBy(() -> new QuantileSketch(0, 64)).hasMessageContaining("relative accuracy");
+        assertThatThrownBy(() -> new QuantileSketch(0.01, 8)).hasMessageContaining("maxBuckets");
         assertThatThrownBy(() -> s.quantile(1.5)).hasMessageContaining("between 0 and 1");
         assertThat(s.quantile(0.5)).isNaN();
+    }
+
+    @Test
+    void index_everyFiniteMagnitude_fallsInsideItsBucketAndEveryBucketSpansAtMostGamma() {
+        SketchMapping m = new SketchMapping(ACCURACY);
+        SplittableRandom r = new SplittableRandom(11);
+        for (int k = 0; k < 200_000; k++) {
+            // Uniform over the bit patterns of positive finite doubles: every exponent, subnormals too.
+            double x = Double.longBitsToDouble(r.nextLong(1, 0x7FF0_0000_0000_0000L));
+            int i = m.index(x);
+            assertThat(x).as("x=%s i=%d", x, i).isGreaterThan(m.lowerBound(i) * (1 - 1e-12))
+                    .isLessThanOrEqualTo(m.upperBound(i) * (1 + 1e-12));
+            if (x > 1e-300) { // normal range: the bucket's answer is within the accuracy of x
+                assertThat(Math.abs(m.value(i) - x)).as("x=%s", x).isLessThanOrEqualTo(ACCURACY * x * (1 + 1e-12));
+            }
+        }
+        for (int i = -35_000; i < 35_000; i += 7) {
+            assertThat(m.upperBound(i) / m.lowerBound(i)).as("bucket %d", i).isLessThanOrEqualTo(m.gamma * (1 + 1e-12));
+        }
+        assertThat(m.index(Double.MIN_VALUE)).isLessThan(m.index(Double.MIN_NORMAL)).isLessThan(m.index(1.0));
+        assertThat(m.index(Double.MAX_VALUE)).isGreaterThan(m.index(1e300));
+    }
+
+    @Test
+    void merge_ofAnotherAccuracy_staysWithinTheSumOfBoth() {
+        SplittableRandom r = new SplittableRandom(5);
+        double[] a = data(20_000, () -> Math.exp(2 * gaussian(r)));
+        double[] b = data(20_000, () -> Math.exp(2 * gaussian(r)));
+        QuantileSketch coarse = new QuantileSketch(0.02, 4096);
+        for (double v : a) {
+            coarse.add(v);
+        }
+        QuantileSketch fine = sketchOf(b);
+        coarse.merge(fine);
+        double[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        Arrays.sort(all);
+        assertThat(coarse.count()).isEqualTo(all.length);
+        for (double q : QUANTILES) {
+            double exact = all[(int) Math.floor(q * (all.length - 1))];
+            assertThat(Math.abs(coarse.quantile(q) - exact)).as("q=%s", q).isLessThanOrEqualTo(0.0302 * exact);
+        }
+    }
+
+    @Test
+    void maxBuckets_foldedSketches_mergeExactlyWhateverTheSplitAndOrder() {
+        SplittableRandom r = new SplittableRandom(13);
+        double[] all = data(30_000, () -> (r.nextInt(4) == 0 ? -1 : 1) * Math.pow(10, -6 + 15 * r.nextDouble()));
+        QuantileSketch whole = new QuantileSketch(ACCURACY, 100);
+        for (double v : all) {
+            whole.add(v);
+        }
+        for (int trial = 0; trial < 5; trial++) {
+            QuantileSketch[] parts = new QuantileSketch[1 + r.nextInt(6)];
+            for (int p = 0; p < parts.length; p++) {
+                parts[p] = new QuantileSketch(ACCURACY, 100);
+            }
+            for (int k = all.length - 1; k >= 0; k--) { // reverse order, random part
+                parts[r.nextInt(parts.length)].add(all[k]);
+            }
+            QuantileSketch merged = new QuantileSketch(ACCURACY, 100);
+            for (QuantileSketch p : parts) {
+                merged.merge(p);
+            }
+            assertThat(merged).as("trial %d", trial).isEqualTo(whole);
+            assertThat(QuantileSketch.fromBytes(merged.toBytes())).isEqualTo(whole);
+        }
+        assertThat(whole.bucketCount()).isLessThanOrEqualTo(200);
+    }
+
+    @Test
+    void minus_ofAnEarlierCopy_isTheSketchOfWhatCameSince() {
+        SplittableRandom r = new SplittableRandom(17);
+        double[] early = data(5_000, () -> Math.exp(gaussian(r)));
+        double[] later = data(5_000, () -> (r.nextInt(5) == 0 ? 0.0 : 1) * Math.exp(8 * gaussian(r)));
+        QuantileSketch running = new QuantileSketch(ACCURACY, 200); // small enough to fold in between
+        for (double v : early) {
+            running.add(v);
+        }
+        QuantileSketch prefix = running.copy();
+        QuantileSketch since = new QuantileSketch(ACCURACY, 200);
+        for (double v : later) {
+            running.add(v);
+            since.add(v);
+        }
+        QuantileSketch diff = running.minus(prefix);
+        assertThat(diff.count()).isEqualTo(later.length);
+        QuantileSketch back = diff.copy();
+        back.merge(prefix);
+        assertThat(back).isEqualTo(running);
+        assertThatThrownBy(() -> prefix.minus(running)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void maxSerializedBytes_boundsTheWorstSketch() {
+        for (int max : new int[] {16, 2048, QuantileSketch.MAX_BUCKETS_LIMIT}) {
+            QuantileSketch s = new QuantileSketch(ACCURACY, max);
+            // Every other bucket of both signs, each with a count that takes the longest varint.
+            for (int i = 0; i < max; i += 2) {
+                double v = Math.pow((1 + ACCURACY) / (1 - ACCURACY), i * 1.0);
+                s.add(v, Long.MAX_VALUE / (4L * max));
+                s.add(-v, Long.MAX_VALUE / (4L * max));
+            }
+            assertThat(s.toBytes().length).as("max %d", max).isLessThanOrEqualTo(QuantileSketch.maxSerializedBytes(max));
+        }
+        assertThat(QuantileSketch.maxSerializedBytes(2048)).isLessThan(400 * 1024 / 4);
     }
 }
