@@ -104,8 +104,8 @@ public record Stats(long count, double sum, double min, double max, double last,
 
     /**
      * The value at quantile {@code q} (rank {@code floor(q (n - 1))} of the samples the sketch
-     * covers), clamped to [min, max], which keeps the accuracy bound and makes 0 and 1 exact; NaN
-     * when no sketch is kept or it is empty.
+     * covers), clamped to [min, max], which keeps the accuracy bound; 0 and 1 answer the exact min
+     * and max when the sketch covers every sample. NaN when no sketch is kept or it is empty.
      *
      * @throws IllegalArgumentException when q is outside [0, 1]
      */
@@ -117,6 +117,9 @@ public record Stats(long count, double sum, double min, double max, double last,
             return Double.NaN;
         }
         double v = sketch.quantile(q);
+        if (sketch.count() == count && (q == 0 || q == 1)) {
+            return q == 0 ? min : max;
+        }
         return Math.max(min, Math.min(max, v));
     }
 

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.metricsservice.core.MetricType;
+import dev.metricsservice.core.QuantileSketch;
 import dev.metricsservice.core.QueryResult;
 import dev.metricsservice.core.QueryService;
 import dev.metricsservice.core.SeriesInfo;
@@ -594,5 +595,68 @@ public abstract class MetricStoreContractTest {
                 .isInstanceOf(ExecutionException.class)
                 .satisfies(e -> assertThat(StoreException.of(e).kind()).isEqualTo(StoreException.Kind.CLOSED));
         store = null;
+    }
+
+    private static Stats distribution(double... values) {
+        QuantileSketch sketch = new QuantileSketch(0.01, 2048);
+        double sum = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : values) {
+            sketch.add(v);
+            sum += v;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return Stats.of(values.length, sum, min, max).withSketch(sketch);
+    }
+
+    @Test
+    void write_distributionSketches_roundTripAndMergeAcrossWritersAmendmentsTagsAndSteps() throws Exception {
+        SeriesKey a = SeriesKey.of("lat", Tags.of("host", "a"));
+        SeriesKey b = SeriesKey.of("lat", Tags.of("host", "b"));
+        Stats a1 = distribution(1, 2, 3, -4, 0);
+        Stats a2 = distribution(1000, 2000.5);
+        Stats late = distribution(1e-6, 1e9);
+        Stats b1 = distribution(7, 7, 7);
+        Stats next = distribution(0.25);
+        write(new WindowAggregate(a, T0, "w1", 0, a1, MetricType.DISTRIBUTION),
+                new WindowAggregate(a, T0, "w2", 0, a2, MetricType.DISTRIBUTION),
+                new WindowAggregate(a, T0, "w1", 3, late, MetricType.DISTRIBUTION),
+                new WindowAggregate(b, T0, "w1", 0, b1, MetricType.DISTRIBUTION),
+                new WindowAggregate(b, T0 + 10, "w2", 0, next, MetricType.DISTRIBUTION));
+
+        // Per series and window: the writers' and the amendment's sketches, merged bucket by bucket.
+        List<SeriesWindow> perSeries = await(store.query(new MetricQuery("lat", List.of(), List.of(), 0, 0,
+                Long.MAX_VALUE / 2, 10, MetricQuery.Order.OLDEST_FIRST)));
+        Stats expectedA = a1.merge(a2).merge(late);
+        assertThat(perSeries).filteredOn(r -> r.series().equals(a)).singleElement()
+                .satisfies(r -> assertThat(r.stats()).isEqualTo(expectedA));
+        assertThat(expectedA.sketchCount()).isEqualTo(9);
+
+        // One group over both tags and one step over both windows: everything in one sketch. Sorted:
+        // -4, 0, 1e-6, 0.25, 1, 2, 3, 7, 7, 7, 1000, 2000.5, 1e9; the median (rank 6) is 3.
+        MetricQuery all = new MetricQuery("lat", List.of(), List.of(), 60, 0, Long.MAX_VALUE / 2, 10,
+                MetricQuery.Order.OLDEST_FIRST);
+        List<WindowStats> rows = rows(all);
+        assertThat(rows).hasSize(1);
+        Stats merged = rows.get(0).stats();
+        Stats expected = expectedA.merge(b1).merge(next);
+        assertThat(merged.count()).isEqualTo(13);
+        assertThat(merged.sketchCount()).isEqualTo(13);
+        assertThat(merged.sketch()).isEqualTo(expected.sketch());
+        assertThat(merged.quantile(0)).isEqualTo(-4.0);
+        assertThat(merged.quantile(1)).isEqualTo(1e9);
+        assertThat(merged.quantile(0.5)).isCloseTo(3.0, org.assertj.core.data.Percentage.withPercentage(1));
+    }
+
+    @Test
+    void write_distributionRewrittenByTheSameWriter_replacesItsSketch() throws Exception {
+        SeriesKey k = SeriesKey.of("lat");
+        write(new WindowAggregate(k, T0, "w1", 0, distribution(1, 2), MetricType.DISTRIBUTION));
+        Stats whole = distribution(1, 2, 30, 40);
+        write(new WindowAggregate(k, T0, "w1", 0, whole, MetricType.DISTRIBUTION));
+
+        assertThat(latest("lat", 5)).extracting(WindowStats::stats).containsExactly(whole);
     }
 }

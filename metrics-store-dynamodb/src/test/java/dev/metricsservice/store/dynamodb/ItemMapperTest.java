@@ -126,6 +126,53 @@ class ItemMapperTest {
     }
 
     @Test
+    void toItem_distribution_storesTheSketchAsBinaryAndReadsItBack() {
+        dev.metricsservice.core.QuantileSketch sketch = new dev.metricsservice.core.QuantileSketch(0.01, 2048);
+        for (int i = 1; i <= 1000; i++) {
+            sketch.add(i * 0.001);
+        }
+        WindowAggregate a = new WindowAggregate(SeriesKey.of("latency"), 1_764_000_000L, "w1", 0,
+                Stats.of(1000, 500.5, 0.001, 1.0).withSketch(sketch), MetricType.DISTRIBUTION);
+
+        Map<String, AttributeValue> item = mapper.toItem(a, null);
+
+        assertThat(item.get("sketch").b().asByteArray()).isEqualTo(sketch.toBytes());
+        ItemMapper.StoredAggregate back = mapper.fromItem(item);
+        assertThat(back.stats()).isEqualTo(a.stats());
+        assertThat(back.stats().sketch()).isEqualTo(sketch);
+    }
+
+    @Test
+    void fromItem_distributionWrittenBeforeSketches_readsWithoutOne() {
+        // A distribution item exactly as the previous version (e84c8db) wrote it: no sketch attribute.
+        Map<String, AttributeValue> old = Map.of(
+                "metric_name", AttributeValue.fromS("latency"),
+                "window_writer", AttributeValue.fromS("0000000001764000000#w1"),
+                "timestamp", AttributeValue.fromN("1764000000"),
+                "writer", AttributeValue.fromS("w1"),
+                "type", AttributeValue.fromS("distribution"),
+                "count", AttributeValue.fromN("3"),
+                "sum", AttributeValue.fromN("6.0"),
+                "min", AttributeValue.fromN("1.0"),
+                "max", AttributeValue.fromN("3.0"));
+
+        Stats stats = mapper.fromItem(old).stats();
+        assertThat(stats).isEqualTo(Stats.of(3, 6.0, 1.0, 3.0));
+        assertThat(stats.hasSketch()).isFalse();
+    }
+
+    @Test
+    void fromItem_damagedSketch_namesTheAttribute() {
+        Map<String, AttributeValue> item = new java.util.HashMap<>(mapper.toItem(new WindowAggregate(SeriesKey.of("l"),
+                1_764_000_000L, "w1", Stats.of(1.0)), null));
+        item.put("sketch", AttributeValue.fromB(software.amazon.awssdk.core.SdkBytes.fromByteArray(new byte[] {1, 2})));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> mapper.fromItem(item))
+                .hasMessageContaining("'sketch'").hasMessageContaining("end early");
+        item.put("sketch", AttributeValue.fromS("text"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> mapper.fromItem(item)).hasMessageContaining("not binary");
+    }
+
+    @Test
     void seriesId_veryLongTags_useTheirHashAndStayUnderTheKeyLimit() {
         String[] kv = new String[32];
         for (int i = 0; i < 16; i++) {

@@ -34,15 +34,16 @@ final class AggregateWriter implements AutoCloseable {
     static final String UPSERT = """
             INSERT INTO window_aggregate
                 (series_id, window_start, writer_id, amendment, sample_count, value_sum, value_min, value_max,
-                 last_value, last_epoch_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 last_value, last_epoch_ms, sketch)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (series_id, window_start, writer_id, amendment) DO UPDATE SET
                 sample_count  = excluded.sample_count,
                 value_sum     = excluded.value_sum,
                 value_min     = excluded.value_min,
                 value_max     = excluded.value_max,
                 last_value    = excluded.last_value,
-                last_epoch_ms = excluded.last_epoch_ms""";
+                last_epoch_ms = excluded.last_epoch_ms,
+                sketch        = excluded.sketch""";
 
     /** Creates a series row, or gives an existing one the type it is written with now. */
     static final String UPSERT_SERIES = """
@@ -215,6 +216,11 @@ final class AggregateWriter implements AutoCloseable {
         } else {
             upsert.setNull(9, Types.REAL);
             upsert.setNull(10, Types.INTEGER);
+        }
+        if (s.hasSketch()) {
+            upsert.setBytes(11, s.sketchBytes());
+        } else {
+            upsert.setNull(11, Types.BLOB);
         }
     }
 

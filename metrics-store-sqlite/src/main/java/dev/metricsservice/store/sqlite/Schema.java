@@ -18,7 +18,9 @@ import java.util.List;
  * key (late samples of a window already final are stored as amendments beside it); 3 adds series
  * with tags and types: a {@code series} table (one row per metric name and canonical tag string,
  * with its type) and aggregates keyed by the series' id, with a gauge's last value and its time,
- * and an index on the window start for retention. An older file is migrated step by step inside
+ * and an index on the window start for retention; 4 adds a {@code sketch} BLOB (a distribution
+ * window's quantile sketch, {@code QuantileSketch.toBytes()}; NULL for other types and for rows
+ * written before, which stay valid: they count, they just have no quantiles). An older file is migrated step by step inside
  * the start-up transaction: version-1 rows become amendment 0 of their window, and every existing
  * name becomes one untagged summary series, so existing data reads back unchanged; a crash during
  * the migration leaves the file at its old version (SQLite's DDL is transactional).
@@ -39,7 +41,7 @@ import java.util.List;
 final class Schema {
 
     /** The schema version this build writes and reads. */
-    static final int CURRENT_VERSION = 3;
+    static final int CURRENT_VERSION = 4;
 
     /** {@code PRAGMA application_id} of our files: "MTRC" in ASCII. */
     static final int APPLICATION_ID = 0x4D545243;
@@ -51,8 +53,12 @@ final class Schema {
     /** Columns of {@link #AGGREGATE_TABLE} in order; the first four form the primary key. */
     static final List<String> AGGREGATE_COLUMNS = List.of(
             "series_id", "window_start", "writer_id", "amendment", "sample_count", "value_sum", "value_min",
-            "value_max", "last_value", "last_epoch_ms");
-    private static final List<Integer> AGGREGATE_KEY_POSITIONS = List.of(1, 2, 3, 4, 0, 0, 0, 0, 0, 0);
+            "value_max", "last_value", "last_epoch_ms", "sketch");
+    private static final List<Integer> AGGREGATE_KEY_POSITIONS = List.of(1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0);
+
+    /** The table as schema version 3 had it. */
+    private static final List<String> V3_AGGREGATE_COLUMNS = AGGREGATE_COLUMNS.subList(0, 10);
+    private static final List<Integer> V3_AGGREGATE_KEY_POSITIONS = AGGREGATE_KEY_POSITIONS.subList(0, 10);
     static final List<String> SERIES_COLUMNS = List.of("series_id", "metric_name", "tags", "metric_type");
     private static final List<Integer> SERIES_KEY_POSITIONS = List.of(1, 0, 0, 0);
 
@@ -101,6 +107,7 @@ final class Schema {
                 value_max     ANY     NOT NULL CHECK (typeof(value_max) = 'real'),
                 last_value    ANY              CHECK (last_value IS NULL OR typeof(last_value) = 'real'),
                 last_epoch_ms INTEGER,
+                sketch        BLOB,
                 PRIMARY KEY (series_id, window_start, writer_id, amendment)
             ) STRICT, WITHOUT ROWID""";
 
@@ -199,8 +206,10 @@ final class Schema {
         }
         int v = (int) (long) version;
         checkTable(s, file, v, AGGREGATE_TABLE,
-                v == 1 ? V1_AGGREGATE_COLUMNS : v == 2 ? V2_AGGREGATE_COLUMNS : AGGREGATE_COLUMNS,
-                v == 1 ? V1_AGGREGATE_KEY_POSITIONS : v == 2 ? V2_AGGREGATE_KEY_POSITIONS : AGGREGATE_KEY_POSITIONS);
+                v == 1 ? V1_AGGREGATE_COLUMNS : v == 2 ? V2_AGGREGATE_COLUMNS : v == 3 ? V3_AGGREGATE_COLUMNS
+                        : AGGREGATE_COLUMNS,
+                v == 1 ? V1_AGGREGATE_KEY_POSITIONS : v == 2 ? V2_AGGREGATE_KEY_POSITIONS : v == 3
+                        ? V3_AGGREGATE_KEY_POSITIONS : AGGREGATE_KEY_POSITIONS);
         if (v >= 3) {
             checkTable(s, file, v, SERIES_TABLE, SERIES_COLUMNS, SERIES_KEY_POSITIONS);
         }
@@ -260,10 +269,18 @@ final class Schema {
             s.execute("DROP TABLE window_aggregate");
             s.execute("ALTER TABLE window_aggregate_v3 RENAME TO window_aggregate");
             s.execute(CREATE_AGE_INDEX);
-            s.executeUpdate("UPDATE metrics_schema SET version = 3 WHERE id = 1");
+            s.executeUpdate("UPDATE metrics_schema SET version = 4 WHERE id = 1");
             org.slf4j.LoggerFactory.getLogger(Schema.class).info(
-                    "migrated SQLite database {} from schema version 2 to 3 ({} metric names became untagged summary"
+                    "migrated SQLite database {} from schema version 2 to 4 ({} metric names became untagged summary"
                             + " series, {} rows kept)", file, series, rows);
+            return; // the table was created in the current shape, sketch column included
+        }
+        if (version == 3) {
+            // Adding a nullable column rewrites nothing: existing rows read NULL, "no sketch".
+            s.execute("ALTER TABLE window_aggregate ADD COLUMN sketch BLOB");
+            s.executeUpdate("UPDATE metrics_schema SET version = 4 WHERE id = 1");
+            org.slf4j.LoggerFactory.getLogger(Schema.class).info(
+                    "migrated SQLite database {} from schema version 3 to 4 (a sketch column for quantiles)", file);
         }
     }
 

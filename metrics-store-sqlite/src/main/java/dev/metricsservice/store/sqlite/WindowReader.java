@@ -4,11 +4,13 @@ import dev.metricsservice.core.MetricType;
 import dev.metricsservice.core.SeriesInfo;
 import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.SeriesWindow;
+import dev.metricsservice.core.QuantileSketch;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.TagFilter;
 import dev.metricsservice.core.Tags;
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.SeriesListQuery;
+import dev.metricsservice.core.store.StoreException;
 import dev.metricsservice.core.store.WindowMerger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,7 +39,7 @@ import java.util.List;
 final class WindowReader implements AutoCloseable {
 
     private static final String SELECT_WINDOWS = """
-            SELECT window_start, sample_count, value_sum, value_min, value_max, last_value, last_epoch_ms
+            SELECT window_start, sample_count, value_sum, value_min, value_max, last_value, last_epoch_ms, sketch
             FROM window_aggregate
             WHERE series_id = ? AND window_start >= ? AND window_start < ?
             ORDER BY window_start %1$s, writer_id %1$s, amendment %1$s""";
@@ -167,7 +169,18 @@ final class WindowReader implements AutoCloseable {
         double last = rs.getDouble(6);
         boolean noLast = rs.wasNull();
         long lastMillis = rs.getLong(7);
-        return noLast ? Stats.of(count, sum, min, max) : new Stats(count, sum, min, max, last, lastMillis);
+        byte[] sketchBytes = rs.getBytes(8);
+        QuantileSketch sketch = null;
+        if (sketchBytes != null) {
+            try {
+                sketch = QuantileSketch.fromBytes(sketchBytes);
+            } catch (IllegalArgumentException e) {
+                throw new StoreException(StoreException.Kind.INTERNAL, "a stored quantile sketch cannot be read ("
+                        + e.getMessage() + "): the database holds a damaged row or one from a newer build");
+            }
+        }
+        return noLast ? new Stats(count, sum, min, max, Double.NaN, Stats.NO_LAST, sketch)
+                : new Stats(count, sum, min, max, last, lastMillis, sketch);
     }
 
     private static void addWindow(WindowMerger merger, Found series, long windowStart, List<Stats> writers,

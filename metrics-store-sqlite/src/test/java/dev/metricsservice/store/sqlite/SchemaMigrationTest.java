@@ -5,6 +5,7 @@ import static dev.metricsservice.store.sqlite.SqliteTestSupport.rawConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metricsservice.core.MetricType;
+import dev.metricsservice.core.QuantileSketch;
 import dev.metricsservice.core.SeriesInfo;
 import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.SeriesWindow;
@@ -85,6 +86,39 @@ class SchemaMigrationTest {
                     10, Optional.empty())))).containsExactly(
                     new SeriesInfo(SeriesKey.of("cpu"), MetricType.SUMMARY),
                     new SeriesInfo(SeriesKey.of("mem"), MetricType.SUMMARY));
+        }
+        assertThat(version(file)).isEqualTo(Schema.CURRENT_VERSION);
+    }
+
+    @Test
+    void open_version3File_addsTheSketchColumnAndOldDistributionRowsReadWithoutSketch() throws Exception {
+        Path file = copyOf("schema-v3.db");
+        assertThat(version(file)).isEqualTo(3);
+
+        try (SqliteMetricStore store = SqliteMetricStore.open(file)) {
+            assertThat(await(store.query(new MetricQuery("latency", List.of(), List.of(), 0, 0, Long.MAX_VALUE / 2, 20,
+                    MetricQuery.Order.NEWEST_FIRST)))).containsExactlyInAnyOrder(
+                    new SeriesWindow(SeriesKey.of("latency"), MetricType.DISTRIBUTION, T0, Stats.of(3, 6.0, 1.0, 3.0)),
+                    new SeriesWindow(SeriesKey.of("latency", Tags.of("host", "a")), MetricType.DISTRIBUTION, T0,
+                            Stats.of(2, 10.0, 4.0, 6.0)));
+            assertThat(await(store.query(MetricQuery.latest("temp", 5)))).containsExactly(new SeriesWindow(
+                    SeriesKey.of("temp"), MetricType.GAUGE, T0, new Stats(2, 41.0, 20.0, 21.0, 21.0, 1_764_000_005_000L)));
+            assertThat(await(store.query(new MetricQuery(SeriesKey.of("cpu", Tags.of("host", "a")), 0, Long.MAX_VALUE / 2,
+                    5, MetricQuery.Order.NEWEST_FIRST)))).extracting(SeriesWindow::stats)
+                    .containsExactly(Stats.of(4, 400.0, 50.0, 150.0));
+
+            // A new writer's sketch lands beside the old row of the same window; the merge keeps it.
+            QuantileSketch sketch = new QuantileSketch(0.01, 2048);
+            sketch.add(5.0);
+            sketch.add(7.0);
+            await(store.write(List.of(new WindowAggregate(SeriesKey.of("latency"), T0, "writer-new", 0,
+                    Stats.of(2, 12.0, 5.0, 7.0).withSketch(sketch), MetricType.DISTRIBUTION))));
+            Stats merged = await(store.query(new MetricQuery(SeriesKey.of("latency"), 0, Long.MAX_VALUE / 2, 5,
+                    MetricQuery.Order.NEWEST_FIRST))).stream().filter(r -> r.series().tags().isEmpty())
+                    .findFirst().orElseThrow().stats();
+            assertThat(merged.count()).isEqualTo(5);
+            assertThat(merged.sketchCount()).isEqualTo(2);
+            assertThat(merged.sketch()).isEqualTo(sketch);
         }
         assertThat(version(file)).isEqualTo(Schema.CURRENT_VERSION);
     }

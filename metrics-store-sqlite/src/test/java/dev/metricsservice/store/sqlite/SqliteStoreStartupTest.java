@@ -141,7 +141,7 @@ class SqliteStoreStartupTest {
         StoreException e = openFails(file);
 
         assertThat(e.kind()).isEqualTo(StoreException.Kind.MISCONFIGURED);
-        assertThat(e.getMessage()).contains(file.toString(), "schema version 7", "understands up to 3");
+        assertThat(e.getMessage()).contains(file.toString(), "schema version 7", "understands up to " + Schema.CURRENT_VERSION);
     }
 
     @Test
@@ -169,7 +169,7 @@ class SqliteStoreStartupTest {
         SqliteMetricStore.open(file).close();
         try (Connection other = rawConnection(file); Statement s = other.createStatement()) {
             s.execute("BEGIN EXCLUSIVE");
-            s.execute("INSERT INTO window_aggregate VALUES (1, 1, 'w', 0, 1, 1.0, 1.0, 1.0, NULL, NULL)");
+            s.execute("INSERT INTO window_aggregate VALUES (1, 1, 'w', 0, 1, 1.0, 1.0, 1.0, NULL, NULL, NULL)");
 
             Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> SqliteMetricStore.open(
                     SqliteStoreConfig.builder().path(file).busyTimeout(Duration.ofMillis(50)).build()).close());
