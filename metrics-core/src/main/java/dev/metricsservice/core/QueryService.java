@@ -74,6 +74,25 @@ public final class QueryService {
     }
 
     /**
+     * {@link #query(MetricQuery)} for a caller that wants {@code quantiles} of the rows
+     * ({@link Quantiles#valuesOf}): the same result, or failed with {@link NotADistributionException}
+     * when the metric is of another type (a metric with no data has no type and answers no rows).
+     */
+    public CompletableFuture<QueryResult> query(MetricQuery query, Quantiles quantiles) {
+        java.util.Objects.requireNonNull(quantiles, "quantiles");
+        java.util.Optional<MetricType> live = aggregator.typeOf(query.name());
+        if (live.isPresent() && live.get() != MetricType.DISTRIBUTION) {
+            return CompletableFuture.failedFuture(new NotADistributionException(query.name(), live.get()));
+        }
+        return query(query).thenApply(r -> {
+            if (r.type().isPresent() && r.type().get() != MetricType.DISTRIBUTION) {
+                throw new NotADistributionException(query.name(), r.type().get());
+            }
+            return r;
+        });
+    }
+
+    /**
      * Groups, steps, orders and limits rows as {@link #query} does, for rows from any source (a
      * store's answer alone, say).
      */

@@ -8,7 +8,10 @@ import dev.metricsservice.core.RecordResult;
 import dev.metricsservice.core.SampleBatch;
 import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.WindowStats;
+import dev.metricsservice.core.NotADistributionException;
+import dev.metricsservice.core.Quantiles;
 import dev.metricsservice.core.QueryResult;
+import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.QueryService;
 import dev.metricsservice.core.SeriesInfo;
 import dev.metricsservice.core.TagFilter;
@@ -139,8 +142,12 @@ final class Api {
         }
     }
 
+    /** A parsed {@code GET /metrics/{name}}: the query, and the quantiles asked for, if any. */
+    record QueryRequest(MetricQuery query, Optional<Quantiles> quantiles) {
+    }
+
     /** Parses the query's path and parameters into a query, or the error to answer with. */
-    Parsed<MetricQuery> parseQuery(String uri) {
+    Parsed<QueryRequest> parseQuery(String uri) {
         int q = uri.indexOf('?');
         String rawPath = q < 0 ? uri : uri.substring(0, q);
         Optional<String> decodedName = percentDecode(rawPath.substring("/metrics/".length()));
@@ -157,6 +164,7 @@ final class Api {
         long step = 0;
         List<TagFilter> filters = new ArrayList<>();
         List<String> groupBy = List.of();
+        Optional<Quantiles> quantiles = Optional.empty();
         try {
             for (String[] kv : ((Parsed.Ok<List<String[]>>) params).value()) {
                 String key = kv[0];
@@ -168,6 +176,7 @@ final class Api {
                     case "tag" -> filters.add(tagFilter(value));
                     case "group_by" -> groupBy = groupBy(value);
                     case "step" -> step = step(value);
+                    case "quantiles" -> quantiles = Optional.of(quantiles(value));
                     default -> { } // unknown parameters are ignored
                 }
             }
@@ -178,8 +187,17 @@ final class Api {
         if (range.isPresent()) {
             return Parsed.invalid(range.get());
         }
-        return Parsed.ok(new MetricQuery(decodedName.get(), filters, groupBy, step, from, to, limit,
-                MetricQuery.Order.NEWEST_FIRST));
+        return Parsed.ok(new QueryRequest(new MetricQuery(decodedName.get(), filters, groupBy, step, from, to, limit,
+                MetricQuery.Order.NEWEST_FIRST), quantiles));
+    }
+
+    private static Quantiles quantiles(String value) {
+        try {
+            return Quantiles.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new BadParameter("query parameter 'quantiles' must be decimal numbers from 0 to 1 separated by ','"
+                    + " (at most " + Quantiles.MAX_QUANTILES + "): " + e.getMessage());
+        }
     }
 
     /** A {@code limit} parameter: an integer from 1 to {@code max}, for queries and listings alike. */
@@ -238,20 +256,30 @@ final class Api {
     }
 
     /** Runs a query through the core's query service (store merged with memory). */
-    CompletableFuture<QueryResult> query(MetricQuery query) {
-        return queries.query(query);
+    CompletableFuture<QueryResult> query(QueryRequest request) {
+        return request.quantiles().isPresent()
+                ? queries.query(request.query(), request.quantiles().get())
+                : queries.query(request.query());
     }
 
     /**
      * Renders the rows of a query, or the store's failure; runs on the channel's event loop. Rows of
      * a grouped query carry their group's tags; a gauge's rows carry their last value.
      */
-    FullHttpResponse queryResponse(ByteBufAllocator alloc, MetricQuery query, QueryResult result, Throwable error) {
+    FullHttpResponse queryResponse(ByteBufAllocator alloc, QueryRequest request, QueryResult result, Throwable error) {
         if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof NotADistributionException nd) {
+                return error(alloc, ApiError.invalid("not_a_distribution", "query parameter 'quantiles': "
+                        + nd.getMessage()));
+            }
             return storeError(alloc, error);
         }
+        MetricQuery query = request.query();
         boolean grouped = !query.groupBy().isEmpty();
-        if (!grouped) {
+        Quantiles quantiles = request.quantiles().orElse(null);
+        if (!grouped && quantiles == null) {
             return Responses.json(HttpResponseStatus.OK, RowsJson.write(alloc, result));
         }
         return Responses.json(HttpResponseStatus.OK, JsonOut.write(alloc, g -> {
@@ -271,6 +299,9 @@ final class Api {
                         g.writeFieldName("last");
                         JsonOut.number(g, row.stats().last());
                     }
+                    if (quantiles != null) {
+                        writeQuantiles(g, quantiles, row.stats());
+                    }
                     if (grouped) {
                         writeTags(g, group.tags());
                     }
@@ -279,6 +310,22 @@ final class Api {
             }
             g.writeEndArray();
         }));
+    }
+
+    /**
+     * {@code "quantiles": {"0.5": v, ...}} (null where a row has no sketch: it was stored before
+     * sketches existed) and {@code "sketch_count"}, the samples the quantiles are computed from.
+     */
+    private static void writeQuantiles(com.fasterxml.jackson.core.JsonGenerator g, Quantiles quantiles, Stats stats)
+            throws java.io.IOException {
+        g.writeObjectFieldStart("quantiles");
+        double[] values = quantiles.valuesOf(stats);
+        for (int i = 0; i < values.length; i++) {
+            g.writeFieldName(quantiles.label(i));
+            JsonOut.number(g, values[i]);
+        }
+        g.writeEndObject();
+        g.writeNumberField("sketch_count", stats.sketchCount());
     }
 
     private FullHttpResponse storeError(ByteBufAllocator alloc, Throwable error) {

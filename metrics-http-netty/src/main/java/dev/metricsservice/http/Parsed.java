@@ -4,11 +4,11 @@ package dev.metricsservice.http;
  * What a request parser produced: the parsed value, or the error to answer with. Never null.
  *
  * <pre>{@code
- * Parsed<MetricQuery> parsed = api.parseQuery(uri);
- * if (parsed instanceof Parsed.Invalid<MetricQuery> bad) {
+ * Parsed<Api.QueryRequest> parsed = api.parseQuery(uri);
+ * if (parsed instanceof Parsed.Invalid<Api.QueryRequest> bad) {
  *     return answer(bad.error());
  * }
- * run(((Parsed.Ok<MetricQuery>) parsed).value());
+ * run(((Parsed.Ok<Api.QueryRequest>) parsed).value());
  * }</pre>
  */
 sealed interface Parsed<T> {

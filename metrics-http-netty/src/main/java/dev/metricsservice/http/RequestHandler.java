@@ -148,12 +148,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             case QUERY -> {
-                Parsed<MetricQuery> parsed = api.parseQuery(x.admission.head().uri());
-                if (parsed instanceof Parsed.Invalid<MetricQuery> invalid) {
+                Parsed<Api.QueryRequest> parsed = api.parseQuery(x.admission.head().uri());
+                if (parsed instanceof Parsed.Invalid<Api.QueryRequest> invalid) {
                     answer(ctx, api.error(ctx.alloc(), invalid.error()), false);
                     return;
                 }
-                MetricQuery query = ((Parsed.Ok<MetricQuery>) parsed).value();
+                Api.QueryRequest query = ((Parsed.Ok<Api.QueryRequest>) parsed).value();
                 await(ctx, api.query(query), (result, error) -> api.queryResponse(ctx.alloc(), query, result, error));
             }
             case SERIES -> {

@@ -212,6 +212,55 @@ class RequestHandlerTest {
     }
 
     @Test
+    void get_quantilesOfADistribution_addsThemToEveryRowAfterGroupAndStep() {
+        EmbeddedChannel ch = channel();
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = 1; i <= 100; i++) {
+            batch.append(i > 1 ? "," : "").append("{\"name\":\"lat\",\"type\":\"distribution\",\"value\":").append(i)
+                    .append(",\"tags\":{\"host\":\"").append(i % 2 == 0 ? "a" : "b").append("\"}}");
+        }
+        assertThat(exchange(ch, RawClient.post("/metrics", batch.append("]").toString()))).startsWith("HTTP/1.1 202 ");
+        long w = T0 / 1000;
+
+        // 1..100 merged over both hosts: rank floor(q * 99) is the value floor(q * 99) + 1.
+        String all = exchange(ch, RawClient.get("/metrics/lat?quantiles=0,0.5,0.99,1&step=60"));
+        assertThat(all).startsWith("HTTP/1.1 200 ").contains("\"timestamp\":" + w, "\"count\":100",
+                "\"quantiles\":{\"0\":1.0,\"0.5\":", "\"1\":100.0}", "\"sketch_count\":100");
+        double median = Double.parseDouble(all.replaceAll("(?s).*\"0.5\":([0-9.Ee-]+).*", "$1"));
+        assertThat(median).isBetween(50 * 0.99, 50 * 1.01);
+        double p99 = Double.parseDouble(all.replaceAll("(?s).*\"0.99\":([0-9.Ee-]+).*", "$1"));
+        assertThat(p99).isBetween(99 * 0.99, 99 * 1.01);
+
+        // Per host after group_by: the even values and the odd ones.
+        String grouped = exchange(ch, RawClient.get("/metrics/lat?quantiles=1&group_by=host"));
+        assertThat(grouped).contains("\"quantiles\":{\"1\":100.0},\"sketch_count\":50,\"tags\":{\"host\":\"a\"}",
+                "\"quantiles\":{\"1\":99.0},\"sketch_count\":50,\"tags\":{\"host\":\"b\"}");
+    }
+
+    @Test
+    void get_quantilesOfAnotherType_422NotADistribution() {
+        EmbeddedChannel ch = channel();
+        exchange(ch, RawClient.post("/metrics", "{\"name\":\"hits\",\"type\":\"counter\",\"value\":1}"));
+
+        assertThat(exchange(ch, RawClient.get("/metrics/hits?quantiles=0.5"))).startsWith("HTTP/1.1 422 ")
+                .contains("\"error\":\"not_a_distribution\"", "'quantiles'", "'hits' is a counter");
+        // A metric nobody sent has no type: no rows, no error.
+        assertThat(exchange(ch, RawClient.get("/metrics/nothing?quantiles=0.5"))).startsWith("HTTP/1.1 200 ").endsWith("[]");
+    }
+
+    @Test
+    void get_badQuantiles_400WithTheRule() {
+        EmbeddedChannel ch = channel();
+        for (String bad : new String[] {"1.5", "-0.1", "abc", "", "0.5,,0.9", "NaN", "1e-3", "0x1p-1"}) {
+            assertThat(exchange(ch, RawClient.get("/metrics/lat?quantiles=" + bad))).as(bad).startsWith("HTTP/1.1 400 ")
+                    .contains("'quantiles'", "from 0 to 1");
+        }
+        String many = "0.5," .repeat(40) + "0.5";
+        assertThat(exchange(ch, RawClient.get("/metrics/lat?quantiles=" + many))).startsWith("HTTP/1.1 400 ")
+                .contains("at most 32");
+    }
+
+    @Test
     void get_series_pagesWithACursor() {
         EmbeddedChannel ch = channel();
         exchange(ch, RawClient.post("/metrics", "["
