@@ -38,6 +38,7 @@ import java.util.function.BiConsumer;
  * @param maxBatchSamples    most samples in one batch POST
  * @param maxSeries          most live series
  * @param maxSeriesPerName   most live series of one metric name
+ * @param sketchAccuracy     relative accuracy of distributions' quantile sketches
  * @param retention          how long stored windows are kept (zero: forever)
  * @param seriesTtl          how long a series may hold nothing before it is retired (zero: never)
  * @param allowedLateness    how long after a window ends it is finalized
@@ -70,6 +71,7 @@ public record AppConfig(
         int maxBatchSamples,
         int maxSeries,
         int maxSeriesPerName,
+        double sketchAccuracy,
         Duration retention,
         Duration seriesTtl,
         Duration allowedLateness,
@@ -120,6 +122,7 @@ public record AppConfig(
         int maxBatchSamples = 10_000;
         int maxSeries = 100_000;
         int maxSeriesPerName = 10_000;
+        double sketchAccuracy = 0.01;
         Duration retention = Duration.ofDays(30);
         Duration seriesTtl = Duration.ofMinutes(15);
         Duration allowedLateness = Duration.ofSeconds(5);
@@ -132,7 +135,7 @@ public record AppConfig(
         Path reportDir = Path.of("reports");
         String writerId;
         String loadTags = "";
-        String loadTypes = "";
+        String loadTypes = "latency=distribution";
 
         AppConfig build() {
             try {
@@ -154,7 +157,7 @@ public record AppConfig(
             }
             return new AppConfig(bind, store, sqlitePath, dynamodbEndpoint, region, table, flushInterval,
                     runDuration, telemetry, traceDir, traceMaxFileBytes, traceMaxTotalBytes, window, maxBodyBytes,
-                    maxBatchSamples, maxSeries, maxSeriesPerName, retention, seriesTtl, allowedLateness, maxLateness, maxFutureSkew,
+                    maxBatchSamples, maxSeries, maxSeriesPerName, sketchAccuracy, retention, seriesTtl, allowedLateness, maxLateness, maxFutureSkew,
                     maxPendingWindows, maxNameBytes, authToken, profile, reportDir,
                     writerId, loadTags, loadTypes);
         }
@@ -204,6 +207,9 @@ public record AppConfig(
             new Option("--max-series-per-name", "10000",
                     "most live series of one metric name, all its tag combinations (1..100000000)",
                     (b, v) -> b.maxSeriesPerName = (int) integer("--max-series-per-name", v, 1, 100_000_000)),
+            new Option("--sketch-accuracy", "1%",
+                    "relative accuracy of the quantiles of distributions, 0.01%..10% (as 1% or 0.01)",
+                    (b, v) -> b.sketchAccuracy = accuracy(v)),
             new Option("--retention", "30d",
                     "how long stored windows are kept: SQLite deletes older ones, DynamoDB items carry a TTL; 0 = forever",
                     (b, v) -> b.retention = duration("--retention", v, Duration.ZERO, Duration.ofDays(36_500))),
@@ -229,7 +235,8 @@ public record AppConfig(
             new Option("--tags", "none",
                     "tags on the demo load: key=count,... (host=8,region=2: 16 series per metric); verified per series",
                     (b, v) -> b.loadTags = v.equals("none") ? "" : v),
-            new Option("--types", "none", "types of the demo load's metrics: name=type,... (latency=distribution)",
+            new Option("--types", "latency=distribution",
+                    "types of the demo load's metrics: name=type,... ('none': all summaries)",
                     (b, v) -> b.loadTypes = v.equals("none") ? "" : v),
             new Option("--report-dir", "reports", "directory for the load report (JSON and HTML)",
                     (b, v) -> b.reportDir = Path.of(nonEmpty("--report-dir", v))),
@@ -394,6 +401,22 @@ public record AppConfig(
                     + Units.formatBytes(max) + ", was " + v);
         }
         return n;
+    }
+
+    /** A relative accuracy written as a percentage ("1%") or a fraction ("0.01"). */
+    static double accuracy(String v) {
+        String t = v.trim();
+        boolean percent = t.endsWith("%");
+        double a;
+        try {
+            a = Double.parseDouble(percent ? t.substring(0, t.length() - 1) : t) / (percent ? 100 : 1);
+        } catch (NumberFormatException e) {
+            a = Double.NaN;
+        }
+        if (!(a >= 0.0001 && a <= 0.1)) {
+            throw new ConfigException("--sketch-accuracy must be from 0.01% to 10% (as 1% or 0.01), was '" + v + "'");
+        }
+        return a;
     }
 
     private static long integer(String flag, String v, long min, long max) {

@@ -101,6 +101,7 @@ public final class MetricsApp implements AutoCloseable {
                     .windowWidth(config.window())
                     .maxSeries(config.maxSeries())
                     .maxSeriesPerName(config.maxSeriesPerName())
+                    .sketchAccuracy(config.sketchAccuracy())
                     .seriesTtl(config.seriesTtl())
                     .allowedLateness(config.allowedLateness())
                     .maxLateness(config.maxLateness())

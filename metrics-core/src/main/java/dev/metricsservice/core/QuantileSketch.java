@@ -196,7 +196,7 @@ public final class QuantileSketch {
      *
      * @throws IllegalArgumentException when {@code prefix} holds something this sketch does not
      */
-    QuantileSketch minus(QuantileSketch prefix) {
+    public QuantileSketch minus(QuantileSketch prefix) {
         QuantileSketch d = copy();
         if (prefix.zeroCount > d.zeroCount) {
             throw new IllegalArgumentException("the prefix holds more zeros than the sketch");

@@ -94,12 +94,14 @@ final class HtmlReport {
     private static void verificationTable(StringBuilder sb, Verification v) {
         sb.append("<table id=\"verification-table\"><tr><th class=\"l\">metric</th><th>acknowledged</th>"
                 + "<th>unknown</th><th>stored</th><th>acknowledged sum</th><th>stored sum</th><th>windows</th>"
-                + "<th class=\"l\">result</th></tr>\n");
+                + "<th>p50</th><th>p99</th><th class=\"l\">result</th></tr>\n");
         for (Verification.MetricCheck c : v.checks()) {
             sb.append("<tr><td class=\"l\">").append(esc(c.name())).append("</td><td>").append(c.acknowledgedCount())
                     .append("</td><td>").append(c.unknownCount()).append("</td><td>").append(c.storedCount())
                     .append("</td><td>").append(fmt(c.acknowledgedSum())).append("</td><td>").append(fmt(c.storedSum()))
-                    .append("</td><td>").append(c.windows()).append("</td><td class=\"l ")
+                    .append("</td><td>").append(c.windows())
+                    .append("</td><td>").append(Double.isNaN(c.p50()) ? "" : fmt(c.p50()))
+                    .append("</td><td>").append(Double.isNaN(c.p99()) ? "" : fmt(c.p99())).append("</td><td class=\"l ")
                     .append(c.ok() ? "ok\">ok" : "bad\">" + esc(c.problem())).append("</td></tr>\n");
         }
         sb.append("</table>\n");

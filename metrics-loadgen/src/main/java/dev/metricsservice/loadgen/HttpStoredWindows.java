@@ -32,8 +32,25 @@ final class HttpStoredWindows implements StoredWindows {
     }
 
     @Override
+    public boolean carriesSketches() {
+        return false;
+    }
+
+    @Override
     public List<WindowStats> query(SeriesKey series, long from, long to, int limit) throws IOException,
             InterruptedException {
+        return query(series, null, from, to, limit);
+    }
+
+    /**
+     * For a distribution, asks for a quantile too, so that every row says how many samples its
+     * sketch holds ({@code sketch_count}); a row whose sketch does not hold exactly its count fails
+     * the read, naming the window.
+     */
+    @Override
+    public List<WindowStats> query(SeriesKey series, dev.metricsservice.core.MetricType type, long from, long to,
+                                   int limit) throws IOException, InterruptedException {
+        boolean distribution = type == dev.metricsservice.core.MetricType.DISTRIBUTION;
         String base = target.toString().replaceAll("/+$", "");
         StringBuilder filters = new StringBuilder();
         for (int i = 0; i < series.tags().size(); i++) {
@@ -41,7 +58,7 @@ final class HttpStoredWindows implements StoredWindows {
                     java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
         }
         URI uri = URI.create(base + Payloads.metricPath(series.name()) + "?from=" + from + "&to=" + to + "&limit=" + limit
-                + filters);
+                + filters + (distribution ? "&quantiles=0.5" : ""));
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
@@ -67,6 +84,14 @@ final class HttpStoredWindows implements StoredWindows {
             if (ts == null || count == null || sum == null || min == null || max == null
                     || !ts.isNumber() || !count.isNumber() || !sum.isNumber()) {
                 throw new IOException("GET " + uri + ": row lacks numeric timestamp/sum/count/min/max: " + row);
+            }
+            if (distribution) {
+                JsonNode sketched = row.get("sketch_count");
+                if (sketched == null || sketched.asLong() != count.asLong()) {
+                    throw new IOException("GET " + uri + ": the sketch of window " + ts.asLong() + " holds "
+                            + (sketched == null ? "no" : sketched.asLong()) + " samples, the window counts "
+                            + count.asLong());
+                }
             }
             JsonNode last = row.get("last");
             try {

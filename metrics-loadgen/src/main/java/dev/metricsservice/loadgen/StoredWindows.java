@@ -28,6 +28,25 @@ public interface StoredWindows {
      */
     List<WindowStats> query(SeriesKey series, long fromEpochSecond, long toEpochSecond, int limit) throws Exception;
 
+    /**
+     * {@link #query(SeriesKey, long, long, int)} of a series whose type the caller knows (null when
+     * it does not): a source that cannot carry sketches checks a distribution's instead (see
+     * {@link #carriesSketches}).
+     */
+    default List<WindowStats> query(SeriesKey series, dev.metricsservice.core.MetricType type, long fromEpochSecond,
+                                    long toEpochSecond, int limit) throws Exception {
+        return query(series, fromEpochSecond, toEpochSecond, limit);
+    }
+
+    /**
+     * True when a distribution's rows carry their quantile sketches (a store read directly); false
+     * when they cannot (over HTTP), in which case the source itself fails a row whose sketch does
+     * not hold exactly the row's samples.
+     */
+    default boolean carriesSketches() {
+        return true;
+    }
+
     /** {@code GET /metrics/{name}?from=..&to=..&limit=..} on the service. */
     static StoredWindows http(java.net.URI target, java.time.Duration timeout) {
         return new HttpStoredWindows(target, timeout);

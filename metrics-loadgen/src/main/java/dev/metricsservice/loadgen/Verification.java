@@ -1,5 +1,6 @@
 package dev.metricsservice.loadgen;
 
+import dev.metricsservice.core.QuantileSketch;
 import dev.metricsservice.loadgen.LoadReport.MetricTally;
 
 import java.util.List;
@@ -28,7 +29,7 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
      */
     public record MetricCheck(String name, long acknowledgedCount, long unknownCount, long storedCount,
                               double acknowledgedSum, double unknownSum, double storedSum, long windows,
-                              String problem, boolean tagged) {
+                              String problem, boolean tagged, long sketchCount, double p50, double p99) {
 
         public boolean ok() {
             return problem == null;
@@ -36,11 +37,11 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
 
         static MetricCheck queryFailed(MetricTally t, String problem) {
             return new MetricCheck(t.name(), t.acknowledgedCount(), t.unknownCount(), -1, t.acknowledgedSum(),
-                    t.unknownSum(), Double.NaN, 0, problem, !t.series().tags().isEmpty());
+                    t.unknownSum(), Double.NaN, 0, problem, !t.series().tags().isEmpty(), -1, Double.NaN, Double.NaN);
         }
 
         static MetricCheck compare(MetricTally t, long storedCount, double storedSum, double magnitude,
-                                   long windows, double storedLast) {
+                                   long windows, double storedLast, Sketched sketched) {
             long ack = t.acknowledgedCount();
             long unknown = t.unknownCount();
             double tolerance = Verifier.RELATIVE_SUM_TOLERANCE
@@ -57,10 +58,28 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
                         storedSum - t.acknowledgedSum(), tolerance);
             } else if (t.last() != null && ack + unknown > 0) {
                 problem = lastProblem(t.last(), storedLast);
+            } else if (sketched != null && sketched.travelled() && sketched.sketchCount() != storedCount) {
+                problem = "the stored quantile sketches hold " + sketched.sketchCount() + " samples, the windows count "
+                        + storedCount;
             }
+            long sketchCount = sketched == null ? -1 : sketched.travelled() ? sketched.sketchCount() : storedCount;
+            QuantileSketch q = sketched == null ? null : sketched.sketch();
             return new MetricCheck(t.name(), ack, unknown, storedCount, t.acknowledgedSum(), t.unknownSum(),
-                    storedSum, windows, problem, !t.series().tags().isEmpty());
+                    storedSum, windows, problem, !t.series().tags().isEmpty(), sketchCount,
+                    q == null || q.count() == 0 ? Double.NaN : q.quantile(0.5),
+                    q == null || q.count() == 0 ? Double.NaN : q.quantile(0.99));
         }
+    }
+
+    /**
+     * What the verifier read of a distribution's sketches.
+     *
+     * @param sketchCount samples in the stored sketches of the run (when they travelled)
+     * @param sketch      the run's merged sketch, for p50 and p99; null when the source sends none
+     * @param travelled   whether the sketches came with the rows (a store read directly); over HTTP
+     *                    the source checked each row's sketch count itself
+     */
+    record Sketched(long sketchCount, QuantileSketch sketch, boolean travelled) {
     }
 
     /** Why a gauge's stored last value is not one it could be, or null when it is. */
@@ -119,6 +138,14 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
             sb.append(String.format(Locale.ROOT, nameColumn + " %12d %10d %12d %20.6f %20.6f %8d  %s%n", c.name(),
                     c.acknowledgedCount(), c.unknownCount(), c.storedCount(), c.acknowledgedSum(), c.storedSum(),
                     c.windows(), c.ok() ? "ok" : c.problem()));
+        }
+        for (MetricCheck c : checks) {
+            if (c.sketchCount() >= 0) {
+                sb.append(String.format(Locale.ROOT, "%s: distribution, sketches hold %d samples%s%n", c.name(),
+                        c.sketchCount(), Double.isNaN(c.p50()) ? ""
+                                : String.format(Locale.ROOT, "; p50 %.6g, p99 %.6g (stored sketches, within their accuracy)",
+                                        c.p50(), c.p99())));
+            }
         }
         return sb.toString();
     }

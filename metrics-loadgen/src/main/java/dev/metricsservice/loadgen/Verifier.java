@@ -1,6 +1,9 @@
 package dev.metricsservice.loadgen;
 
+import dev.metricsservice.core.MetricType;
+import dev.metricsservice.core.QuantileSketch;
 import dev.metricsservice.core.SeriesKey;
+import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.WindowStats;
 import dev.metricsservice.loadgen.LoadReport.MetricTally;
 
@@ -51,9 +54,12 @@ public final class Verifier {
 
     private final StoredWindows source;
     private final Duration lookback;
+    /** Whether rows carry their sketches (so sketch counts can be summed), see {@link StoredWindows#carriesSketches}. */
+    private final boolean sketchesTravel;
 
     private Verifier(StoredWindows source, Duration lookback) {
         this.source = Objects.requireNonNull(source, "source");
+        this.sketchesTravel = source.carriesSketches();
         this.lookback = Objects.requireNonNull(lookback, "lookback");
     }
 
@@ -78,13 +84,28 @@ public final class Verifier {
      * Summed count and sum of a series' windows in a range, and the last value of its newest window
      * that has one (NaN for a series without last values).
      */
-    public record Totals(long count, double sum, long windows, double last, long lastWindow) {
-        static final Totals ZERO = new Totals(0, 0.0, 0, Double.NaN, Long.MIN_VALUE);
+    public record Totals(long count, double sum, long windows, double last, long lastWindow, long sketchCount,
+                         Stats merged) {
+        static final Totals ZERO = new Totals(0, 0.0, 0, Double.NaN, Long.MIN_VALUE, 0, Stats.EMPTY);
 
         Totals plus(Totals o) {
             boolean theirs = o.lastWindow > lastWindow;
             return new Totals(count + o.count, sum + o.sum, windows + o.windows, theirs ? o.last : last,
-                    theirs ? o.lastWindow : lastWindow);
+                    theirs ? o.lastWindow : lastWindow, sketchCount + o.sketchCount, merged.merge(o.merged));
+        }
+
+        /** The stored samples' sketch less the baseline's (what this run added), or null without one. */
+        QuantileSketch sketchSince(Totals base) {
+            QuantileSketch now = merged.sketch();
+            QuantileSketch before = base.merged.sketch();
+            if (now == null || before == null) {
+                return now;
+            }
+            try {
+                return now.minus(before);
+            } catch (IllegalArgumentException e) {
+                return now; // retention removed baseline windows meanwhile: report the whole range
+            }
         }
     }
 
@@ -133,15 +154,18 @@ public final class Verifier {
         for (MetricTally tally : report.tallies()) {
             Totals after;
             try {
-                after = totals(tally.series(), from, to);
+                after = totals(tally.series(), tally.type(), from, to);
             } catch (Exception e) {
                 checks.add(Verification.MetricCheck.queryFailed(tally, describe(e)));
                 continue;
             }
             Totals base = before.getOrDefault(tally.series(), Totals.ZERO);
+            Verification.Sketched sketched = tally.type() != MetricType.DISTRIBUTION ? null
+                    : new Verification.Sketched(after.sketchCount() - base.sketchCount(), after.sketchSince(base),
+                            sketchesTravel);
             checks.add(Verification.MetricCheck.compare(tally, after.count() - base.count(),
                     after.sum() - base.sum(), Math.max(Math.abs(after.sum()), Math.abs(base.sum())),
-                    after.windows(), after.last()));
+                    after.windows(), after.last(), sketched));
         }
         return new Verification(checks, from, to);
     }
@@ -153,25 +177,32 @@ public final class Verifier {
 
     /** Sums the windows of {@code [from, to)}, splitting the range while a reply comes back full. */
     Totals totals(SeriesKey series, long from, long to) throws Exception {
+        return totals(series, null, from, to);
+    }
+
+    /** {@link #totals(SeriesKey, long, long)} of a series of a known type (null: not known). */
+    Totals totals(SeriesKey series, MetricType type, long from, long to) throws Exception {
         Totals total = Totals.ZERO;
         for (long chunkFrom = from; chunkFrom < to; chunkFrom += CHUNK_SECONDS) {
-            total = total.plus(chunk(series, chunkFrom, Math.min(to, chunkFrom + CHUNK_SECONDS)));
+            total = total.plus(chunk(series, type, chunkFrom, Math.min(to, chunkFrom + CHUNK_SECONDS)));
         }
         return total;
     }
 
-    private Totals chunk(SeriesKey series, long from, long to) throws Exception {
+    private Totals chunk(SeriesKey series, MetricType type, long from, long to) throws Exception {
         String name = series.toString();
-        List<WindowStats> rows = source.query(series, from, to, QUERY_LIMIT);
+        List<WindowStats> rows = source.query(series, type, from, to, QUERY_LIMIT);
         if (rows.size() >= QUERY_LIMIT) {
             if (to - from <= 1) {
                 throw new IllegalStateException("more than " + QUERY_LIMIT + " windows start in one second for '"
                         + name + "'");
             }
             long mid = from + (to - from) / 2;
-            return chunk(series, from, mid).plus(chunk(series, mid, to));
+            return chunk(series, type, from, mid).plus(chunk(series, type, mid, to));
         }
         long count = 0;
+        long sketchCount = 0;
+        Stats merged = Stats.EMPTY;
         double sum = 0;
         double last = Double.NaN;
         long lastWindow = Long.MIN_VALUE;
@@ -186,7 +217,11 @@ public final class Verifier {
             }
             count += row.stats().count();
             sum += row.stats().sum();
+            if (type == MetricType.DISTRIBUTION) {
+                sketchCount += row.stats().sketchCount();
+                merged = merged.merge(row.stats());
+            }
         }
-        return new Totals(count, sum, rows.size(), last, lastWindow);
+        return new Totals(count, sum, rows.size(), last, lastWindow, sketchCount, merged);
     }
 }

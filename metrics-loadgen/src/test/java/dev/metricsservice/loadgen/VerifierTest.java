@@ -124,6 +124,37 @@ class VerifierTest {
                 .isTrue();
     }
 
+    /** One distribution window of the values 1..count whose sketch holds the first {@code sketched} of them. */
+    private static StoredWindows distributionWindow(int count, int sketched) {
+        dev.metricsservice.core.QuantileSketch sketch = new dev.metricsservice.core.QuantileSketch(0.01, 2048);
+        for (int i = 1; i <= sketched; i++) {
+            sketch.add(i);
+        }
+        return (series, from, to, limit) -> List.of(new WindowStats(from + 1,
+                Stats.of(count, count * (count + 1) / 2.0, 1, count).withSketch(sketch)));
+    }
+
+    private static LoadReport distributionReport(int count) {
+        long now = System.currentTimeMillis();
+        return TestReports.withTallies(now, now, List.of(new MetricTally(dev.metricsservice.core.SeriesKey.of("latency"),
+                dev.metricsservice.core.MetricType.DISTRIBUTION, count, count * (count + 1) / 2.0, 0, 0, 0, 0, null)));
+    }
+
+    @Test
+    void verify_distribution_checksTheSketchCountAndReportsP50AndP99() {
+        Verification v = Verifier.of(distributionWindow(1000, 1000)).verify(distributionReport(1000));
+        assertThat(v.verified()).as(v.table()).isTrue();
+        Verification.MetricCheck c = v.checks().get(0);
+        assertThat(c.sketchCount()).isEqualTo(1000);
+        assertThat(c.p50()).isCloseTo(500, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(c.p99()).isCloseTo(990, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(v.table()).contains("latency: distribution, sketches hold 1000 samples; p50 ");
+
+        Verification short_ = Verifier.of(distributionWindow(1000, 990)).verify(distributionReport(1000));
+        assertThat(short_.verified()).isFalse();
+        assertThat(short_.table()).contains("the stored quantile sketches hold 990 samples, the windows count 1000");
+    }
+
     private static LoadReport report(long ack, double ackSum, long unknown, double unknownSum) {
         long now = System.currentTimeMillis();
         return TestReports.withTallies(now, now, List.of(new MetricTally("m", ack, ackSum, unknown, unknownSum, 0, 0)));
