@@ -1,6 +1,5 @@
 package dev.metricsservice.core;
 
-import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 
 /**
@@ -139,7 +138,21 @@ public final class QuantileSketch {
         }
     }
 
-    /** The record path: one finite value, already checked. */
+    /** The buckets of positive values, for a stripe to update directly (see {@link Stripe}). */
+    Buckets positiveBuckets() {
+        return positive;
+    }
+
+    /** The mapping's multiplier, for {@link SketchMapping#index(double, double)}. */
+    double multiplier() {
+        return mapping.multiplier;
+    }
+
+    /**
+     * The record path: one finite value, already checked. It does not keep the totals of the
+     * buckets, so a sketch fed this way is only ever merged from ({@link #merge} reads the bucket
+     * counts alone), never asked for its count or a quantile.
+     */
     void accept(double value) {
         if (value > 0) {
             positive.addOne(mapping.index(value));
@@ -176,13 +189,13 @@ public final class QuantileSketch {
             negative.addAll(other.negative);
             return;
         }
-        for (int i = other.positive.lo; other.positive.total > 0 && i <= other.positive.hi; i++) {
+        for (int i = other.positive.lo; i <= other.positive.hi; i++) {
             long c = other.positive.at(i);
             if (c != 0) {
                 positive.add(mapping.index(other.mapping.value(i)), c);
             }
         }
-        for (int i = other.negative.lo; other.negative.total > 0 && i <= other.negative.hi; i++) {
+        for (int i = other.negative.lo; i <= other.negative.hi; i++) {
             long c = other.negative.at(i);
             if (c != 0) {
                 negative.add(mapping.index(other.mapping.value(i)), c);
@@ -251,7 +264,7 @@ public final class QuantileSketch {
      * {@link #maxSerializedBytes}.
      */
     public byte[] toBytes() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        Writer out = new Writer(24 + 11 * (positive.hi - positive.lo + 1 + negative.hi - negative.lo + 1));
         out.write(FORMAT_VERSION);
         long bits = Double.doubleToLongBits(mapping.relativeAccuracy);
         for (int i = 7; i >= 0; i--) {
@@ -261,7 +274,7 @@ public final class QuantileSketch {
         varint(out, zeroCount);
         positive.writeTo(out);
         negative.writeTo(out);
-        return out.toByteArray();
+        return out.bytes();
     }
 
     /**
@@ -320,7 +333,7 @@ public final class QuantileSketch {
      * sketch, not per value). The range never spans more than {@code maxBuckets}: a higher index
      * folds the lowest ones into {@code hi - maxBuckets + 1}, and a value below that goes there.
      */
-    private static final class Buckets {
+    static final class Buckets {
         private static final int INITIAL_CAPACITY = 32;
 
         private final int maxBuckets;
@@ -339,7 +352,7 @@ public final class QuantileSketch {
 
         Buckets(Buckets from) {
             this.maxBuckets = from.maxBuckets;
-            this.counts = from.total == 0 ? EMPTY : from.counts.clone();
+            this.counts = from.isEmpty() ? EMPTY : from.counts.clone();
             this.offset = from.offset;
             this.lo = from.lo;
             this.hi = from.hi;
@@ -350,7 +363,7 @@ public final class QuantileSketch {
 
         int used() {
             int n = 0;
-            for (int i = lo; total > 0 && i <= hi; i++) {
+            for (int i = lo; i <= hi; i++) {
                 if (at(i) != 0) {
                     n++;
                 }
@@ -358,19 +371,25 @@ public final class QuantileSketch {
             return n;
         }
 
-        /** The record path: inside the range in use, one increment. */
+        /**
+         * The record path: inside the range in use, one increment and nothing else, not even the
+         * total (see {@link QuantileSketch#accept}).
+         */
         void addOne(int index) {
             if (index >= lo && index <= hi) {
                 counts[index - offset]++;
-                total++;
             } else {
                 add(index, 1);
             }
         }
 
+        boolean isEmpty() {
+            return hi < lo;
+        }
+
         void add(int index, long count) {
             long folded = 0;
-            if (total == 0) {
+            if (isEmpty()) {
                 if (counts.length == 0) {
                     counts = new long[INITIAL_CAPACITY];
                 }
@@ -445,23 +464,52 @@ public final class QuantileSketch {
         }
 
         void addAll(Buckets other) {
-            for (int i = other.lo; other.total > 0 && i <= other.hi; i++) {
-                long c = other.at(i);
-                if (c != 0) {
-                    add(i, c);
-                }
+            if (other.isEmpty()) {
+                return;
             }
+            int newLo = isEmpty() ? other.lo : Math.min(lo, other.lo);
+            int newHi = isEmpty() ? other.hi : Math.max(hi, other.hi);
+            if (newHi - newLo + 1 > maxBuckets) {
+                // The union folds: bucket by bucket, so that the fold rule applies as for single values.
+                for (int i = other.lo; i <= other.hi; i++) {
+                    long c = other.at(i);
+                    if (c != 0) {
+                        add(i, c);
+                    }
+                }
+                return;
+            }
+            // The common case: widen the range once, then add the arrays element by element. The
+            // other's total may be stale (a stripe's sketch), so the counts are summed here.
+            if (isEmpty() && counts.length == 0) {
+                counts = new long[Math.max(INITIAL_CAPACITY, newHi - newLo + 1)];
+                offset = newLo;
+            }
+            lo = newLo;
+            hi = newHi;
+            if (lo < offset || hi >= offset + counts.length) {
+                reposition();
+            }
+            long added = 0;
+            int from = other.lo - other.offset;
+            int to = other.lo - offset;
+            for (int k = 0, n = other.hi - other.lo + 1; k < n; k++) {
+                long c = other.counts[from + k];
+                counts[to + k] += c;
+                added += c;
+            }
+            total += added;
         }
 
         /** Removes the counts of {@code prefix} (see {@link QuantileSketch#minus}). */
         void subtract(Buckets prefix) {
-            for (int i = prefix.lo; prefix.total > 0 && i <= prefix.hi; i++) {
+            for (int i = prefix.lo; i <= prefix.hi; i++) {
                 long c = prefix.at(i);
                 if (c == 0) {
                     continue;
                 }
                 // The prefix may not have folded what this range has since folded.
-                int index = total > 0 && i < lo ? lo : i;
+                int index = !isEmpty() && i < lo ? lo : i;
                 long have = at(index);
                 if (have < c) {
                     throw new IllegalArgumentException("the prefix holds more in bucket " + index + " than the sketch");
@@ -533,16 +581,16 @@ public final class QuantileSketch {
             return i >= 0 && i < counts.length ? counts[i] : 0;
         }
 
-        void writeTo(ByteArrayOutputStream out) {
+        void writeTo(Writer out) {
             int runs = 0;
-            for (int i = lo; total > 0 && i <= hi; i++) {
+            for (int i = lo; i <= hi; i++) {
                 if (at(i) != 0 && (i == lo || at(i - 1) == 0)) {
                     runs++;
                 }
             }
             varint(out, runs);
             long previousEnd = 0;
-            for (int i = lo; total > 0 && i <= hi; ) {
+            for (int i = lo; i <= hi; ) {
                 if (at(i) == 0) {
                     i++;
                     continue;
@@ -594,12 +642,33 @@ public final class QuantileSketch {
         return (v >>> 1) ^ -(v & 1);
     }
 
-    private static void varint(ByteArrayOutputStream out, long v) {
+    private static void varint(Writer out, long v) {
         while ((v & ~0x7FL) != 0) {
             out.write((int) ((v & 0x7F) | 0x80));
             v >>>= 7;
         }
         out.write((int) v);
+    }
+
+    /** A byte array that grows; unsynchronized, unlike {@code ByteArrayOutputStream}. */
+    private static final class Writer {
+        private byte[] b;
+        private int n;
+
+        Writer(int capacity) {
+            b = new byte[Math.max(16, capacity)];
+        }
+
+        void write(int v) {
+            if (n == b.length) {
+                b = Arrays.copyOf(b, n * 2);
+            }
+            b[n++] = (byte) v;
+        }
+
+        byte[] bytes() {
+            return Arrays.copyOf(b, n);
+        }
     }
 
     private static final class Reader {

@@ -22,7 +22,21 @@ abstract class StripeFields extends StripeLhsPad {
     double last = Double.NaN;
     long lastMillis = Stats.NO_LAST;
     /** A distribution's buckets, changed only inside the critical section; null for other types. */
-    QuantileSketch sketch;
+    final QuantileSketch sketch;
+    /**
+     * The sketch's positive buckets (the object stays, its array may be replaced) and its index
+     * multiplier, final so that the bucket index of the common sample, a positive one, is computed
+     * before the claiming CAS: loads after a locked instruction wait for it, so index arithmetic
+     * inside the critical section would add its whole latency to every sample.
+     */
+    final QuantileSketch.Buckets positive;
+    final double multiplier;
+
+    StripeFields(QuantileSketch sketch) {
+        this.sketch = sketch;
+        this.positive = sketch == null ? null : sketch.positiveBuckets();
+        this.multiplier = sketch == null ? 0 : sketch.multiplier();
+    }
     /** Id of the thread that last held the stripe, and how often the holder changed. */
     long lastWriter = -1;
     int handoffs;
@@ -87,17 +101,18 @@ final class Stripe extends StripeFields {
     long p18, p19, p1a, p1b, p1c, p1d, p1e, p1f;
 
     Stripe() {
+        super(null);
     }
 
     /** A stripe that keeps a sketch like {@code template} (of no values); none when null. */
     Stripe(QuantileSketch template) {
-        if (template != null) {
-            sketch = template.emptyCopy();
-        }
+        super(template == null ? null : template.emptyCopy());
     }
 
     /** Adds one sample if the stripe is free; never waits. {@code writer} identifies the calling thread. */
     int tryAdd(double value, long stampMillis, long writer) {
+        QuantileSketch.Buckets pos = positive;
+        int bucket = pos != null && value > 0 ? SketchMapping.index(value, multiplier) : 0;
         long c = (long) CTL.getOpaque(this);
         if ((c & (BUSY_BIT | SEALED_BIT)) != 0) {
             return (c & SEALED_BIT) != 0 ? SEALED : BUSY;
@@ -118,9 +133,12 @@ final class Stripe extends StripeFields {
             last = value;
             lastMillis = stampMillis;
         }
-        QuantileSketch sk = sketch;
-        if (sk != null) {
-            sk.accept(value);
+        if (pos != null) {
+            if (value > 0) {
+                pos.addOne(bucket);
+            } else {
+                sketch.accept(value);
+            }
         }
         int result = OK;
         if (writer != lastWriter) {
@@ -208,7 +226,7 @@ final class Stripe extends StripeFields {
         if (n == 0) {
             return Stats.EMPTY;
         }
-        into.merge(sketch);
+        into.merge(sketch); // reads the buckets only: the record path leaves the sketch's totals stale
         return new Stats(n, sum, min, max, last, lastMillis);
     }
 
