@@ -117,4 +117,22 @@ class AppConfigTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> AppConfig.parse(new String[] {"--max-series-per-name", "0"},
                 java.util.Map.of())).hasMessageContaining("--max-series-per-name");
     }
+
+    @Test
+    void parse_sketchAccuracy_takesPercentOrFractionAndDefaultsToOnePercent() {
+        org.assertj.core.api.Assertions.assertThat(AppConfig.parse(new String[0], java.util.Map.of()).sketchAccuracy())
+                .isEqualTo(0.01);
+        org.assertj.core.api.Assertions.assertThat(AppConfig.parse(new String[0], java.util.Map.of()).loadTypes())
+                .isEqualTo("latency=distribution");
+        org.assertj.core.api.Assertions.assertThat(AppConfig.parse(new String[] {"--sketch-accuracy", "0.5%"},
+                java.util.Map.of()).sketchAccuracy()).isEqualTo(0.005);
+        org.assertj.core.api.Assertions.assertThat(AppConfig.parse(new String[0],
+                java.util.Map.of("METRICS_SKETCH_ACCURACY", "0.02")).sketchAccuracy()).isEqualTo(0.02);
+        for (String bad : new String[] {"0", "20%", "abc", "0.00001"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> AppConfig.parse(new String[] {"--sketch-accuracy", bad},
+                    java.util.Map.of())).as(bad).hasMessageContaining("--sketch-accuracy must be from 0.01% to 10%");
+        }
+        org.assertj.core.api.Assertions.assertThat(AppConfig.parse(new String[] {"--types", "none"},
+                java.util.Map.of()).loadTypes()).isEmpty();
+    }
 }

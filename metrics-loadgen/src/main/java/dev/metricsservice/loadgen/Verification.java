@@ -66,8 +66,8 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
             QuantileSketch q = sketched == null ? null : sketched.sketch();
             return new MetricCheck(t.name(), ack, unknown, storedCount, t.acknowledgedSum(), t.unknownSum(),
                     storedSum, windows, problem, !t.series().tags().isEmpty(), sketchCount,
-                    q == null || q.count() == 0 ? Double.NaN : q.quantile(0.5),
-                    q == null || q.count() == 0 ? Double.NaN : q.quantile(0.99));
+                    q == null || q.count() == 0 ? Double.NaN : sketched.clamp(q.quantile(0.5)),
+                    q == null || q.count() == 0 ? Double.NaN : sketched.clamp(q.quantile(0.99)));
         }
     }
 
@@ -78,8 +78,14 @@ public record Verification(List<MetricCheck> checks, long fromEpochSecond, long 
      * @param sketch      the run's merged sketch, for p50 and p99; null when the source sends none
      * @param travelled   whether the sketches came with the rows (a store read directly); over HTTP
      *                    the source checked each row's sketch count itself
+     * @param min         the smallest stored sample, to which a reported quantile is clamped (as the
+     *                    query path does: it keeps the accuracy bound)
+     * @param max         the largest stored sample
      */
-    record Sketched(long sketchCount, QuantileSketch sketch, boolean travelled) {
+    record Sketched(long sketchCount, QuantileSketch sketch, boolean travelled, double min, double max) {
+        double clamp(double v) {
+            return Math.max(min, Math.min(max, v));
+        }
     }
 
     /** Why a gauge's stored last value is not one it could be, or null when it is. */

@@ -162,7 +162,7 @@ public final class Verifier {
             Totals base = before.getOrDefault(tally.series(), Totals.ZERO);
             Verification.Sketched sketched = tally.type() != MetricType.DISTRIBUTION ? null
                     : new Verification.Sketched(after.sketchCount() - base.sketchCount(), after.sketchSince(base),
-                            sketchesTravel);
+                            sketchesTravel, after.merged().min(), after.merged().max());
             checks.add(Verification.MetricCheck.compare(tally, after.count() - base.count(),
                     after.sum() - base.sum(), Math.max(Math.abs(after.sum()), Math.abs(base.sum())),
                     after.windows(), after.last(), sketched));
