@@ -39,6 +39,7 @@ import java.util.function.BiConsumer;
  * @param maxSeries          most live series
  * @param maxSeriesPerName   most live series of one metric name
  * @param sketchAccuracy     relative accuracy of distributions' quantile sketches
+ * @param sketchMaxBuckets   most buckets per sign a distribution window's sketch keeps
  * @param retention          how long stored windows are kept (zero: forever)
  * @param seriesTtl          how long a series may hold nothing before it is retired (zero: never)
  * @param allowedLateness    how long after a window ends it is finalized
@@ -72,6 +73,7 @@ public record AppConfig(
         int maxSeries,
         int maxSeriesPerName,
         double sketchAccuracy,
+        int sketchMaxBuckets,
         Duration retention,
         Duration seriesTtl,
         Duration allowedLateness,
@@ -123,6 +125,7 @@ public record AppConfig(
         int maxSeries = 100_000;
         int maxSeriesPerName = 10_000;
         double sketchAccuracy = 0.01;
+        int sketchMaxBuckets = 2048;
         Duration retention = Duration.ofDays(30);
         Duration seriesTtl = Duration.ofMinutes(15);
         Duration allowedLateness = Duration.ofSeconds(5);
@@ -157,7 +160,7 @@ public record AppConfig(
             }
             return new AppConfig(bind, store, sqlitePath, dynamodbEndpoint, region, table, flushInterval,
                     runDuration, telemetry, traceDir, traceMaxFileBytes, traceMaxTotalBytes, window, maxBodyBytes,
-                    maxBatchSamples, maxSeries, maxSeriesPerName, sketchAccuracy, retention, seriesTtl, allowedLateness, maxLateness, maxFutureSkew,
+                    maxBatchSamples, maxSeries, maxSeriesPerName, sketchAccuracy, sketchMaxBuckets, retention, seriesTtl, allowedLateness, maxLateness, maxFutureSkew,
                     maxPendingWindows, maxNameBytes, authToken, profile, reportDir,
                     writerId, loadTags, loadTypes);
         }
@@ -210,6 +213,9 @@ public record AppConfig(
             new Option("--sketch-accuracy", "1%",
                     "relative accuracy of the quantiles of distributions, 0.01%..10% (as 1% or 0.01)",
                     (b, v) -> b.sketchAccuracy = accuracy(v)),
+            new Option("--sketch-max-buckets", "2048",
+                    "most buckets per sign in a distribution window's sketch (16..8192); past it the smallest values fold",
+                    (b, v) -> b.sketchMaxBuckets = (int) integer("--sketch-max-buckets", v, 16, 8192)),
             new Option("--retention", "30d",
                     "how long stored windows are kept: SQLite deletes older ones, DynamoDB items carry a TTL; 0 = forever",
                     (b, v) -> b.retention = duration("--retention", v, Duration.ZERO, Duration.ofDays(36_500))),

@@ -102,6 +102,7 @@ public final class MetricsApp implements AutoCloseable {
                     .maxSeries(config.maxSeries())
                     .maxSeriesPerName(config.maxSeriesPerName())
                     .sketchAccuracy(config.sketchAccuracy())
+                    .sketchMaxBuckets(config.sketchMaxBuckets())
                     .seriesTtl(config.seriesTtl())
                     .allowedLateness(config.allowedLateness())
                     .maxLateness(config.maxLateness())

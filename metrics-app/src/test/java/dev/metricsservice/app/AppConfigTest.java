@@ -134,5 +134,9 @@ class AppConfigTest {
         }
         org.assertj.core.api.Assertions.assertThat(AppConfig.parse(new String[] {"--types", "none"},
                 java.util.Map.of()).loadTypes()).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(AppConfig.parse(new String[0], java.util.Map.of()).sketchMaxBuckets())
+                .isEqualTo(2048);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AppConfig.parse(new String[] {"--sketch-max-buckets", "8"},
+                java.util.Map.of())).hasMessageContaining("--sketch-max-buckets");
     }
 }
