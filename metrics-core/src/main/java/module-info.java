@@ -5,6 +5,7 @@
  */
 module dev.metricsservice.core {
     exports dev.metricsservice.core;
+    exports dev.metricsservice.core.durability;
     exports dev.metricsservice.core.flush;
     exports dev.metricsservice.core.store;
     exports dev.metricsservice.core.units;

@@ -1,0 +1,510 @@
+package dev.metricsservice.wal;
+
+import dev.metricsservice.core.durability.DurableLog;
+import dev.metricsservice.core.durability.DurableLogException;
+import dev.metricsservice.core.durability.DurableLogException.Reason;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A write-ahead log of opaque records in segment files, made durable by group commit: one writer
+ * thread takes every record queued since its last force, writes them, forces the file once
+ * ({@code FileChannel.force(false)}, fdatasync) and only then completes their futures.
+ *
+ * <pre>{@code
+ * try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(Path.of("data/wal")))) {
+ *     log.replay((position, payload) -> reapply(payload));      // before serving
+ *     log.append(encoded).thenRun(() -> answer202());          // never blocks
+ *     log.checkpoint(positionEveryStoredRecordIsBelow);         // lets old segments go
+ * }
+ * }</pre>
+ *
+ * <p><b>Opening</b> locks the directory ({@code LOCK}, an OS file lock: a second live process is
+ * refused with a message naming the directory), reads the checkpoint, and scans every segment. A
+ * damaged tail of the last segment (a record cut short by a crash, or whose CRC32C fails: it was
+ * never acknowledged, since acknowledgements follow the force) is cut off, logged once with the
+ * number of bytes. Damage anywhere else means lost acknowledged data and refuses to open.
+ *
+ * <p><b>Failure</b>: a record that would take the log past {@code maxBytes} fails as
+ * {@link Reason#FULL} (the caller answers 503 and retries later; {@link #checkpoint} frees space);
+ * an I/O error fails the records of that commit and every later one as {@link Reason#IO_ERROR}.
+ * Nothing is acknowledged that is not forced.
+ *
+ * <p>Thread-safe: {@link #append} from any thread; {@link #replay} before the first append.
+ */
+public final class WriteAheadLog implements DurableLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WriteAheadLog.class);
+    private static final String CHECKPOINT = "checkpoint";
+    private static final int MAX_BATCH = 4096;
+
+    private record Pending(ByteBuffer payload, CompletableFuture<Long> done) {
+    }
+
+    /** A record written but not yet forced, and where it starts. */
+    private record Written(long position, CompletableFuture<Long> done) {
+    }
+
+    /** What opening found, for logs and {@code /stats}. */
+    public record Recovery(int segments, long records, long checkpoint, long cutBytes, String cutReason) {
+    }
+
+    /** Counters since open. */
+    public record Stats(long records, long bytes, long fsyncs, long logBytes, int segments) {
+        /** Records made durable per force, on average. */
+        public double recordsPerFsync() {
+            return fsyncs == 0 ? 0 : (double) records / fsyncs;
+        }
+    }
+
+    private final WalConfig config;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private final Recovery recovery;
+    private final List<Long> segmentBases = new ArrayList<>(); // guarded by this
+    private final AtomicLong records = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong fsyncs = new AtomicLong();
+    private volatile long checkpoint;
+    private volatile long logBytes;
+    private volatile boolean closed;
+    private volatile IOException failure;
+
+    // Writer-thread state.
+    private FileChannel active;
+    private long activeBase;
+    private long activeSize;
+
+    private WriteAheadLog(WalConfig config, FileChannel lockChannel, FileLock lock) throws IOException {
+        this.config = config;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.checkpoint = readCheckpoint();
+        this.recovery = recover();
+        this.writer = new Thread(this::run, "wal-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    /**
+     * Opens (or creates) the log in {@code config.directory()}.
+     *
+     * @throws IOException when the directory cannot be used, another process holds it, or a
+     *     segment other than the last is damaged
+     */
+    public static WriteAheadLog open(WalConfig config) throws IOException {
+        Files.createDirectories(config.directory());
+        Path lockFile = config.directory().resolve("LOCK");
+        FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            ch.close();
+            throw new IOException("the write-ahead log directory " + config.directory().toAbsolutePath()
+                    + " is held by another live process (lock file " + lockFile.toAbsolutePath()
+                    + "); give each instance its own directory");
+        }
+        try {
+            return new WriteAheadLog(config, ch, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.release();
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** What opening found. */
+    public Recovery recovery() {
+        return recovery;
+    }
+
+    public Stats stats() {
+        synchronized (this) {
+            return new Stats(records.get(), bytes.get(), fsyncs.get(), logBytes, segmentBases.size());
+        }
+    }
+
+    /** The position below which every record has been checkpointed. */
+    public long checkpoint() {
+        return checkpoint;
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    private Recovery recover() throws IOException {
+        List<Long> bases = new ArrayList<>();
+        try (var files = Files.list(config.directory())) {
+            files.forEach(p -> {
+                long b = Segment.baseOf(p.getFileName().toString());
+                if (b >= 0) {
+                    bases.add(b);
+                }
+            });
+        }
+        bases.sort(null);
+        long total = 0;
+        long recordsFound = 0;
+        long cut = 0;
+        String cutReason = null;
+        for (int i = 0; i < bases.size(); i++) {
+            long base = bases.get(i);
+            Path path = Segment.path(config.directory(), base);
+            boolean last = i == bases.size() - 1;
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                if (i > 0) {
+                    long previousEnd = bases.get(i - 1) + Files.size(Segment.path(config.directory(), bases.get(i - 1)));
+                    if (previousEnd != base) {
+                        throw new IOException("write-ahead log segment " + path + " starts at " + base
+                                + " but the one before it ends at " + previousEnd + ": segments are missing");
+                    }
+                }
+                Segment.Scan scan = Segment.scan(ch, config.maxRecordBytes(), null);
+                if (scan.damaged()) {
+                    if (!last) {
+                        throw new IOException("write-ahead log segment " + path + " is damaged at offset "
+                                + scan.validBytes() + " (" + scan.stopReason() + ") and is not the last segment:"
+                                + " acknowledged records would be lost, so the log does not open");
+                    }
+                    cut = scan.fileBytes() - scan.validBytes();
+                    cutReason = scan.stopReason();
+                    ch.truncate(scan.validBytes());
+                    if (scan.validBytes() < Segment.HEADER_BYTES) {
+                        // A crash while the segment was being started: write its header again.
+                        ch.write(Segment.header(), 0);
+                    }
+                    ch.force(true);
+                    LOG.warn("write-ahead log: cut {} bytes off the end of {} ({}); they were never acknowledged",
+                            cut, path, cutReason);
+                }
+                total += ch.size();
+                recordsFound += scan.records();
+            }
+        }
+        synchronized (this) {
+            segmentBases.addAll(bases);
+        }
+        logBytes = total;
+        if (bases.isEmpty()) {
+            startSegment(Math.max(0, checkpoint));
+        } else {
+            long base = bases.get(bases.size() - 1);
+            Path path = Segment.path(config.directory(), base);
+            active = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            activeBase = base;
+            activeSize = active.size();
+        }
+        return new Recovery(bases.size(), recordsFound, checkpoint, cut, cutReason);
+    }
+
+    /**
+     * Feeds every record at or past the checkpoint to {@code visitor}, in order. Call before the
+     * first {@link #append}.
+     *
+     * @return the number of records replayed
+     */
+    public long replay(RecordVisitor visitor) throws IOException {
+        List<Long> bases;
+        synchronized (this) {
+            bases = List.copyOf(segmentBases);
+        }
+        long n = 0;
+        for (long base : bases) {
+            Path path = Segment.path(config.directory(), base);
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                long[] count = {0};
+                Segment.scan(ch, config.maxRecordBytes(), (offset, payload) -> {
+                    long position = base + offset;
+                    if (position >= checkpoint) {
+                        visitor.record(position, payload);
+                        count[0]++;
+                    }
+                });
+                n += count[0];
+            }
+        }
+        return n;
+    }
+
+    /** Receives replayed records. */
+    @FunctionalInterface
+    public interface RecordVisitor {
+        void record(long position, ByteBuffer payload) throws IOException;
+    }
+
+    // ------------------------------------------------------------------ appending
+
+    @Override
+    public CompletableFuture<Long> append(ByteBuffer record) {
+        int length = record.remaining();
+        if (length < 1 || length > config.maxRecordBytes()) {
+            return CompletableFuture.failedFuture(new DurableLogException(Reason.TOO_LARGE, "a record of " + length
+                    + " bytes is outside 1.." + config.maxRecordBytes()));
+        }
+        IOException f = failure;
+        if (f != null) {
+            return CompletableFuture.failedFuture(new DurableLogException(Reason.IO_ERROR,
+                    "the write-ahead log failed earlier and takes no more records: " + f.getMessage(), f));
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(new DurableLogException(Reason.CLOSED, "the write-ahead log is closed"));
+        }
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        Pending pending = new Pending(record.duplicate(), done);
+        queue.add(pending);
+        if (closed && queue.remove(pending)) {
+            // Raced with close: the writer may already have stopped, so nobody else would answer.
+            done.completeExceptionally(new DurableLogException(Reason.CLOSED, "the write-ahead log is closed"));
+        }
+        return done;
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>();
+        while (true) {
+            try {
+                Pending first = queue.take();
+                if (first.payload == null) {
+                    failAll(batch, new DurableLogException(Reason.CLOSED, "the write-ahead log is closed"));
+                    drainClosed();
+                    return;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                failAll(batch, new DurableLogException(Reason.CLOSED, "the write-ahead log writer was interrupted"));
+                return;
+            }
+            batch.clear();
+        }
+    }
+
+    private void drainClosed() {
+        List<Pending> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        failAll(rest, new DurableLogException(Reason.CLOSED, "the write-ahead log is closed"));
+    }
+
+    /** Writes the batch (stopping at a close marker), forces once, completes the futures. */
+    private void commit(List<Pending> batch) {
+        List<Written> written = new ArrayList<>(batch.size());
+        boolean closeSeen = false;
+        try {
+            for (Pending p : batch) {
+                if (p.payload == null) {
+                    closeSeen = true;
+                    continue;
+                }
+                if (failure != null) {
+                    p.done.completeExceptionally(new DurableLogException(Reason.IO_ERROR,
+                            "the write-ahead log failed: " + failure.getMessage(), failure));
+                    continue;
+                }
+                int length = p.payload.remaining();
+                long recordBytes = Segment.RECORD_HEADER_BYTES + (long) length;
+                if (activeSize + recordBytes > config.segmentBytes() && activeSize > Segment.HEADER_BYTES) {
+                    forceAndComplete(written);
+                    active.close();
+                    startSegment(activeBase + activeSize);
+                }
+                if (logBytes + recordBytes > config.maxBytes()) {
+                    p.done.completeExceptionally(new DurableLogException(Reason.FULL, "the write-ahead log holds "
+                            + logBytes + " of its " + config.maxBytes() + " bytes; it frees space as the store"
+                            + " takes the windows (retry later)"));
+                    continue;
+                }
+                ByteBuffer header = ByteBuffer.allocate(Segment.RECORD_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                header.putInt(0, length).putInt(4, Segment.crc(length, p.payload));
+                long position = activeBase + activeSize;
+                writeFully(new ByteBuffer[] {header, p.payload.duplicate()}, activeSize);
+                activeSize += recordBytes;
+                logBytes += recordBytes;
+                written.add(new Written(position, p.done));
+                bytes.addAndGet(length);
+            }
+            forceAndComplete(written);
+        } catch (IOException e) {
+            if (failure == null) {
+                failure = e;
+                LOG.error("write-ahead log: I/O error in {}; every later append fails until restart",
+                        config.directory(), e);
+            }
+            DurableLogException error = new DurableLogException(Reason.IO_ERROR, "the write-ahead log could not write: "
+                    + e.getMessage(), e);
+            for (Written w : written) {
+                w.done.completeExceptionally(error);
+            }
+            written.clear();
+        }
+        if (closeSeen) {
+            queue.add(new Pending(null, null));
+        }
+    }
+
+    private void forceAndComplete(List<Written> written) throws IOException {
+        if (written.isEmpty()) {
+            return;
+        }
+        active.force(false);
+        fsyncs.incrementAndGet();
+        records.addAndGet(written.size());
+        for (Written w : written) {
+            w.done.complete(w.position);
+        }
+        written.clear();
+    }
+
+    private void writeFully(ByteBuffer[] parts, long at) throws IOException {
+        long p = at;
+        for (ByteBuffer b : parts) {
+            while (b.hasRemaining()) {
+                p += active.write(b, p);
+            }
+        }
+    }
+
+    private void startSegment(long base) throws IOException {
+        Path path = Segment.path(config.directory(), base);
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        ch.write(Segment.header(), 0);
+        ch.force(true);
+        forceDirectory();
+        active = ch;
+        activeBase = base;
+        activeSize = Segment.HEADER_BYTES;
+        synchronized (this) {
+            segmentBases.add(base);
+            logBytes += Segment.HEADER_BYTES;
+        }
+    }
+
+    private static void failAll(List<Pending> ps, DurableLogException e) {
+        for (Pending p : ps) {
+            if (p.done != null) {
+                p.done.completeExceptionally(e);
+            }
+        }
+        ps.clear();
+    }
+
+    // ------------------------------------------------------------------ checkpoint
+
+    /**
+     * Records that everything below {@code position} is stored for good, durably (a checkpoint
+     * file replaced atomically), then deletes the segments that lie wholly below it. Positions
+     * never move back: a lower one is ignored.
+     */
+    public synchronized void checkpoint(long position) throws IOException {
+        if (position <= checkpoint) {
+            return;
+        }
+        Path tmp = config.directory().resolve(CHECKPOINT + ".tmp");
+        ByteBuffer b = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(0, position);
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, 8);
+        b.putInt(8, (int) crc.getValue());
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(b, 0);
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, config.directory().resolve(CHECKPOINT), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system of " + config.directory() + " cannot replace files atomically", e);
+        }
+        forceDirectory();
+        checkpoint = position;
+        // Every segment but the last one whose end is at or below the checkpoint can go.
+        while (segmentBases.size() > 1) {
+            long base = segmentBases.get(0);
+            long end = segmentBases.get(1);
+            if (end > position) {
+                break;
+            }
+            Path path = Segment.path(config.directory(), base);
+            long size = Files.size(path);
+            Files.delete(path);
+            segmentBases.remove(0);
+            logBytes -= size;
+        }
+    }
+
+    private long readCheckpoint() throws IOException {
+        Path p = config.directory().resolve(CHECKPOINT);
+        if (!Files.exists(p)) {
+            return 0;
+        }
+        byte[] b = Files.readAllBytes(p);
+        if (b.length != 12) {
+            throw new IOException("the write-ahead log checkpoint " + p + " has " + b.length + " bytes, not 12");
+        }
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        CRC32C crc = new CRC32C();
+        crc.update(b, 0, 8);
+        if (bb.getInt(8) != (int) crc.getValue()) {
+            throw new IOException("the write-ahead log checkpoint " + p + " fails its CRC32C");
+        }
+        return bb.getLong(0);
+    }
+
+    private void forceDirectory() throws IOException {
+        // Makes a created, renamed or deleted file name durable (Linux: fsync on the directory).
+        try (FileChannel dir = FileChannel.open(config.directory(), StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            // Some file systems refuse to open directories; the file's own force still holds its data.
+            LOG.debug("write-ahead log: cannot force directory {}: {}", config.directory(), e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ close
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        queue.add(new Pending(null, null));
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (active != null) {
+                active.close();
+            }
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.warn("write-ahead log: closing {}: {}", config.directory(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package dev.metricsservice.wal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.metricsservice.core.durability.DurableLogException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WriteAheadLogTest {
+
+    @TempDir
+    Path dir;
+
+    private static ByteBuffer record(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<String> replayAll(WriteAheadLog log) throws IOException {
+        List<String> out = new ArrayList<>();
+        log.replay((position, payload) -> out.add(StandardCharsets.UTF_8.decode(payload).toString()));
+        return out;
+    }
+
+    private static long await(CompletableFuture<Long> f) throws Exception {
+        return f.get(30, TimeUnit.SECONDS);
+    }
+
+    private static List<Path> segments(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".seg")).sorted().toList();
+        }
+    }
+
+    @Test
+    void append_thenReopen_replaysEveryRecordInOrder() throws Exception {
+        List<Long> positions = new ArrayList<>();
+        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(dir))) {
+            for (int i = 0; i < 100; i++) {
+                positions.add(await(log.append(record("r" + i))));
+            }
+        }
+        assertThat(positions).isSorted().doesNotHaveDuplicates();
+        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(dir))) {
+            List<String> back = replayAll(log);
+            assertThat(back).hasSize(100).startsWith("r0", "r1").endsWith("r99");
+            assertThat(log.recovery().records()).isEqualTo(100);
+            assertThat(log.recovery().cutBytes()).isZero();
+            // Appends continue after the replayed records.
+            assertThat(await(log.append(record("r100")))).isGreaterThan(positions.get(99));
+        }
+    }
+
+    @Test
+    void append_concurrentWriters_shareForces() throws Exception {
+        int threads = 8;
+        int each = 500;
+        List<CompletableFuture<Long>> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(dir))) {
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                ts.add(new Thread(() -> {
+                    for (int i = 0; i < each; i++) {
+                        all.add(log.append(record(id + ":" + i)));
+                    }
+                }));
+            }
+            ts.forEach(Thread::start);
+            for (Thread t : ts) {
+                t.join();
+            }
+            for (CompletableFuture<Long> f : all) {
+                await(f);
+            }
+            WriteAheadLog.Stats stats = log.stats();
+            assertThat(stats.records()).isEqualTo(threads * each);
+            // Group commit: one force covers everything queued meanwhile.
+            assertThat(stats.fsyncs()).isLessThan(stats.records());
+        }
+        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(dir))) {
+            List<String> back = replayAll(log);
+            assertThat(back).hasSize(threads * each).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void open_tornTail_isCutAtTheLastValidRecordWhateverTheOffset() throws Exception {
+        Path original = dir.resolve("original");
+        List<Long> ends = new ArrayList<>();
+        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(original))) {
+            for (int i = 0; i < 5; i++) {
+                await(log.append(record("record-" + i + "-" + "x".repeat(i * 7))));
+            }
+        }
+        Path segment = segments(original).get(0);
+        long size = Files.size(segment);
+        // Valid ends: after the header and after each record.
+        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(original))) {
+            log.replay((position, payload) -> ends.add(position + Segment.RECORD_HEADER_BYTES + payload.remaining()));
+        }
+        long lastThreeStart = ends.get(1);
+        for (long cut = lastThreeStart; cut < size; cut++) {
+            Path copy = dir.resolve("cut-" + cut);
+            Files.createDirectories(copy);
+            Path seg = copy.resolve(segment.getFileName());
+            Files.copy(segment, seg);
+            try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+                ch.truncate(cut);
+            }
+            long whole = cut;
+            long expected = ends.stream().filter(e -> e <= whole).count();
+            try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(copy))) {
+                assertThat(replayAll(log)).as("cut at %d", cut).hasSize((int) expected);
+                long validEnd = ends.stream().filter(e -> e <= whole).mapToLong(Long::longValue).max().orElse(8);
+                assertThat(log.recovery().cutBytes()).as("cut at %d", cut).isEqualTo(cut - validEnd);
+                // The log goes on after the cut.
+                await(log.append(record("after")));
+            }
+            try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(copy))) {
+                assertThat(replayAll(log)).as("cut at %d", cut).hasSize((int) expected + 1).endsWith("after");
+            }
+        }
+    }
+
+    @Test
+    void open_corruptRecord_cutInTheLastSegmentRefusedInAnEarlierOne() throws Exception {
+        WalConfig small = new WalConfig(dir, 1 << 20, 4096, 1024);
+        try (WriteAheadLog log = WriteAheadLog.open(small)) {
+            for (int i = 0; i < 20; i++) {
+                await(log.append(record("y".repeat(900) + i)));
+            }
+        }
+        List<Path> segs = segments(dir);
+        assertThat(segs).hasSizeGreaterThan(2);
+        Path last = segs.get(segs.size() - 1);
+        flipByte(last, Files.size(last) - 3);
+        try (WriteAheadLog log = WriteAheadLog.open(small)) {
+            assertThat(replayAll(log)).hasSize(19);
+            assertThat(log.recovery().cutReason()).contains("CRC32C");
+        }
+        flipByte(segs.get(0), 20);
+        assertThatThrownBy(() -> WriteAheadLog.open(small)).isInstanceOf(IOException.class)
+                .hasMessageContaining("is not the last segment");
+    }
+
+    private static void flipByte(Path file, long at) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, at);
+            b.put(0, (byte) (b.get(0) ^ 0x40));
+            b.position(0);
+            ch.write(b, at);
+        }
+    }
+
+    @Test
+    void checkpoint_deletesSegmentsBelowItAndSurvivesReopen() throws Exception {
+        WalConfig small = new WalConfig(dir, 1 << 20, 4096, 1024);
+        List<Long> positions = new ArrayList<>();
+        try (WriteAheadLog log = WriteAheadLog.open(small)) {
+            for (int i = 0; i < 30; i++) {
+                positions.add(await(log.append(record("z".repeat(900) + i))));
+            }
+            int before = segments(dir).size();
+            log.checkpoint(positions.get(20));
+            assertThat(segments(dir).size()).isLessThan(before);
+            assertThat(log.stats().logBytes()).isEqualTo(segments(dir).stream().mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sum());
+        }
+        try (WriteAheadLog log = WriteAheadLog.open(small)) {
+            assertThat(log.checkpoint()).isEqualTo(positions.get(20));
+            List<String> back = replayAll(log);
+            assertThat(back).hasSize(10).first().asString().endsWith("20");
+        }
+    }
+
+    @Test
+    void append_pastMaxBytes_failsFullUntilACheckpointFreesSpace() throws Exception {
+        WalConfig tiny = new WalConfig(dir, 3 * 4096, 4096, 1024);
+        List<Long> ok = new ArrayList<>();
+        try (WriteAheadLog log = WriteAheadLog.open(tiny)) {
+            DurableLogException full = null;
+            for (int i = 0; i < 40 && full == null; i++) {
+                try {
+                    ok.add(await(log.append(record("w".repeat(1000)))));
+                } catch (ExecutionException e) {
+                    full = (DurableLogException) e.getCause();
+                }
+            }
+            assertThat(full).isNotNull();
+            assertThat(full.reason()).isEqualTo(DurableLogException.Reason.FULL);
+            assertThat(full.getMessage()).contains("retry later");
+            log.checkpoint(ok.get(ok.size() - 1));
+            assertThat(await(log.append(record("fits again")))).isPositive();
+        }
+    }
+
+    @Test
+    void open_directoryHeldByAnotherLog_isRefusedNamingIt() throws Exception {
+        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(dir))) {
+            assertThatThrownBy(() -> WriteAheadLog.open(WalConfig.of(dir))).isInstanceOf(IOException.class)
+                    .hasMessageContaining("held by another live process").hasMessageContaining(dir.toString());
+        }
+        WriteAheadLog.open(WalConfig.of(dir)).close(); // released on close
+    }
+
+    @Test
+    void append_badRecordsAndAfterClose_failWithTheReason() throws Exception {
+        WriteAheadLog log = WriteAheadLog.open(new WalConfig(dir, 1 << 20, 4096, 1024));
+        assertThatThrownBy(() -> await(log.append(ByteBuffer.allocate(2000)))).hasCauseInstanceOf(DurableLogException.class)
+                .hasMessageContaining("outside 1..1024");
+        assertThatThrownBy(() -> await(log.append(ByteBuffer.allocate(0)))).hasMessageContaining("outside");
+        log.close();
+        assertThatThrownBy(() -> await(log.append(record("late")))).hasMessageContaining("closed");
+    }
+}
