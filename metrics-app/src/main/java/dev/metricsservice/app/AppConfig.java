@@ -40,6 +40,8 @@ import java.util.function.BiConsumer;
  * @param maxSeriesPerName   most live series of one metric name
  * @param sketchAccuracy     relative accuracy of distributions' quantile sketches
  * @param sketchMaxBuckets   most buckets per sign a distribution window's sketch keeps
+ * @param dedupWindow        how long a POST's Idempotency-Key is remembered
+ * @param dedupMaxKeys       most Idempotency-Keys remembered
  * @param retention          how long stored windows are kept (zero: forever)
  * @param seriesTtl          how long a series may hold nothing before it is retired (zero: never)
  * @param allowedLateness    how long after a window ends it is finalized
@@ -74,6 +76,8 @@ public record AppConfig(
         int maxSeriesPerName,
         double sketchAccuracy,
         int sketchMaxBuckets,
+        Duration dedupWindow,
+        int dedupMaxKeys,
         Duration retention,
         Duration seriesTtl,
         Duration allowedLateness,
@@ -126,6 +130,8 @@ public record AppConfig(
         int maxSeriesPerName = 10_000;
         double sketchAccuracy = 0.01;
         int sketchMaxBuckets = 2048;
+        Duration dedupWindow = Duration.ofMinutes(10);
+        int dedupMaxKeys = 1_000_000;
         Duration retention = Duration.ofDays(30);
         Duration seriesTtl = Duration.ofMinutes(15);
         Duration allowedLateness = Duration.ofSeconds(5);
@@ -160,7 +166,7 @@ public record AppConfig(
             }
             return new AppConfig(bind, store, sqlitePath, dynamodbEndpoint, region, table, flushInterval,
                     runDuration, telemetry, traceDir, traceMaxFileBytes, traceMaxTotalBytes, window, maxBodyBytes,
-                    maxBatchSamples, maxSeries, maxSeriesPerName, sketchAccuracy, sketchMaxBuckets, retention, seriesTtl, allowedLateness, maxLateness, maxFutureSkew,
+                    maxBatchSamples, maxSeries, maxSeriesPerName, sketchAccuracy, sketchMaxBuckets, dedupWindow, dedupMaxKeys, retention, seriesTtl, allowedLateness, maxLateness, maxFutureSkew,
                     maxPendingWindows, maxNameBytes, authToken, profile, reportDir,
                     writerId, loadTags, loadTypes);
         }
@@ -216,6 +222,12 @@ public record AppConfig(
             new Option("--sketch-max-buckets", "2048",
                     "most buckets per sign in a distribution window's sketch (16..8192); past it the smallest values fold",
                     (b, v) -> b.sketchMaxBuckets = (int) integer("--sketch-max-buckets", v, 16, 8192)),
+            new Option("--dedup-window", "10m",
+                    "how long a POST's Idempotency-Key is remembered: a retry within it is answered like the first (1s..7d)",
+                    (b, v) -> b.dedupWindow = duration("--dedup-window", v, Duration.ofSeconds(1), Duration.ofDays(7))),
+            new Option("--dedup-max-keys", "1000000",
+                    "most Idempotency-Keys remembered, oldest forgotten first; about 200 bytes each (1..100000000)",
+                    (b, v) -> b.dedupMaxKeys = (int) integer("--dedup-max-keys", v, 1, 100_000_000)),
             new Option("--retention", "30d",
                     "how long stored windows are kept: SQLite deletes older ones, DynamoDB items carry a TTL; 0 = forever",
                     (b, v) -> b.retention = duration("--retention", v, Duration.ZERO, Duration.ofDays(36_500))),

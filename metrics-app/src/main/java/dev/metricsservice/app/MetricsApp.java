@@ -127,6 +127,8 @@ public final class MetricsApp implements AutoCloseable {
                     .maxBodyBytes((int) config.maxBodyBytes())
                     .maxBatchSize(config.maxBatchSamples())
                     .authToken(config.authToken())
+                    .dedupWindow(config.dedupWindow())
+                    .dedupMaxKeys(config.dedupMaxKeys())
                     .build(), instrumentation);
             FlushWorker flusher = FlushWorker.builder(aggregator, store)
                     .interval(config.flushInterval())

@@ -138,5 +138,10 @@ class AppConfigTest {
                 .isEqualTo(2048);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> AppConfig.parse(new String[] {"--sketch-max-buckets", "8"},
                 java.util.Map.of())).hasMessageContaining("--sketch-max-buckets");
+        AppConfig dedup = AppConfig.parse(new String[] {"--dedup-window", "30s", "--dedup-max-keys", "500"}, java.util.Map.of());
+        org.assertj.core.api.Assertions.assertThat(dedup.dedupWindow()).isEqualTo(java.time.Duration.ofSeconds(30));
+        org.assertj.core.api.Assertions.assertThat(dedup.dedupMaxKeys()).isEqualTo(500);
+        org.assertj.core.api.Assertions.assertThat(AppConfig.parse(new String[0], java.util.Map.of()).dedupWindow())
+                .isEqualTo(java.time.Duration.ofMinutes(10));
     }
 }

@@ -49,12 +49,16 @@ final class Api {
     private final HttpServerConfig config;
     private final long retryAfterSeconds;
 
+    /** Answers remembered for requests with an {@code Idempotency-Key}; one per server. */
+    final IdempotencyKeys idempotency;
+
     Api(ServerState server) {
         this.server = server;
         this.aggregator = server.aggregator;
         this.queries = new QueryService(server.aggregator, server.store);
         this.config = server.config;
         this.retryAfterSeconds = config.retryAfterSeconds();
+        this.idempotency = new IdempotencyKeys(config.dedupWindow().toNanos(), config.dedupMaxKeys(), System::nanoTime);
     }
 
     FullHttpResponse error(ByteBufAllocator alloc, ApiError e) {
@@ -63,7 +67,58 @@ final class Api {
 
     // ------------------------------------------------------------------ POST /metrics
 
+    /**
+     * A POST with its {@code Idempotency-Key} headers (none, or the one key): a repeat of an
+     * accepted request with the same key and body within the dedup window is answered like the
+     * first, marked {@code "duplicate": true}, and records nothing.
+     */
+    FullHttpResponse ingest(ByteBufAllocator alloc, ByteBuf body, List<String> keyHeaders) {
+        if (keyHeaders.isEmpty()) {
+            return ingest(alloc, body);
+        }
+        if (keyHeaders.size() > 1) {
+            return error(alloc, ApiError.badRequest("header 'Idempotency-Key' is given " + keyHeaders.size()
+                    + " times; send it once"));
+        }
+        String key = keyHeaders.get(0);
+        String problem = IdempotencyKeys.problem(key);
+        if (problem != null) {
+            return error(alloc, ApiError.badRequest(problem));
+        }
+        IdempotencyKeys.Outcome outcome = idempotency.admit(key, body);
+        if (outcome instanceof IdempotencyKeys.Outcome.Duplicate d) {
+            int n = d.accepted();
+            return Responses.json(HttpResponseStatus.ACCEPTED, JsonOut.write(alloc, g -> {
+                g.writeStartObject();
+                g.writeNumberField("accepted", n);
+                g.writeBooleanField("duplicate", true);
+                g.writeEndObject();
+            }));
+        }
+        if (outcome instanceof IdempotencyKeys.Outcome.Reused) {
+            return error(alloc, new ApiError(409, "idempotency_key_reused", "header 'Idempotency-Key': this key was"
+                    + " used within the last " + dev.metricsservice.core.units.Units.formatDuration(config.dedupWindow())
+                    + " for a request with another body; use a new key for a new request"));
+        }
+        if (outcome instanceof IdempotencyKeys.Outcome.InProgress) {
+            return error(alloc, new ApiError(409, "idempotency_key_in_progress", "header 'Idempotency-Key': a request"
+                    + " with this key is being recorded right now; retry in a moment to get its answer"));
+        }
+        IdempotencyKeys.Outcome.Claimed claimed = (IdempotencyKeys.Outcome.Claimed) outcome;
+        int[] accepted = {-1};
+        try {
+            return record(alloc, body, accepted);
+        } finally {
+            idempotency.settle(claimed, accepted[0]);
+        }
+    }
+
     FullHttpResponse ingest(ByteBufAllocator alloc, ByteBuf body) {
+        return record(alloc, body, null);
+    }
+
+    /** Records the body; {@code acceptedOut[0]} (when given) becomes the number accepted, else stays -1. */
+    private FullHttpResponse record(ByteBufAllocator alloc, ByteBuf body, int[] acceptedOut) {
         IngestParser parser = IngestParser.current();
         Parsed<IngestParser.Shape> parsed = parser.parse(body, config.maxBatchSize());
         SampleBatch batch = parser.batch();
@@ -75,6 +130,9 @@ final class Api {
             BatchResult result = aggregator.recordAll(batch);
             if (!result.isAccepted()) {
                 return error(alloc, Refusals.of(result, batch, single, aggregator));
+            }
+            if (acceptedOut != null) {
+                acceptedOut[0] = batch.size();
             }
             if (single) {
                 return Responses.acceptedOne();
@@ -513,6 +571,12 @@ final class Api {
             for (Map.Entry<Integer, Long> e : s.requestsByStatus().entrySet()) {
                 g.writeNumberField(Integer.toString(e.getKey()), e.getValue());
             }
+            g.writeEndObject();
+            g.writeObjectFieldStart("idempotency");
+            g.writeNumberField("keys", idempotency.held());
+            g.writeNumberField("duplicates", idempotency.duplicates.sum());
+            g.writeNumberField("reused", idempotency.reused.sum());
+            g.writeNumberField("evicted", idempotency.evicted.sum());
             g.writeEndObject();
             g.writeEndObject();
             for (Map.Entry<String, Object> e : snapshot.extra().entrySet()) {

@@ -35,6 +35,10 @@ import java.util.Objects;
  * @param defaultQueryLimit     windows returned by {@code GET /metrics/{name}} without {@code limit}; default 20
  * @param maxQueryLimit         the largest accepted {@code limit}; default 1,000
  * @param preferNativeTransport use epoll when it is available (default true); NIO otherwise
+ * @param dedupWindow           how long a POST's {@code Idempotency-Key} is remembered; a repeat
+ *                              within it is answered like the first. Default 10 min
+ * @param dedupMaxKeys          most keys remembered (oldest forgotten first; about 200 bytes each).
+ *                              Default 1,000,000
  */
 public record HttpServerConfig(
         String bindHost,
@@ -52,7 +56,9 @@ public record HttpServerConfig(
         String authToken,
         int defaultQueryLimit,
         int maxQueryLimit,
-        boolean preferNativeTransport) {
+        boolean preferNativeTransport,
+        Duration dedupWindow,
+        int dedupMaxKeys) {
 
     public HttpServerConfig {
         Objects.requireNonNull(bindHost, "bindHost");
@@ -72,6 +78,11 @@ public record HttpServerConfig(
         }
         requireRange("maxQueryLimit", maxQueryLimit, 1, 1_000_000);
         requireRange("defaultQueryLimit", defaultQueryLimit, 1, maxQueryLimit);
+        requirePositive("dedupWindow", dedupWindow);
+        if (dedupWindow.compareTo(Duration.ofDays(7)) > 0) {
+            throw new IllegalArgumentException("dedupWindow must be at most 7 days, was " + dedupWindow);
+        }
+        requireRange("dedupMaxKeys", dedupMaxKeys, 1, 100_000_000);
     }
 
     /** The defaults listed on the record components. */
@@ -103,6 +114,8 @@ public record HttpServerConfig(
         b.defaultQueryLimit = defaultQueryLimit;
         b.maxQueryLimit = maxQueryLimit;
         b.preferNativeTransport = preferNativeTransport;
+        b.dedupWindow = dedupWindow;
+        b.dedupMaxKeys = dedupMaxKeys;
         return b;
     }
 
@@ -149,6 +162,8 @@ public record HttpServerConfig(
         private int defaultQueryLimit = 20;
         private int maxQueryLimit = 1000;
         private boolean preferNativeTransport = true;
+        private Duration dedupWindow = Duration.ofMinutes(10);
+        private int dedupMaxKeys = 1_000_000;
 
         private Builder() {
         }
@@ -169,12 +184,14 @@ public record HttpServerConfig(
         public Builder defaultQueryLimit(int v) { defaultQueryLimit = v; return this; }
         public Builder maxQueryLimit(int v) { maxQueryLimit = v; return this; }
         public Builder preferNativeTransport(boolean v) { preferNativeTransport = v; return this; }
+        public Builder dedupWindow(Duration v) { dedupWindow = v; return this; }
+        public Builder dedupMaxKeys(int v) { dedupMaxKeys = v; return this; }
 
         /** Validates and builds. @throws IllegalArgumentException naming the bad setting */
         public HttpServerConfig build() {
             return new HttpServerConfig(bindHost, port, ioThreads, maxBodyBytes, maxBatchSize, maxInitialLineBytes,
                     maxHeaderBytes, maxConnections, idleTimeout, requestReadTimeout, shutdownTimeout, retryAfter,
-                    authToken, defaultQueryLimit, maxQueryLimit, preferNativeTransport);
+                    authToken, defaultQueryLimit, maxQueryLimit, preferNativeTransport, dedupWindow, dedupMaxKeys);
         }
     }
 }

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
+    private static final io.netty.util.AsciiString IDEMPOTENCY_KEY = io.netty.util.AsciiString.cached("idempotency-key");
 
     private final ServerState server;
     private final Api api;
@@ -142,7 +143,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             case INGEST -> {
                 ByteBuf b = x.takeBody();
                 try {
-                    answer(ctx, api.ingest(ctx.alloc(), b), false);
+                    answer(ctx, api.ingest(ctx.alloc(), b, x.admission.head().headers().getAll(IDEMPOTENCY_KEY)), false);
                 } finally {
                     b.release();
                 }

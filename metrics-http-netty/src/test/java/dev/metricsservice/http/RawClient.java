@@ -49,6 +49,16 @@ final class RawClient implements AutoCloseable {
                 + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
     }
 
+    /** A POST with extra header lines ({@code "Name: value"} each). */
+    static String post(String path, String body, String... headers) {
+        StringBuilder h = new StringBuilder();
+        for (String header : headers) {
+            h.append(header).append("\r\n");
+        }
+        return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + h + "Content-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+    }
+
     static String get(String path) {
         return "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
     }

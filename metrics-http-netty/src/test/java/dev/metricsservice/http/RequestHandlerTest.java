@@ -261,6 +261,50 @@ class RequestHandlerTest {
     }
 
     @Test
+    void post_sameIdempotencyKeyAndBody_isAnsweredLikeTheFirstAndCountedOnce() {
+        EmbeddedChannel ch = channel();
+        String body = "[{\"name\":\"a\",\"value\":1},{\"name\":\"a\",\"value\":2}]";
+        assertThat(exchange(ch, RawClient.post("/metrics", body, "Idempotency-Key: batch-0001")))
+                .startsWith("HTTP/1.1 202 ").endsWith("{\"accepted\":2}");
+        assertThat(exchange(ch, RawClient.post("/metrics", body, "Idempotency-Key: batch-0001")))
+                .startsWith("HTTP/1.1 202 ").endsWith("{\"accepted\":2,\"duplicate\":true}");
+        assertThat(aggregator.counters().accepted()).isEqualTo(2);
+        assertThat(inMemory(MetricQuery.latest("a", 5))).extracting(WindowStats::stats)
+                .containsExactly(Stats.of(2, 3.0, 1.0, 2.0));
+
+        // The same key with another body is refused; a new key is a new request.
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"a\",\"value\":5}", "Idempotency-Key: batch-0001")))
+                .startsWith("HTTP/1.1 409 ").contains("\"error\":\"idempotency_key_reused\"", "another body");
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"a\",\"value\":5}", "Idempotency-Key: batch-0002")))
+                .startsWith("HTTP/1.1 202 ");
+        assertThat(aggregator.counters().accepted()).isEqualTo(3);
+        assertThat(exchange(ch, RawClient.get("/stats"))).contains("\"idempotency\":{\"keys\":2,\"duplicates\":1,\"reused\":1");
+    }
+
+    @Test
+    void post_refusedRequest_doesNotUseUpItsKey() {
+        EmbeddedChannel ch = channel();
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"a\",\"value\":\"x\"}", "Idempotency-Key: k1")))
+                .startsWith("HTTP/1.1 422 ");
+        assertThat(exchange(ch, RawClient.post("/metrics", "{\"name\":\"a\",\"value\":1}", "Idempotency-Key: k1")))
+                .startsWith("HTTP/1.1 202 ").endsWith("{\"accepted\":1}");
+        assertThat(aggregator.counters().accepted()).isEqualTo(1);
+    }
+
+    @Test
+    void post_badIdempotencyKey_400NamingTheHeaderAndTheRule() {
+        EmbeddedChannel ch = channel();
+        String body = "{\"name\":\"a\",\"value\":1}";
+        assertThat(exchange(ch, RawClient.post("/metrics", body, "Idempotency-Key: " + "k".repeat(129))))
+                .startsWith("HTTP/1.1 400 ").contains("'Idempotency-Key'", "1 to 128 visible ASCII");
+        assertThat(exchange(ch, RawClient.post("/metrics", body, "Idempotency-Key: a b")))
+                .startsWith("HTTP/1.1 400 ").contains("no spaces or control characters");
+        assertThat(exchange(ch, RawClient.post("/metrics", body, "Idempotency-Key: x", "Idempotency-Key: y")))
+                .startsWith("HTTP/1.1 400 ").contains("given 2 times");
+        assertThat(aggregator.counters().accepted()).isZero();
+    }
+
+    @Test
     void get_series_pagesWithACursor() {
         EmbeddedChannel ch = channel();
         exchange(ch, RawClient.post("/metrics", "["
