@@ -50,6 +50,15 @@ public final class FakeMetricsService implements AutoCloseable {
     final AtomicLong arrayPosts = new AtomicLong();
     /** When set, POST requires {@code Authorization: Bearer <token>}, else 401. */
     volatile String requiredToken;
+    /**
+     * When positive, every n-th POST is applied and its connection then closed without an answer
+     * (the client sees its outcome as unknown); a POST whose {@code Idempotency-Key} was applied
+     * before is answered 202 without being applied again, as the real service does.
+     */
+    volatile long hangUpEvery;
+    private final Set<String> appliedKeys = ConcurrentHashMap.newKeySet();
+    final AtomicLong hungUp = new AtomicLong();
+    final AtomicLong duplicates = new AtomicLong();
 
     public FakeMetricsService(long dropEvery) throws IOException {
         this.dropEvery = dropEvery;
@@ -107,7 +116,13 @@ public final class FakeMetricsService implements AutoCloseable {
                 return;
             }
         }
-        posts.incrementAndGet();
+        String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+        if (key != null && !appliedKeys.add(key)) {
+            duplicates.incrementAndGet();
+            respond(ex, 202, "{\"accepted\":" + samples.size() + ",\"duplicate\":true}");
+            return;
+        }
+        long postNo = posts.incrementAndGet();
         long now = System.currentTimeMillis() / 1000;
         for (JsonNode s : samples) {
             long n = received.incrementAndGet();
@@ -115,6 +130,12 @@ public final class FakeMetricsService implements AutoCloseable {
                 continue;
             }
             store(s.get("name").asText(), s.get("value").asDouble(), now);
+        }
+        long every = hangUpEvery;
+        if (every > 0 && postNo % every == 0) {
+            hungUp.incrementAndGet();
+            // Applied, never answered: closing the exchange without headers drops the connection.
+            return;
         }
         respond(ex, 202, "{\"accepted\":" + samples.size() + "}");
     }

@@ -148,8 +148,30 @@ class LoadGeneratorTest {
                     .run();
             OpReport post = report.total().post();
             assertThat(post.failuresByCause()).containsOnlyKeys(FailureCause.TIMEOUT);
-            assertThat(report.tallies().stream().mapToLong(MetricTally::unknownCount).sum())
+            // Every POST was tried once and retried twice with its idempotency key, then booked unknown.
+            assertThat(report.tallies().stream().mapToLong(MetricTally::unknownCount).sum() * (1
+                    + dev.metricsservice.loadgen.internal.LoadRun.UNKNOWN_OUTCOME_RETRIES))
                     .isEqualTo(post.requests()).isPositive();
+        }
+    }
+
+    @Test
+    void run_serverHangingUpAfterApplying_retriesWithTheKeyAndEndsVerifiedWithNothingUnknown() throws Exception {
+        try (FakeMetricsService service = new FakeMetricsService(0)) {
+            service.hangUpEvery = 7; // every 7th POST applied, never answered
+            LoadReport report = LoadGenerator.builder()
+                    .target(service.uri())
+                    .profile(twoSeconds())
+                    .model(LoadModel.closed())
+                    .build()
+                    .run();
+
+            Verification v = Verifier.overHttp(service.uri()).verify(report);
+            assertThat(service.hungUp.get()).isPositive();
+            assertThat(service.duplicates.get()).as("retries recognised by their key").isEqualTo(service.hungUp.get());
+            assertThat(v.verified()).as(v.table()).isTrue();
+            assertThat(report.tallies().stream().mapToLong(MetricTally::unknownCount).sum()).isZero();
+            assertThat(report.total().post().failuresByCause()).containsOnlyKeys(FailureCause.RESET);
         }
     }
 

@@ -97,6 +97,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, spec.pathAndQuery(), content);
             request.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, spec.body().length);
+            if (spec.idempotencyKey() != null) {
+                request.headers().set("Idempotency-Key", spec.idempotencyKey());
+            }
         } else {
             request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, spec.pathAndQuery(),
                     ctx.alloc().buffer(0));

@@ -54,6 +54,14 @@ public final class LoadRun {
     ConnectionPool pool;
     private ScheduledExecutorService ticker;
 
+    /** Retries of a POST whose outcome is unknown, with its idempotency key, before it is booked as unknown. */
+    public static final int UNKNOWN_OUTCOME_RETRIES = 2;
+    /** Distinguishes this run's idempotency keys from every other run's. */
+    private final String runKey = Long.toHexString(new java.security.SecureRandom().nextLong());
+    private final java.util.concurrent.atomic.AtomicLong postKeys = new java.util.concurrent.atomic.AtomicLong();
+    /** Retries sent for POSTs of unknown outcome. */
+    final java.util.concurrent.atomic.LongAdder retries = new java.util.concurrent.atomic.LongAdder();
+
     public LoadRun(RunSettings settings) {
         this.settings = settings;
         this.profile = settings.profile();
@@ -172,9 +180,10 @@ public final class LoadRun {
         done.await(settings.connectTimeout().plus(settings.requestTimeout()).toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Waits for in-flight requests, bounded by the request timeout plus a margin. */
+    /** Waits for in-flight requests (and their retries), bounded by the request timeouts plus a margin. */
     private void drain() throws InterruptedException {
-        long deadline = System.nanoTime() + settings.requestTimeout().toNanos() + TimeUnit.SECONDS.toNanos(2);
+        long deadline = System.nanoTime() + (1 + UNKNOWN_OUTCOME_RETRIES) * (settings.requestTimeout().toNanos()
+                + TimeUnit.MILLISECONDS.toNanos(100)) + TimeUnit.SECONDS.toNanos(2);
         while (inFlight.sum() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
@@ -201,9 +210,39 @@ public final class LoadRun {
 
     void post(int phase, long startNanos, Payloads.Post payload, Runnable then) {
         inFlight.increment();
-        pool.execute(HttpRequestSpec.postJson("/metrics", payload.body()), new ResponseListener() {
+        String key = runKey + "-" + postKeys.getAndIncrement();
+        send(phase, startNanos, payload, HttpRequestSpec.postJson("/metrics", payload.body(), key), 0, then);
+    }
+
+    /**
+     * Sends (or, for {@code attempt > 0}, sends again) one POST. A failure whose outcome is unknown
+     * (a timeout or reset after sending) is retried with the same idempotency key, up to
+     * {@link #UNKNOWN_OUTCOME_RETRIES} times, so that the service answers it and counts it once;
+     * only a request still unanswered after that is booked as of unknown outcome.
+     */
+    private void send(int phase, long startNanos, Payloads.Post payload, HttpRequestSpec spec, int attempt,
+                      Runnable then) {
+        pool.execute(spec, new ResponseListener() {
             @Override
             public void onResponse(int status, String body, long sentNanos) {
+                if (attempt > 0 && status == 409) {
+                    // A retry that finds its first attempt still being recorded: ask again shortly;
+                    // past the retries, its outcome stays unknown (it may well have been applied).
+                    postStats[phase].recordFailure(FailureCause.TIMEOUT, payload.values().length);
+                    if (attempt < UNKNOWN_OUTCOME_RETRIES) {
+                        retries.increment();
+                        try {
+                            ticker.schedule(() -> send(phase, startNanos, payload, spec, attempt + 1, then), 100,
+                                    TimeUnit.MILLISECONDS);
+                            return;
+                        } catch (java.util.concurrent.RejectedExecutionException e) {
+                            // the run is over: book it as unknown below
+                        }
+                    }
+                    ledger.book(0, FailureCause.TIMEOUT, payload.seriesIndexes(), payload.values(), payload.stampMillis());
+                    finish(-1, true, true, then);
+                    return;
+                }
                 long end = System.nanoTime();
                 long latencyMicros = (end - startNanos) / 1000;
                 postStats[phase].recordResponse(status, latencyMicros, (end - sentNanos) / 1000,
@@ -215,6 +254,11 @@ public final class LoadRun {
             @Override
             public void onFailure(FailureCause cause, long sentNanos) {
                 postStats[phase].recordFailure(cause, payload.values().length);
+                if (cause.outcomeUnknown() && attempt < UNKNOWN_OUTCOME_RETRIES) {
+                    retries.increment();
+                    send(phase, startNanos, payload, spec, attempt + 1, then);
+                    return;
+                }
                 ledger.book(0, cause, payload.seriesIndexes(), payload.values(), payload.stampMillis());
                 finish(-1, true, true, backOffAfterConnectFailure(cause, then));
             }
