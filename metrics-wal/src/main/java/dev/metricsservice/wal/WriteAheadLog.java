@@ -90,6 +90,8 @@ public final class WriteAheadLog implements DurableLog {
     private volatile IOException failure;
 
     // Writer-thread state.
+    /** Records of one commit gathered for one write; grows for a record larger than it. */
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
     private FileChannel active;
     private long activeBase;
     private long activeSize;
@@ -308,10 +310,15 @@ public final class WriteAheadLog implements DurableLog {
         failAll(rest, new DurableLogException(Reason.CLOSED, "the write-ahead log is closed"));
     }
 
-    /** Writes the batch (stopping at a close marker), forces once, completes the futures. */
+    /**
+     * Writes the batch (stopping at a close marker) with as few {@code write} calls as its size
+     * allows (records are gathered into one buffer), forces once, completes the futures.
+     */
     private void commit(List<Pending> batch) {
         List<Written> written = new ArrayList<>(batch.size());
         boolean closeSeen = false;
+        buffer.clear();
+        long bufferAt = activeSize; // the file offset the buffer's first byte goes to
         try {
             for (Pending p : batch) {
                 if (p.payload == null) {
@@ -326,9 +333,11 @@ public final class WriteAheadLog implements DurableLog {
                 int length = p.payload.remaining();
                 long recordBytes = Segment.RECORD_HEADER_BYTES + (long) length;
                 if (activeSize + recordBytes > config.segmentBytes() && activeSize > Segment.HEADER_BYTES) {
+                    flushBuffer(bufferAt);
                     forceAndComplete(written);
                     active.close();
                     startSegment(activeBase + activeSize);
+                    bufferAt = activeSize;
                 }
                 if (logBytes + recordBytes > config.maxBytes()) {
                     p.done.completeExceptionally(new DurableLogException(Reason.FULL, "the write-ahead log holds "
@@ -336,15 +345,22 @@ public final class WriteAheadLog implements DurableLog {
                             + " takes the windows (retry later)"));
                     continue;
                 }
-                ByteBuffer header = ByteBuffer.allocate(Segment.RECORD_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                header.putInt(0, length).putInt(4, Segment.crc(length, p.payload));
+                if (buffer.remaining() < recordBytes) {
+                    flushBuffer(bufferAt);
+                    bufferAt = activeSize;
+                    if (buffer.capacity() < recordBytes) {
+                        buffer = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE, recordBytes))
+                                .order(ByteOrder.LITTLE_ENDIAN);
+                    }
+                }
                 long position = activeBase + activeSize;
-                writeFully(new ByteBuffer[] {header, p.payload.duplicate()}, activeSize);
+                buffer.putInt(length).putInt(Segment.crc(length, p.payload)).put(p.payload.duplicate());
                 activeSize += recordBytes;
                 logBytes += recordBytes;
                 written.add(new Written(position, p.done));
                 bytes.addAndGet(length);
             }
+            flushBuffer(bufferAt);
             forceAndComplete(written);
         } catch (IOException e) {
             if (failure == null) {
@@ -364,6 +380,16 @@ public final class WriteAheadLog implements DurableLog {
         }
     }
 
+    /** Writes what the buffer holds at file offset {@code at} and empties it. */
+    private void flushBuffer(long at) throws IOException {
+        buffer.flip();
+        long p = at;
+        while (buffer.hasRemaining()) {
+            p += active.write(buffer, p);
+        }
+        buffer.clear();
+    }
+
     private void forceAndComplete(List<Written> written) throws IOException {
         if (written.isEmpty()) {
             return;
@@ -375,15 +401,6 @@ public final class WriteAheadLog implements DurableLog {
             w.done.complete(w.position);
         }
         written.clear();
-    }
-
-    private void writeFully(ByteBuffer[] parts, long at) throws IOException {
-        long p = at;
-        for (ByteBuffer b : parts) {
-            while (b.hasRemaining()) {
-                p += active.write(b, p);
-            }
-        }
     }
 
     private void startSegment(long base) throws IOException {
