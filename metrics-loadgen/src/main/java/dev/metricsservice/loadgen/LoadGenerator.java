@@ -75,6 +75,7 @@ public final class LoadGenerator {
         private List<String> metricNames = Samples.SEED_NAMES;
         private SeriesPlan plan;
         private int batchSize = 1;
+        private boolean idempotencyKeys = true;
         private int getEvery = 10;
         private Duration requestTimeout = Duration.ofSeconds(5);
         private Duration connectTimeout = Duration.ofSeconds(2);
@@ -116,6 +117,16 @@ public final class LoadGenerator {
                 throw new IllegalArgumentException("at least one metric name is needed");
             }
             this.metricNames = List.copyOf(names);
+            return this;
+        }
+
+        /**
+         * Whether every POST carries an {@code Idempotency-Key} (and a POST of unknown outcome is
+         * retried with it). Default true; false sends no key and never retries, for servers that do
+         * not support keys or to measure their cost.
+         */
+        public Builder idempotencyKeys(boolean on) {
+            this.idempotencyKeys = on;
             return this;
         }
 
@@ -188,7 +199,7 @@ public final class LoadGenerator {
             }
             return new LoadGenerator(new RunSettings(target, profile, model,
                     plan != null ? plan : SeriesPlan.untagged(metricNames), batchSize, getEvery,
-                    requestTimeout, connectTimeout, progressInterval, ioThreads, progress, bearerToken));
+                    requestTimeout, connectTimeout, progressInterval, ioThreads, progress, bearerToken, idempotencyKeys));
         }
 
         private static Duration positive(Duration d, String what) {

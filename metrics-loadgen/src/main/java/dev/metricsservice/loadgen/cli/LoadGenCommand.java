@@ -39,6 +39,7 @@ public final class LoadGenCommand {
     private static final Set<String> SWITCHES = Set.of("no-verify", "quiet", "help");
     private static final Set<String> OPTIONS = Set.of("target", "profile", "duration", "baseline", "max-workers",
             "herd", "model", "expected-interval", "rate-per-level", "connections", "batch", "get-every", "names",
+            "idempotency-keys",
             "tags", "types",
             "timeout", "connect-timeout", "io-threads", "out", "report-name", "token");
 
@@ -55,6 +56,8 @@ public final class LoadGenCommand {
               --rate-per-level R      open model: requests per second per level unit (default 50)
               --connections N         open model: keep-alive connections (default 64)
               --batch N               samples per POST (default 1; >1 sends a JSON array)
+              --idempotency-keys B    true (default): each POST carries an Idempotency-Key and a POST of
+                                      unknown outcome is retried with it; false: no keys, no retries
               --get-every N           a GET after every N-th POST of a worker (default 10)
               --names a,b,c           metric names (default cpu,memory,latency,error_rate,queue_depth)
               --tags k=N,k2=M         tags on samples: key k takes values k-0..k-(N-1); every combination
@@ -125,6 +128,7 @@ public final class LoadGenCommand {
             };
             LoadGenerator.Builder builder = LoadGenerator.builder().target(target).profile(profile).model(model)
                     .batchSize(intFlag(flags, "batch", 1)).getEvery(intFlag(flags, "get-every", 10))
+                    .idempotencyKeys(booleanFlag(flags, "idempotency-keys", true))
                     .ioThreads(intFlag(flags, "io-threads", 0));
             if (flags.containsKey("names")) {
                 builder.metricNames(Arrays.stream(flags.get("names").split(",")).map(String::strip)
@@ -248,6 +252,18 @@ public final class LoadGenCommand {
             }
         }
         return flags;
+    }
+
+    private static boolean booleanFlag(Map<String, String> flags, String name, boolean fallback) {
+        String v = flags.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        return switch (v.strip()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("--" + name + " must be true or false, got '" + v + "'");
+        };
     }
 
     private static int intFlag(Map<String, String> flags, String name, int fallback) {

@@ -210,7 +210,7 @@ public final class LoadRun {
 
     void post(int phase, long startNanos, Payloads.Post payload, Runnable then) {
         inFlight.increment();
-        String key = runKey + "-" + postKeys.getAndIncrement();
+        String key = settings.idempotencyKeys() ? runKey + "-" + postKeys.getAndIncrement() : null;
         send(phase, startNanos, payload, HttpRequestSpec.postJson("/metrics", payload.body(), key), 0, then);
     }
 
@@ -254,7 +254,7 @@ public final class LoadRun {
             @Override
             public void onFailure(FailureCause cause, long sentNanos) {
                 postStats[phase].recordFailure(cause, payload.values().length);
-                if (cause.outcomeUnknown() && attempt < UNKNOWN_OUTCOME_RETRIES) {
+                if (cause.outcomeUnknown() && spec.idempotencyKey() != null && attempt < UNKNOWN_OUTCOME_RETRIES) {
                     retries.increment();
                     send(phase, startNanos, payload, spec, attempt + 1, then);
                     return;
