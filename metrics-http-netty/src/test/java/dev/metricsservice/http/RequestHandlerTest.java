@@ -238,6 +238,21 @@ class RequestHandlerTest {
     }
 
     @Test
+    void get_quantilesOfAWindowStoredWithoutSketch_answerNullAndSayHowManyAreCovered() {
+        InMemoryMetricStore store = new InMemoryMetricStore();
+        // A distribution window as the previous release stored it: counts, no sketch.
+        store.write(List.of(new WindowAggregate(SeriesKey.of("lat"), T0 / 1000 + 20, "old-writer", 0,
+                Stats.of(3, 6.0, 1.0, 3.0), dev.metricsservice.core.MetricType.DISTRIBUTION))).join();
+        EmbeddedChannel ch = channel(store, HttpServerConfig.defaults());
+        assertThat(exchange(ch, RawClient.get("/metrics/lat?quantiles=0.5"))).startsWith("HTTP/1.1 200 ")
+                .endsWith("\"quantiles\":{\"0.5\":null},\"sketch_count\":0}]");
+        // Merged with a new window in one step: the quantiles cover the new samples, and say so.
+        exchange(ch, RawClient.post("/metrics", "{\"name\":\"lat\",\"type\":\"distribution\",\"value\":8}"));
+        assertThat(exchange(ch, RawClient.get("/metrics/lat?quantiles=0.5&step=3600"))).contains("\"count\":4",
+                "\"quantiles\":{\"0.5\":8.0},\"sketch_count\":1");
+    }
+
+    @Test
     void get_quantilesOfAnotherType_422NotADistribution() {
         EmbeddedChannel ch = channel();
         exchange(ch, RawClient.post("/metrics", "{\"name\":\"hits\",\"type\":\"counter\",\"value\":1}"));
