@@ -70,4 +70,46 @@ class IdempotencyKeysTest {
         assertThat(IdempotencyKeys.problem("")).contains("1 to 128");
         assertThat(IdempotencyKeys.problem("é")).contains("character 0");
     }
+
+    @Test
+    void admit_manyThreadsRacingOnOneKey_exactlyOneRecords() throws Exception {
+        IdempotencyKeys shared = new IdempotencyKeys(TimeUnit.MINUTES.toNanos(10), 1_000_000, System::nanoTime);
+        int threads = 4;
+        int keys = 20_000;
+        java.util.concurrent.atomic.AtomicLongArray recorded = new java.util.concurrent.atomic.AtomicLongArray(keys);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<Thread> ts = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            ts.add(new Thread(() -> {
+                ByteBuf b = body("same body");
+                try {
+                    start.await();
+                    for (int k = 0; k < keys; k++) {
+                        IdempotencyKeys.Outcome o = shared.admit("key-" + k, b);
+                        if (o instanceof IdempotencyKeys.Outcome.Claimed c) {
+                            recorded.incrementAndGet(k); // what the request handler records
+                            shared.settle(c, 1);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    b.release();
+                }
+            }));
+        }
+        ts.forEach(Thread::start);
+        start.countDown();
+        for (Thread t : ts) {
+            t.join();
+        }
+        int twice = 0;
+        for (int k = 0; k < keys; k++) {
+            if (recorded.get(k) != 1) {
+                twice++;
+            }
+        }
+        assertThat(twice).as("keys recorded other than exactly once").isZero();
+        assertThat(shared.held()).isEqualTo(keys);
+    }
 }
