@@ -173,11 +173,6 @@ public final class QuantileSketch {
         return positive.used() + negative.used();
     }
 
-    /** Bytes of heap this sketch holds (object headers and bucket arrays), for the memory figures. */
-    public long retainedBytes() {
-        return 48 + 2 * 40 + 8L * (positive.counts.length + negative.counts.length);
-    }
-
     /**
      * Adds every value of {@code other}, leaving {@code other} unchanged. Exact for equal
      * accuracies; otherwise see the class comment.
@@ -189,18 +184,9 @@ public final class QuantileSketch {
             negative.addAll(other.negative);
             return;
         }
-        for (int i = other.positive.lo; i <= other.positive.hi; i++) {
-            long c = other.positive.at(i);
-            if (c != 0) {
-                positive.add(mapping.index(other.mapping.value(i)), c);
-            }
-        }
-        for (int i = other.negative.lo; i <= other.negative.hi; i++) {
-            long c = other.negative.at(i);
-            if (c != 0) {
-                negative.add(mapping.index(other.mapping.value(i)), c);
-            }
-        }
+        java.util.function.IntUnaryOperator rebucket = i -> mapping.index(other.mapping.value(i));
+        positive.addEach(other.positive, rebucket);
+        negative.addEach(other.negative, rebucket);
     }
 
     /**
@@ -471,12 +457,7 @@ public final class QuantileSketch {
             int newHi = isEmpty() ? other.hi : Math.max(hi, other.hi);
             if (newHi - newLo + 1 > maxBuckets) {
                 // The union folds: bucket by bucket, so that the fold rule applies as for single values.
-                for (int i = other.lo; i <= other.hi; i++) {
-                    long c = other.at(i);
-                    if (c != 0) {
-                        add(i, c);
-                    }
-                }
+                addEach(other, i -> i);
                 return;
             }
             // The common case: widen the range once, then add the arrays element by element. The
@@ -499,6 +480,16 @@ public final class QuantileSketch {
                 added += c;
             }
             total += added;
+        }
+
+        /** Adds each non-empty bucket of {@code other} at index {@code remap(its index)}. */
+        void addEach(Buckets other, java.util.function.IntUnaryOperator remap) {
+            for (int i = other.lo; i <= other.hi; i++) {
+                long c = other.at(i);
+                if (c != 0) {
+                    add(remap.applyAsInt(i), c);
+                }
+            }
         }
 
         /** Removes the counts of {@code prefix} (see {@link QuantileSketch#minus}). */

@@ -54,13 +54,10 @@ final class SketchMapping {
      * keeps the multiplier in the stripe it already holds, which saves two dependent loads.
      */
     static int index(double magnitude, double multiplier) {
-        long bits = Double.doubleToRawLongBits(magnitude);
-        int biased = (int) (bits >>> 52);
-        if (biased == 0) {
-            return ceil((logLike(magnitude * 0x1p64) - 64) * multiplier);
-        }
-        double s = Double.longBitsToDouble((bits & MANTISSA_MASK) | EXPONENT_OF_ONE) - 1;
-        return ceil(((biased - 1023) + s * (4 - s) * (1.0 / 3)) * multiplier);
+        double f = (Double.doubleToRawLongBits(magnitude) >>> 52) == 0
+                ? logLike(magnitude * 0x1p64) - 64 // subnormal: scaled into the normal range first
+                : logLike(magnitude);
+        return ceil(f * multiplier);
     }
 
     /**
@@ -73,6 +70,7 @@ final class SketchMapping {
         return x > t ? t + 1 : t;
     }
 
+    /** f(x) = e + (4s - s^2) / 3 of a positive normal double x = 2^e (1 + s). */
     private static double logLike(double normal) {
         long bits = Double.doubleToRawLongBits(normal);
         double s = Double.longBitsToDouble((bits & MANTISSA_MASK) | EXPONENT_OF_ONE) - 1;
