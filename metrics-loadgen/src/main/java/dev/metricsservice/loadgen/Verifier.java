@@ -82,16 +82,21 @@ public final class Verifier {
 
     /**
      * Summed count and sum of a series' windows in a range, and the last value of its newest window
-     * that has one (NaN for a series without last values).
+     * that has one (NaN for a series without last values); for a distribution also its windows
+     * merged into one aggregate ({@code merged}, sketch included; empty for other types).
      */
-    public record Totals(long count, double sum, long windows, double last, long lastWindow, long sketchCount,
-                         Stats merged) {
-        static final Totals ZERO = new Totals(0, 0.0, 0, Double.NaN, Long.MIN_VALUE, 0, Stats.EMPTY);
+    public record Totals(long count, double sum, long windows, double last, long lastWindow, Stats merged) {
+        static final Totals ZERO = new Totals(0, 0.0, 0, Double.NaN, Long.MIN_VALUE, Stats.EMPTY);
 
         Totals plus(Totals o) {
             boolean theirs = o.lastWindow > lastWindow;
             return new Totals(count + o.count, sum + o.sum, windows + o.windows, theirs ? o.last : last,
-                    theirs ? o.lastWindow : lastWindow, sketchCount + o.sketchCount, merged.merge(o.merged));
+                    theirs ? o.lastWindow : lastWindow, merged.merge(o.merged));
+        }
+
+        /** Samples the merged sketches hold (0 without sketches). */
+        public long sketchCount() {
+            return merged.sketchCount();
         }
 
         /** The stored samples' sketch less the baseline's (what this run added), or null without one. */
@@ -201,7 +206,6 @@ public final class Verifier {
             return chunk(series, type, from, mid).plus(chunk(series, type, mid, to));
         }
         long count = 0;
-        long sketchCount = 0;
         Stats merged = Stats.EMPTY;
         double sum = 0;
         double last = Double.NaN;
@@ -218,10 +222,9 @@ public final class Verifier {
             count += row.stats().count();
             sum += row.stats().sum();
             if (type == MetricType.DISTRIBUTION) {
-                sketchCount += row.stats().sketchCount();
                 merged = merged.merge(row.stats());
             }
         }
-        return new Totals(count, sum, rows.size(), last, lastWindow, sketchCount, merged);
+        return new Totals(count, sum, rows.size(), last, lastWindow, merged);
     }
 }
