@@ -87,13 +87,7 @@ final class Api {
         }
         IdempotencyKeys.Outcome outcome = idempotency.admit(key, body);
         if (outcome instanceof IdempotencyKeys.Outcome.Duplicate d) {
-            int n = d.accepted();
-            return Responses.json(HttpResponseStatus.ACCEPTED, JsonOut.write(alloc, g -> {
-                g.writeStartObject();
-                g.writeNumberField("accepted", n);
-                g.writeBooleanField("duplicate", true);
-                g.writeEndObject();
-            }));
+            return accepted(alloc, d.accepted(), true);
         }
         if (outcome instanceof IdempotencyKeys.Outcome.Reused) {
             return error(alloc, new ApiError(409, "idempotency_key_reused", "header 'Idempotency-Key': this key was"
@@ -137,15 +131,22 @@ final class Api {
             if (single) {
                 return Responses.acceptedOne();
             }
-            int n = batch.size();
-            return Responses.json(HttpResponseStatus.ACCEPTED, JsonOut.write(alloc, g -> {
-                g.writeStartObject();
-                g.writeNumberField("accepted", n);
-                g.writeEndObject();
-            }));
+            return accepted(alloc, batch.size(), false);
         } finally {
             batch.clear();
         }
+    }
+
+    /** {@code 202 {"accepted": n}}, with {@code "duplicate": true} for a repeated idempotency key. */
+    private static FullHttpResponse accepted(ByteBufAllocator alloc, int n, boolean duplicate) {
+        return Responses.json(HttpResponseStatus.ACCEPTED, JsonOut.write(alloc, g -> {
+            g.writeStartObject();
+            g.writeNumberField("accepted", n);
+            if (duplicate) {
+                g.writeBooleanField("duplicate", true);
+            }
+            g.writeEndObject();
+        }));
     }
 
     // ------------------------------------------------------------------ GET /metrics/{name}

@@ -53,6 +53,10 @@ final class IdempotencyKeys {
     private record Entry(long digestHi, long digestLo, int bodyLength, int accepted, long atNanos) {
     }
 
+    /** A settled key in the eviction queue, with the entry it was settled as. */
+    private record Held(String key, Entry entry) {
+    }
+
     private static final int MAX_KEY_CHARS = 128;
     private static final FastThreadLocal<MessageDigest> SHA256 = new FastThreadLocal<>() {
         @Override
@@ -62,7 +66,7 @@ final class IdempotencyKeys {
     };
 
     private final Map<String, Entry> byKey = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<Object[]> order = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Held> order = new ConcurrentLinkedQueue<>();
     private final AtomicInteger held = new AtomicInteger();
     private final long windowNanos;
     private final int maxKeys;
@@ -142,7 +146,7 @@ final class IdempotencyKeys {
         }
         Entry done = new Entry(c.digestHi(), c.digestLo(), c.bodyLength(), accepted, claim.atNanos);
         if (byKey.replace(c.key(), claim, done)) {
-            order.add(new Object[] {c.key(), done});
+            order.add(new Held(c.key(), done));
             if (held.incrementAndGet() > maxKeys) {
                 evictOldest();
             }
@@ -150,10 +154,10 @@ final class IdempotencyKeys {
     }
 
     private void evictOldest() {
-        Object[] oldest = order.poll();
+        Held oldest = order.poll();
         if (oldest != null) {
             held.decrementAndGet();
-            if (byKey.remove((String) oldest[0], oldest[1])) {
+            if (byKey.remove(oldest.key(), oldest.entry())) {
                 evicted.increment();
             }
         }
@@ -162,13 +166,13 @@ final class IdempotencyKeys {
     /** Forgets keys older than the window, from the oldest on; amortized over admissions. */
     private void trimExpired(long now) {
         for (int i = 0; i < 4; i++) {
-            Object[] head = order.peek();
-            if (head == null || now - ((Entry) head[1]).atNanos <= windowNanos) {
+            Held head = order.peek();
+            if (head == null || now - head.entry().atNanos <= windowNanos) {
                 return;
             }
             if (order.remove(head)) {
                 held.decrementAndGet();
-                byKey.remove((String) head[0], head[1]);
+                byKey.remove(head.key(), head.entry());
             }
         }
     }
