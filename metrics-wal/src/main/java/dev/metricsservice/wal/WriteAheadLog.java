@@ -85,7 +85,8 @@ public final class WriteAheadLog implements DurableLog {
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong fsyncs = new AtomicLong();
     private volatile long checkpoint;
-    private volatile long logBytes;
+    /** Bytes in the segments: grown by the writer thread, shrunk by checkpoints on other threads. */
+    private final AtomicLong logBytes = new AtomicLong();
     private volatile boolean closed;
     private volatile IOException failure;
 
@@ -145,7 +146,7 @@ public final class WriteAheadLog implements DurableLog {
 
     public Stats stats() {
         synchronized (this) {
-            return new Stats(records.get(), bytes.get(), fsyncs.get(), logBytes, segmentBases.size());
+            return new Stats(records.get(), bytes.get(), fsyncs.get(), logBytes.get(), segmentBases.size());
         }
     }
 
@@ -208,7 +209,7 @@ public final class WriteAheadLog implements DurableLog {
         synchronized (this) {
             segmentBases.addAll(bases);
         }
-        logBytes = total;
+        logBytes.set(total);
         if (bases.isEmpty()) {
             startSegment(Math.max(0, checkpoint));
         } else {
@@ -339,9 +340,9 @@ public final class WriteAheadLog implements DurableLog {
                     startSegment(activeBase + activeSize);
                     bufferAt = activeSize;
                 }
-                if (logBytes + recordBytes > config.maxBytes()) {
+                if (logBytes.get() + recordBytes > config.maxBytes()) {
                     p.done.completeExceptionally(new DurableLogException(Reason.FULL, "the write-ahead log holds "
-                            + logBytes + " of its " + config.maxBytes() + " bytes; it frees space as the store"
+                            + logBytes.get() + " of its " + config.maxBytes() + " bytes; it frees space as the store"
                             + " takes the windows (retry later)"));
                     continue;
                 }
@@ -356,7 +357,7 @@ public final class WriteAheadLog implements DurableLog {
                 long position = activeBase + activeSize;
                 buffer.putInt(length).putInt(Segment.crc(length, p.payload)).put(p.payload.duplicate());
                 activeSize += recordBytes;
-                logBytes += recordBytes;
+                logBytes.addAndGet(recordBytes);
                 written.add(new Written(position, p.done));
                 bytes.addAndGet(length);
             }
@@ -415,7 +416,7 @@ public final class WriteAheadLog implements DurableLog {
         activeSize = Segment.HEADER_BYTES;
         synchronized (this) {
             segmentBases.add(base);
-            logBytes += Segment.HEADER_BYTES;
+            logBytes.addAndGet(Segment.HEADER_BYTES);
         }
     }
 
@@ -468,7 +469,7 @@ public final class WriteAheadLog implements DurableLog {
             long size = Files.size(path);
             Files.delete(path);
             segmentBases.remove(0);
-            logBytes -= size;
+            logBytes.addAndGet(-size);
         }
     }
 
