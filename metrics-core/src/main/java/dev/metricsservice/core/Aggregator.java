@@ -292,7 +292,15 @@ public final class Aggregator extends WatermarkPhaser {
      * case of a partial batch. Refused samples are counted by the reason that refused the batch.
      */
     public BatchResult recordAll(SampleBatch batch) {
-        return batches.recordAll(batch);
+        return batches.recordAll(batch, true);
+    }
+
+    /**
+     * {@link #recordAll} without the pending bound: for samples acknowledged before a crash and
+     * now replayed from the durable log, which must not be refused for want of memory.
+     */
+    BatchResult recordReplayed(SampleBatch batch) {
+        return batches.recordAll(batch, false);
     }
 
     /**
@@ -433,7 +441,8 @@ public final class Aggregator extends WatermarkPhaser {
             acceptedInSealedCells.addAndGet(run.sealedSamples);
             collects.incrementAndGet();
             updateOverloaded();
-            return new CollectedBatch(this, run.aggregates, run.offers, run.finalAggregates, now);
+            return new CollectedBatch(this, run.aggregates, run.offers, run.finalAggregates, now, watermark,
+                    run.amendment, run.lowestOpenWindow, run.lowestPendingAmendment);
         } finally {
             collectLock.unlock();
         }

@@ -12,7 +12,7 @@ final class BatchRecorder {
         this.aggregator = aggregator;
     }
 
-    BatchResult recordAll(SampleBatch batch) {
+    BatchResult recordAll(SampleBatch batch, boolean bounded) {
         int n = batch.size();
         long now = aggregator.clock.millis();
         for (int i = 0; i < n; i++) {
@@ -21,7 +21,7 @@ final class BatchRecorder {
                 return refuseBatch(r, i, n);
             }
         }
-        if (aggregator.overloaded) {
+        if (bounded && aggregator.overloaded) {
             return refuseBatch(RecordResult.OVERLOADED, 0, n);
         }
         SeriesState[] resolved = new SeriesState[n];

@@ -24,6 +24,14 @@ final class CollectRun {
     int finalAggregates;
     /** Samples in cells sealed by this collect (they leave the live count). */
     long sealedSamples;
+    /**
+     * After the visit: the lowest window index that still has a live cell or a window (amendment
+     * 0) not stored in final form, over every series; {@code Long.MAX_VALUE} for none. Every
+     * window below it is final and stored. Read by {@link DurableIngest} to place checkpoints.
+     */
+    long lowestOpenWindow = Long.MAX_VALUE;
+    /** After the visit: the lowest amendment number not yet stored, {@code Long.MAX_VALUE} for none. */
+    long lowestPendingAmendment = Long.MAX_VALUE;
 
     CollectRun(long watermark, long amendment, long nowMillis, long windowSeconds, String writerId) {
         this.watermark = watermark;

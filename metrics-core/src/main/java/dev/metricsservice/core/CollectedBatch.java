@@ -34,10 +34,25 @@ public final class CollectedBatch {
     private final List<CollectRun.Offer> offers;
     private final int finalWindows;
     private final long collectedAtMillis;
+    /** What {@link DurableIngest} needs to place checkpoints: see {@link CollectRun}. */
+    final long watermark;
+    final long amendment;
+    final long lowestOpenWindow;
+    final long lowestPendingAmendment;
     private boolean committed;
 
     CollectedBatch(Aggregator owner, List<WindowAggregate> aggregates, List<CollectRun.Offer> offers,
                    int finalWindows, long collectedAtMillis) {
+        this(owner, aggregates, offers, finalWindows, collectedAtMillis, Long.MIN_VALUE, 0, Long.MIN_VALUE, 0);
+    }
+
+    CollectedBatch(Aggregator owner, List<WindowAggregate> aggregates, List<CollectRun.Offer> offers,
+                   int finalWindows, long collectedAtMillis, long watermark, long amendment,
+                   long lowestOpenWindow, long lowestPendingAmendment) {
+        this.watermark = watermark;
+        this.amendment = amendment;
+        this.lowestOpenWindow = lowestOpenWindow;
+        this.lowestPendingAmendment = lowestPendingAmendment;
         this.owner = owner;
         this.aggregates = List.copyOf(aggregates);
         this.offers = offers;

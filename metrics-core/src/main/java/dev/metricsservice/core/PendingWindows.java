@@ -104,6 +104,17 @@ final class PendingWindows {
         }
     }
 
+    /** Lowers the run's lowest open window and pending amendment by what is still held here. */
+    void noteHeld(CollectRun run) {
+        for (Entry e : entries) {
+            if (e.amendment == 0) {
+                run.lowestOpenWindow = Math.min(run.lowestOpenWindow, e.windowIndex);
+            } else {
+                run.lowestPendingAmendment = Math.min(run.lowestPendingAmendment, e.amendment);
+            }
+        }
+    }
+
     /** The store confirmed {@code value} for {@code e}; a final entry stored whole is forgotten. */
     void commit(Entry e, Stats value) {
         if (value.count() > e.committed.count()) {

@@ -117,6 +117,20 @@ public final class SampleBatch {
         return timestamps[i];
     }
 
+    /** A copy of the first {@code n} samples, for handing the batch to another thread. */
+    SampleBatch copy(int n) {
+        SampleBatch c = new SampleBatch();
+        int cap = Math.max(1, n);
+        c.names = Arrays.copyOf(names, cap);
+        c.tags = Arrays.copyOf(tags, cap);
+        c.types = Arrays.copyOf(types, cap);
+        c.values = Arrays.copyOf(values, cap);
+        c.timestamps = Arrays.copyOf(timestamps, cap);
+        c.stamped = Arrays.copyOf(stamped, cap);
+        c.size = n;
+        return c;
+    }
+
     /** Empties the batch, keeping its capacity (names are dropped so they can be collected). */
     public void clear() {
         Arrays.fill(names, 0, size, null);

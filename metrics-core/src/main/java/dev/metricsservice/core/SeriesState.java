@@ -236,6 +236,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
                 pending.windowSealed(cell.windowIndex, last);
             } else {
                 pending.windowLive(cell.windowIndex, cell.read());
+                run.lowestOpenWindow = Math.min(run.lowestOpenWindow, cell.windowIndex);
             }
         }
         ConcurrentHashMap<Long, WindowCell> map = amendmentsOrNull();
@@ -252,6 +253,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
             }
         }
         pending.offerInto(run, this);
+        pending.noteHeld(run);
         if (active || !pending.isEmpty()) {
             lastActiveMillis = run.nowMillis;
         }

@@ -55,7 +55,7 @@ public final class WriteAheadLog implements DurableLog {
     private static final String CHECKPOINT = "checkpoint";
     private static final int MAX_BATCH = 4096;
 
-    private record Pending(ByteBuffer payload, CompletableFuture<Long> done) {
+    private record Pending(ByteBuffer payload, CompletableFuture<Long> done, boolean control) {
     }
 
     /** A record written but not yet forced, and where it starts. */
@@ -75,6 +75,8 @@ public final class WriteAheadLog implements DurableLog {
     }
 
     private final WalConfig config;
+    /** What ordinary records may fill; control records may use the rest. */
+    private final long dataLimit;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -85,6 +87,7 @@ public final class WriteAheadLog implements DurableLog {
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong fsyncs = new AtomicLong();
     private volatile long checkpoint;
+    private volatile byte[] checkpointState = new byte[0];
     /** Bytes in the segments: grown by the writer thread, shrunk by checkpoints on other threads. */
     private final AtomicLong logBytes = new AtomicLong();
     private volatile boolean closed;
@@ -99,9 +102,10 @@ public final class WriteAheadLog implements DurableLog {
 
     private WriteAheadLog(WalConfig config, FileChannel lockChannel, FileLock lock) throws IOException {
         this.config = config;
+        this.dataLimit = config.maxBytes() - Math.min(1L << 20, config.maxBytes() / 8);
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.checkpoint = readCheckpoint();
+        readCheckpoint();
         this.recovery = recover();
         this.writer = new Thread(this::run, "wal-writer");
         this.writer.setDaemon(true);
@@ -228,6 +232,7 @@ public final class WriteAheadLog implements DurableLog {
      *
      * @return the number of records replayed
      */
+    @Override
     public long replay(RecordVisitor visitor) throws IOException {
         List<Long> bases;
         synchronized (this) {
@@ -251,16 +256,21 @@ public final class WriteAheadLog implements DurableLog {
         return n;
     }
 
-    /** Receives replayed records. */
-    @FunctionalInterface
-    public interface RecordVisitor {
-        void record(long position, ByteBuffer payload) throws IOException;
-    }
 
     // ------------------------------------------------------------------ appending
 
     @Override
     public CompletableFuture<Long> append(ByteBuffer record) {
+        return append(record, false);
+    }
+
+    /** {@inheritDoc} The reserve is the last eighth of {@code maxBytes}, at most 1 MiB. */
+    @Override
+    public CompletableFuture<Long> appendControl(ByteBuffer record) {
+        return append(record, true);
+    }
+
+    private CompletableFuture<Long> append(ByteBuffer record, boolean control) {
         int length = record.remaining();
         if (length < 1 || length > config.maxRecordBytes()) {
             return CompletableFuture.failedFuture(new DurableLogException(Reason.TOO_LARGE, "a record of " + length
@@ -275,7 +285,7 @@ public final class WriteAheadLog implements DurableLog {
             return CompletableFuture.failedFuture(new DurableLogException(Reason.CLOSED, "the write-ahead log is closed"));
         }
         CompletableFuture<Long> done = new CompletableFuture<>();
-        Pending pending = new Pending(record.duplicate(), done);
+        Pending pending = new Pending(record.duplicate(), done, control);
         queue.add(pending);
         if (closed && queue.remove(pending)) {
             // Raced with close: the writer may already have stopped, so nobody else would answer.
@@ -340,7 +350,7 @@ public final class WriteAheadLog implements DurableLog {
                     startSegment(activeBase + activeSize);
                     bufferAt = activeSize;
                 }
-                if (logBytes.get() + recordBytes > config.maxBytes()) {
+                if (logBytes.get() + recordBytes > (p.control ? config.maxBytes() : dataLimit)) {
                     p.done.completeExceptionally(new DurableLogException(Reason.FULL, "the write-ahead log holds "
                             + logBytes.get() + " of its " + config.maxBytes() + " bytes; it frees space as the store"
                             + " takes the windows (retry later)"));
@@ -377,7 +387,7 @@ public final class WriteAheadLog implements DurableLog {
             written.clear();
         }
         if (closeSeen) {
-            queue.add(new Pending(null, null));
+            queue.add(new Pending(null, null, false));
         }
     }
 
@@ -431,23 +441,36 @@ public final class WriteAheadLog implements DurableLog {
 
     // ------------------------------------------------------------------ checkpoint
 
+    /** {@link #checkpoint(long, byte[])} with no state. */
+    public void checkpoint(long position) throws IOException {
+        checkpoint(position, new byte[0]);
+    }
+
     /**
-     * Records that everything below {@code position} is stored for good, durably (a checkpoint
-     * file replaced atomically), then deletes the segments that lie wholly below it. Positions
-     * never move back: a lower one is ignored.
+     * Records that nothing below {@code position} needs replaying, with {@code state}, durably (a
+     * checkpoint file replaced atomically), then deletes the segments that lie wholly below it.
+     * Positions never move back: a lower one is ignored.
+     *
+     * <p>File: position (u64 LE), state length (u32 LE), state, CRC32C (u32 LE) of all before it.
+     * A 12-byte file (position and CRC, as the first version wrote) reads as having no state.
      */
-    public synchronized void checkpoint(long position) throws IOException {
+    @Override
+    public synchronized void checkpoint(long position, byte[] state) throws IOException {
         if (position <= checkpoint) {
             return;
         }
         Path tmp = config.directory().resolve(CHECKPOINT + ".tmp");
-        ByteBuffer b = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(0, position);
+        ByteBuffer b = ByteBuffer.allocate(16 + state.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(position).putInt(state.length).put(state);
         CRC32C crc = new CRC32C();
-        crc.update(b.array(), 0, 8);
-        b.putInt(8, (int) crc.getValue());
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue());
+        b.flip();
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(b, 0);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
             ch.force(true);
         }
         try {
@@ -458,6 +481,7 @@ public final class WriteAheadLog implements DurableLog {
         }
         forceDirectory();
         checkpoint = position;
+        checkpointState = state.clone();
         // Every segment but the last one whose end is at or below the checkpoint can go.
         while (segmentBases.size() > 1) {
             long base = segmentBases.get(0);
@@ -473,22 +497,35 @@ public final class WriteAheadLog implements DurableLog {
         }
     }
 
-    private long readCheckpoint() throws IOException {
+    @Override
+    public byte[] checkpointState() {
+        return checkpointState.clone();
+    }
+
+    @Override
+    public double fill() {
+        return (double) logBytes.get() / config.maxBytes();
+    }
+
+    private void readCheckpoint() throws IOException {
         Path p = config.directory().resolve(CHECKPOINT);
         if (!Files.exists(p)) {
-            return 0;
+            return;
         }
         byte[] b = Files.readAllBytes(p);
-        if (b.length != 12) {
-            throw new IOException("the write-ahead log checkpoint " + p + " has " + b.length + " bytes, not 12");
-        }
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        int stateLength = b.length == 12 ? -1 : b.length >= 16 ? bb.getInt(8) : -2;
+        if (stateLength == -2 || (stateLength >= 0 && stateLength != b.length - 16)) {
+            throw new IOException("the write-ahead log checkpoint " + p + " has " + b.length
+                    + " bytes, which fits neither checkpoint format");
+        }
         CRC32C crc = new CRC32C();
-        crc.update(b, 0, 8);
-        if (bb.getInt(8) != (int) crc.getValue()) {
+        crc.update(b, 0, b.length - 4);
+        if (bb.getInt(b.length - 4) != (int) crc.getValue()) {
             throw new IOException("the write-ahead log checkpoint " + p + " fails its CRC32C");
         }
-        return bb.getLong(0);
+        checkpoint = bb.getLong(0);
+        checkpointState = stateLength <= 0 ? new byte[0] : java.util.Arrays.copyOfRange(b, 12, 12 + stateLength);
     }
 
     private void forceDirectory() throws IOException {
@@ -509,7 +546,7 @@ public final class WriteAheadLog implements DurableLog {
             return;
         }
         closed = true;
-        queue.add(new Pending(null, null));
+        queue.add(new Pending(null, null, false));
         try {
             writer.join(10_000);
         } catch (InterruptedException e) {

@@ -6,6 +6,7 @@ import dev.metricsservice.core.store.MetricStore;
 import dev.metricsservice.core.store.StoreException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -45,6 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FlushWorker implements AutoCloseable {
 
     private final Aggregator aggregator;
+    private final Supplier<CollectedBatch> collector;
     private final MetricStore store;
     private final Duration interval;
     private final Duration retryMin;
@@ -66,6 +68,7 @@ public final class FlushWorker implements AutoCloseable {
 
     private FlushWorker(Builder b) {
         this.aggregator = b.aggregator;
+        this.collector = b.collector != null ? b.collector : b.aggregator::collect;
         this.store = b.store;
         this.interval = b.interval;
         this.retryMin = b.retryMin;
@@ -128,7 +131,15 @@ public final class FlushWorker implements AutoCloseable {
 
     private FlushResult flushOnce(int attempt) {
         long start = System.nanoTime();
-        CollectedBatch batch = aggregator.collect();
+        CollectedBatch batch;
+        try {
+            batch = collector.get();
+        } catch (RuntimeException e) {
+            FlushResult failed = new FlushResult(0, 0, System.nanoTime() - start, attempt,
+                    new StoreException(StoreException.Kind.INTERNAL, "collect failed: " + e.getMessage(), e));
+            record(failed);
+            return failed;
+        }
         StoreException error = null;
         if (!batch.isEmpty()) {
             try {
@@ -251,6 +262,7 @@ public final class FlushWorker implements AutoCloseable {
     public static final class Builder {
         private final Aggregator aggregator;
         private final MetricStore store;
+        private Supplier<CollectedBatch> collector;
         private Duration interval = Duration.ofSeconds(10);
         private Duration retryMin = Duration.ofMillis(100);
         private Duration retryMax = Duration.ofSeconds(5);
@@ -279,6 +291,16 @@ public final class FlushWorker implements AutoCloseable {
         /** How long one store write may take before the attempt counts as failed. Default 30 s. */
         public Builder writeTimeout(Duration timeout) {
             this.writeTimeout = positive("write timeout", timeout, Duration.ofMillis(10), Duration.ofHours(1));
+            return this;
+        }
+
+        /**
+         * Where each flush takes its batch from; by default {@code aggregator.collect()}. A
+         * {@link dev.metricsservice.core.DurableIngest} collects through its log instead
+         * ({@code ingest::collect}); an exception fails that flush like a failed write.
+         */
+        public Builder collector(Supplier<CollectedBatch> collector) {
+            this.collector = Objects.requireNonNull(collector, "collector");
             return this;
         }
 
