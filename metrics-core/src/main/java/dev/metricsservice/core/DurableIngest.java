@@ -273,6 +273,18 @@ public final class DurableIngest implements AutoCloseable {
      *     when the log did not take it
      */
     public CompletableFuture<BatchResult> submit(SampleBatch batch, byte[] tag) {
+        return submit(batch, tag, true);
+    }
+
+    /**
+     * {@link #submit} for a batch handed over: the caller must not change it until the future
+     * completes (then it may read it, to explain a refusal). Saves the copy.
+     */
+    public CompletableFuture<BatchResult> submitOwned(SampleBatch batch, byte[] tag) {
+        return submit(batch, tag, false);
+    }
+
+    private CompletableFuture<BatchResult> submit(SampleBatch batch, byte[] tag, boolean copyBatch) {
         int n = batch.size();
         CompletableFuture<BatchResult> result = new CompletableFuture<>();
         if (closed) {
@@ -282,7 +294,7 @@ public final class DurableIngest implements AutoCloseable {
         }
         long ingestMillis = options.wallClockMillis().getAsLong();
         ByteBuffer record = LogRecords.batch(ingestMillis, tag, batch, n);
-        SampleBatch copy = batch.copy(n);
+        SampleBatch copy = copyBatch ? batch.copy(n) : batch;
         synchronized (appendLock) {
             // One lock around append and enqueue, so that the consumer's queue is in log order.
             CompletableFuture<Long> durable = log.append(record);

@@ -1,6 +1,7 @@
 package dev.metricsservice.http;
 
 import dev.metricsservice.core.Aggregator;
+import dev.metricsservice.core.DurableIngest;
 import dev.metricsservice.core.AggregatorCounters;
 import dev.metricsservice.core.BatchResult;
 import dev.metricsservice.core.QueryService;
@@ -59,6 +60,12 @@ final class Api {
         this.config = server.config;
         this.retryAfterSeconds = config.retryAfterSeconds();
         this.idempotency = new IdempotencyKeys(config.dedupWindow().toNanos(), config.dedupMaxKeys(), System::nanoTime);
+        if (server.durable != null) {
+            long now = System.currentTimeMillis();
+            for (DurableIngest.ReplayedTag t : server.durable.replayedTags()) {
+                idempotency.restore(t.tag(), t.accepted(), Math.max(0, now - t.ingestMillis()) * 1_000_000L);
+            }
+        }
     }
 
     FullHttpResponse error(ByteBufAllocator alloc, ApiError e) {
@@ -67,74 +74,110 @@ final class Api {
 
     // ------------------------------------------------------------------ POST /metrics
 
+    /** What a POST came to, without buffers (so a closed channel leaks nothing); see {@link #ingestResponse}. */
+    sealed interface Ingested {
+        /** Accepted: {@code n} samples; {@code single} for the one-object form. */
+        record Accepted(int n, boolean single, boolean duplicate) implements Ingested {
+        }
+
+        /** Refused, with the error to answer. */
+        record Refused(ApiError error) implements Ingested {
+        }
+    }
+
     /**
      * A POST with its {@code Idempotency-Key} headers (none, or the one key): a repeat of an
      * accepted request with the same key and body within the dedup window is answered like the
-     * first, marked {@code "duplicate": true}, and records nothing.
+     * first, marked {@code "duplicate": true}, and records nothing. Completes at once without a
+     * durable log; with one, once the batch is on disk and recorded.
      */
-    FullHttpResponse ingest(ByteBufAllocator alloc, ByteBuf body, List<String> keyHeaders) {
+    CompletableFuture<Ingested> ingest(ByteBuf body, List<String> keyHeaders) {
         if (keyHeaders.isEmpty()) {
-            return ingest(alloc, body);
+            return record(body, null);
         }
         if (keyHeaders.size() > 1) {
-            return error(alloc, ApiError.badRequest("header 'Idempotency-Key' is given " + keyHeaders.size()
+            return refused(ApiError.badRequest("header 'Idempotency-Key' is given " + keyHeaders.size()
                     + " times; send it once"));
         }
         String key = keyHeaders.get(0);
         String problem = IdempotencyKeys.problem(key);
         if (problem != null) {
-            return error(alloc, ApiError.badRequest(problem));
+            return refused(ApiError.badRequest(problem));
         }
         IdempotencyKeys.Outcome outcome = idempotency.admit(key, body);
         if (outcome instanceof IdempotencyKeys.Outcome.Duplicate d) {
-            return accepted(alloc, d.accepted(), true);
+            return CompletableFuture.completedFuture(new Ingested.Accepted(d.accepted(), false, true));
         }
         if (outcome instanceof IdempotencyKeys.Outcome.Reused) {
-            return error(alloc, new ApiError(409, "idempotency_key_reused", "header 'Idempotency-Key': this key was"
+            return refused(new ApiError(409, "idempotency_key_reused", "header 'Idempotency-Key': this key was"
                     + " used within the last " + dev.metricsservice.core.units.Units.formatDuration(config.dedupWindow())
                     + " for a request with another body; use a new key for a new request"));
         }
         if (outcome instanceof IdempotencyKeys.Outcome.InProgress) {
-            return error(alloc, new ApiError(409, "idempotency_key_in_progress", "header 'Idempotency-Key': a request"
+            return refused(new ApiError(409, "idempotency_key_in_progress", "header 'Idempotency-Key': a request"
                     + " with this key is being recorded right now; retry in a moment to get its answer"));
         }
         IdempotencyKeys.Outcome.Claimed claimed = (IdempotencyKeys.Outcome.Claimed) outcome;
-        int[] accepted = {-1};
+        CompletableFuture<Ingested> result;
         try {
-            return record(alloc, body, accepted);
-        } finally {
-            idempotency.settle(claimed, accepted[0]);
+            result = record(body, claimed);
+        } catch (RuntimeException e) {
+            idempotency.settle(claimed, -1);
+            throw e;
         }
+        return result.whenComplete((done, error) -> idempotency.settle(claimed,
+                done instanceof Ingested.Accepted a ? a.n() : -1));
     }
 
-    FullHttpResponse ingest(ByteBufAllocator alloc, ByteBuf body) {
-        return record(alloc, body, null);
+    private static CompletableFuture<Ingested> refused(ApiError e) {
+        return CompletableFuture.completedFuture(new Ingested.Refused(e));
     }
 
-    /** Records the body; {@code acceptedOut[0]} (when given) becomes the number accepted, else stays -1. */
-    private FullHttpResponse record(ByteBufAllocator alloc, ByteBuf body, int[] acceptedOut) {
+    /** Parses and records the body, through the durable log when there is one. */
+    private CompletableFuture<Ingested> record(ByteBuf body, IdempotencyKeys.Outcome.Claimed key) {
         IngestParser parser = IngestParser.current();
         Parsed<IngestParser.Shape> parsed = parser.parse(body, config.maxBatchSize());
-        SampleBatch batch = parser.batch();
-        try {
-            if (parsed instanceof Parsed.Invalid<IngestParser.Shape> invalid) {
-                return error(alloc, invalid.error());
-            }
-            boolean single = ((Parsed.Ok<IngestParser.Shape>) parsed).value() == IngestParser.Shape.SINGLE;
-            BatchResult result = aggregator.recordAll(batch);
-            if (!result.isAccepted()) {
-                return error(alloc, Refusals.of(result, batch, single, aggregator));
-            }
-            if (acceptedOut != null) {
-                acceptedOut[0] = batch.size();
-            }
-            if (single) {
-                return Responses.acceptedOne();
-            }
-            return accepted(alloc, batch.size(), false);
-        } finally {
-            batch.clear();
+        if (parsed instanceof Parsed.Invalid<IngestParser.Shape> invalid) {
+            parser.batch().clear();
+            return refused(invalid.error());
         }
+        boolean single = ((Parsed.Ok<IngestParser.Shape>) parsed).value() == IngestParser.Shape.SINGLE;
+        DurableIngest durable = server.durable;
+        if (durable == null) {
+            SampleBatch batch = parser.batch();
+            try {
+                return CompletableFuture.completedFuture(outcome(aggregator.recordAll(batch), batch, single));
+            } finally {
+                batch.clear();
+            }
+        }
+        SampleBatch batch = parser.detachBatch(); // recorded on the log's thread; ours until then
+        return durable.submitOwned(batch, key == null ? null : IdempotencyKeys.tag(key))
+                .thenApply(result -> outcome(result, batch, single));
+    }
+
+    private Ingested outcome(BatchResult result, SampleBatch batch, boolean single) {
+        if (!result.isAccepted()) {
+            return new Ingested.Refused(Refusals.of(result, batch, single, aggregator));
+        }
+        return new Ingested.Accepted(batch.size(), single, false);
+    }
+
+    /** The answer to a POST: 202, the refusal, or 503 when the durable log did not take it. */
+    FullHttpResponse ingestResponse(ByteBufAllocator alloc, Ingested done, Throwable error) {
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            return error(alloc, Refusals.ofLog(cause));
+        }
+        if (done instanceof Ingested.Refused r) {
+            return error(alloc, r.error());
+        }
+        Ingested.Accepted a = (Ingested.Accepted) done;
+        if (a.single() && !a.duplicate()) {
+            return Responses.acceptedOne();
+        }
+        return accepted(alloc, a.n(), a.duplicate());
     }
 
     /** {@code 202 {"accepted": n}}, with {@code "duplicate": true} for a repeated idempotency key. */

@@ -153,6 +153,44 @@ final class IdempotencyKeys {
         }
     }
 
+    /**
+     * The bytes a durable log keeps with a batch so that its key is known again after a restart:
+     * version (1), digest (16), body length (4), key (UTF-8).
+     */
+    static byte[] tag(Outcome.Claimed c) {
+        byte[] key = c.key().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return ByteBuffer.allocate(21 + key.length).put((byte) 1).putLong(c.digestHi()).putLong(c.digestLo())
+                .putInt(c.bodyLength()).put(key).array();
+    }
+
+    /**
+     * Remembers a key read back from a durable log: accepted with {@code accepted} samples,
+     * {@code ageNanos} ago. A tag of another format is ignored (and counted by the caller).
+     *
+     * @return false when the tag is not one {@link #tag} wrote
+     */
+    boolean restore(byte[] tag, int accepted, long ageNanos) {
+        if (tag.length < 22 || tag[0] != 1) {
+            return false;
+        }
+        ByteBuffer b = ByteBuffer.wrap(tag);
+        long hi = b.getLong(1);
+        long lo = b.getLong(9);
+        int length = b.getInt(17);
+        String key = new String(tag, 21, tag.length - 21, java.nio.charset.StandardCharsets.US_ASCII);
+        if (ageNanos > windowNanos) {
+            return true; // expired already
+        }
+        Entry e = new Entry(hi, lo, length, accepted, nanoClock.getAsLong() - ageNanos);
+        if (byKey.put(key, e) == null) {
+            order.add(new Held(key, e));
+            if (held.incrementAndGet() > maxKeys) {
+                evictOldest();
+            }
+        }
+        return true;
+    }
+
     private void evictOldest() {
         Held oldest = order.poll();
         if (oldest != null) {

@@ -35,7 +35,7 @@ final class IngestParser {
     /** What a body held: one object (the seed's form) or an array of them, now in {@link #batch()}. */
     enum Shape { SINGLE, ARRAY }
 
-    private final SampleBatch batch = new SampleBatch();
+    private SampleBatch batch = new SampleBatch();
     private byte[] scratch = new byte[1024];
     private final String[] tagScratch = new String[2 * MAX_PARSED_TAGS];
 
@@ -87,6 +87,13 @@ final class IngestParser {
     /** The samples of the last successful parse; valid until the next parse on this thread. */
     SampleBatch batch() {
         return batch;
+    }
+
+    /** Hands the parsed batch over (to a thread that records it later); the parser takes a new one. */
+    SampleBatch detachBatch() {
+        SampleBatch b = batch;
+        batch = new SampleBatch();
+        return b;
     }
 
     private JsonParser open(ByteBuf body, int length) throws IOException {

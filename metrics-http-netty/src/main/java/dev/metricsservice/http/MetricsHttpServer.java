@@ -1,6 +1,7 @@
 package dev.metricsservice.http;
 
 import dev.metricsservice.core.Aggregator;
+import dev.metricsservice.core.DurableIngest;
 import dev.metricsservice.core.store.MetricStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -67,7 +68,19 @@ public final class MetricsHttpServer implements AutoCloseable {
      */
     public static MetricsHttpServer start(Aggregator aggregator, MetricStore store, HttpServerConfig config,
                                           ServerInstrumentation instrumentation) {
+        return start(aggregator, store, config, instrumentation, null);
+    }
+
+    /**
+     * Starts listening with every POST going through {@code durable} (null for none): a 202 then
+     * means the batch is on disk. The idempotency keys of batches it replayed are known again.
+     */
+    public static MetricsHttpServer start(Aggregator aggregator, MetricStore store, HttpServerConfig config,
+                                          ServerInstrumentation instrumentation, DurableIngest durable) {
         Objects.requireNonNull(aggregator, "aggregator");
+        if (durable != null && durable.aggregator() != aggregator) {
+            throw new IllegalArgumentException("the durable log drives another aggregator than the server's");
+        }
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(instrumentation, "instrumentation");
@@ -82,7 +95,8 @@ public final class MetricsHttpServer implements AutoCloseable {
             return t;
         });
         ServerState state = new ServerState(aggregator, store, config, instrumentation,
-                new DefaultChannelGroup("metrics-http", GlobalEventExecutor.INSTANCE), offLoop, epoll ? "epoll" : "nio");
+                new DefaultChannelGroup("metrics-http", GlobalEventExecutor.INSTANCE), offLoop, epoll ? "epoll" : "nio",
+                durable);
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)

@@ -4,6 +4,7 @@ import dev.metricsservice.core.MetricType;
 import dev.metricsservice.core.Tags;
 import dev.metricsservice.core.Aggregator;
 import dev.metricsservice.core.BatchResult;
+import dev.metricsservice.core.durability.DurableLogException;
 import dev.metricsservice.core.RecordResult;
 import dev.metricsservice.core.SampleBatch;
 
@@ -50,5 +51,26 @@ final class Refusals {
         return new ApiError(error.status(), "partial_batch", "elements 0.." + (index - 1)
                 + " were recorded, element " + index + " was refused (" + why
                 + ") and the rest were not recorded; resend from element " + index);
+    }
+
+    /**
+     * Why the durable log did not take a batch: 503 (with Retry-After) while it is full, broken
+     * or closing, 413 for a batch too large for one record. Nothing of the batch was acknowledged.
+     */
+    static ApiError ofLog(Throwable cause) {
+        if (cause instanceof DurableLogException d) {
+            return switch (d.reason()) {
+                case FULL -> ApiError.unavailable("log_full", "the write-ahead log is full because the store has"
+                        + " not taken its data for a while; nothing was recorded, retry later (" + d.getMessage() + ")");
+                case IO_ERROR -> ApiError.unavailable("log_failed", "the write-ahead log cannot write to its disk;"
+                        + " nothing was recorded (" + d.getMessage() + ")");
+                case CLOSED -> ApiError.unavailable("shutting_down", "the server is shutting down; nothing was"
+                        + " recorded, retry on another instance");
+                case TOO_LARGE -> new ApiError(413, "record_too_large", "the batch is too large for one"
+                        + " write-ahead log record (" + d.getMessage() + "); split it");
+            };
+        }
+        return ApiError.unavailable("not_durable", "the batch could not be made durable, so nothing was"
+                + " acknowledged: " + cause);
     }
 }

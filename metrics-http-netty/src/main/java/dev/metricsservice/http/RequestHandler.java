@@ -142,11 +142,13 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         switch (x.route()) {
             case INGEST -> {
                 ByteBuf b = x.takeBody();
+                CompletableFuture<Api.Ingested> done;
                 try {
-                    answer(ctx, api.ingest(ctx.alloc(), b, x.admission.head().headers().getAll(IDEMPOTENCY_KEY)), false);
+                    done = api.ingest(b, x.admission.head().headers().getAll(IDEMPOTENCY_KEY));
                 } finally {
                     b.release();
                 }
+                await(ctx, done, (outcome, error) -> api.ingestResponse(ctx.alloc(), outcome, error));
             }
             case QUERY -> {
                 Parsed<Api.QueryRequest> parsed = api.parseQuery(x.admission.head().uri());

@@ -1,5 +1,6 @@
 package dev.metricsservice.http;
 
+import dev.metricsservice.core.DurableIngest;
 import dev.metricsservice.core.Aggregator;
 import dev.metricsservice.core.store.MetricStore;
 import io.netty.channel.group.ChannelGroup;
@@ -32,9 +33,13 @@ final class ServerState {
     final LongAdder inFlight = new LongAdder();
     private final LongAdder[] byStatus = new LongAdder[600];
     volatile boolean shuttingDown;
+    /** The durable log batches go through before they are acknowledged; null when there is none. */
+    final DurableIngest durable;
 
     ServerState(Aggregator aggregator, MetricStore store, HttpServerConfig config,
-                ServerInstrumentation instrumentation, ChannelGroup channels, Executor offLoop, String transport) {
+                ServerInstrumentation instrumentation, ChannelGroup channels, Executor offLoop, String transport,
+                DurableIngest durable) {
+        this.durable = durable;
         this.aggregator = aggregator;
         this.store = store;
         this.config = config;

@@ -41,7 +41,7 @@ class RequestHandlerTest {
 
     private EmbeddedChannel channel(Aggregator aggregator, MetricStore store, HttpServerConfig config) {
         ServerState state = new ServerState(aggregator, store, config, ServerInstrumentation.NONE,
-                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), Runnable::run, "embedded");
+                new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), Runnable::run, "embedded", null);
         ConnectionTimeouts timeouts = new ConnectionTimeouts(config);
         channel = new EmbeddedChannel(timeouts, new HttpServerCodec(), new AdmissionHandler(config),
                 new RequestHandler(state, new Api(state), timeouts));
