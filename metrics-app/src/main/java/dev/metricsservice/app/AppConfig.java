@@ -55,6 +55,10 @@ import java.util.function.BiConsumer;
  * @param writerId           this instance's writer id, or null for a random one
  * @param loadTags           the demo load's tag plan ({@code key=count,...}), empty for none
  * @param loadTypes          the demo load's types per metric name ({@code name=type,...})
+ * @param durability         whether a POST is on disk (write-ahead log) before it is acknowledged
+ * @param walDir             the write-ahead log's directory
+ * @param walMaxBytes        the most bytes the write-ahead log holds before POST answers 503
+ * @param shutdownTimeout    how long the final flush may try on SIGTERM (with the WAL on)
  */
 public record AppConfig(
         InetSocketAddress bind,
@@ -90,10 +94,22 @@ public record AppConfig(
         Path reportDir,
         String writerId,
         String loadTags,
-        String loadTypes) {
+        String loadTypes,
+        Durability durability,
+        Path walDir,
+        long walMaxBytes,
+        Duration shutdownTimeout) {
 
     /** The stores the app can use. */
     public enum StoreKind { SQLITE, MEMORY, DYNAMODB }
+
+    /** Whether acknowledged samples survive a crash. */
+    public enum Durability {
+        /** Every POST is in the write-ahead log, forced to disk, before its 202. */
+        WAL,
+        /** A 202 means "in memory"; a crash loses what was not flushed. */
+        NONE
+    }
 
     /** True when the app serves without a load run until it is signalled. */
     public boolean serveOnly() {
@@ -145,6 +161,11 @@ public record AppConfig(
         String writerId;
         String loadTags = "";
         String loadTypes = "latency=distribution";
+        /** Null until set: then WAL for the SQLite and DynamoDB stores, NONE for memory. */
+        Durability durability;
+        Path walDir = Path.of("data", "wal");
+        long walMaxBytes = 1L << 30;
+        Duration shutdownTimeout = Duration.ofSeconds(20);
 
         AppConfig build() {
             try {
@@ -168,7 +189,9 @@ public record AppConfig(
                     runDuration, telemetry, traceDir, traceMaxFileBytes, traceMaxTotalBytes, window, maxBodyBytes,
                     maxBatchSamples, maxSeries, maxSeriesPerName, sketchAccuracy, sketchMaxBuckets, dedupWindow, dedupMaxKeys, retention, seriesTtl, allowedLateness, maxLateness, maxFutureSkew,
                     maxPendingWindows, maxNameBytes, authToken, profile, reportDir,
-                    writerId, loadTags, loadTypes);
+                    writerId, loadTags, loadTypes,
+                    durability != null ? durability : store == StoreKind.MEMORY ? Durability.NONE : Durability.WAL,
+                    walDir, walMaxBytes, shutdownTimeout);
         }
     }
 
@@ -258,8 +281,29 @@ public record AppConfig(
                     (b, v) -> b.loadTypes = v.equals("none") ? "" : v),
             new Option("--report-dir", "reports", "directory for the load report (JSON and HTML)",
                     (b, v) -> b.reportDir = Path.of(nonEmpty("--report-dir", v))),
-            new Option("--writer-id", "(random)", "this instance's writer id, 1..64 of [A-Za-z0-9._-]",
-                    (b, v) -> b.writerId = writerId(v)));
+            new Option("--writer-id", "(random)", "this instance's writer id, 1..64 of [A-Za-z0-9._-]"
+                    + " (with the WAL: the one kept in --wal-dir)",
+                    (b, v) -> b.writerId = writerId(v)),
+            new Option("--durability", "wal (memory store: none)",
+                    "wal: a 202 means the samples are on disk (write-ahead log, replayed after a crash);"
+                    + " none: a 202 means in memory",
+                    (b, v) -> b.durability = durability(v)),
+            new Option("--wal-dir", "data/wal", "write-ahead log directory; one live process per directory",
+                    (b, v) -> b.walDir = Path.of(nonEmpty("--wal-dir", v))),
+            new Option("--wal-max-bytes", "1GiB",
+                    "most bytes the write-ahead log holds (what the store has not taken yet); beyond it POST answers 503",
+                    (b, v) -> b.walMaxBytes = size("--wal-max-bytes", v, 1L << 20, 1L << 50)),
+            new Option("--shutdown-timeout", "20s",
+                    "on SIGTERM, how long the final flush may try (WAL on: what it cannot write is replayed next start)",
+                    (b, v) -> b.shutdownTimeout = duration("--shutdown-timeout", v, Duration.ofMillis(100), Duration.ofHours(1))));
+
+    private static Durability durability(String v) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "wal" -> Durability.WAL;
+            case "none" -> Durability.NONE;
+            default -> throw new ConfigException("--durability must be 'wal' or 'none', was '" + v + "'");
+        };
+    }
 
     /**
      * Parses environment variables, then flags. {@code serve} as the first argument is short for

@@ -1,5 +1,7 @@
 package dev.metricsservice.app;
 
+import dev.metricsservice.core.DurableIngest;
+import dev.metricsservice.wal.WriteAheadLog;
 import dev.metricsservice.core.flush.FlushCounters;
 import dev.metricsservice.core.flush.FlushWorker;
 import dev.metricsservice.http.ServerInstrumentation;
@@ -21,9 +23,47 @@ final class AppInstrumentation implements ServerInstrumentation {
     private final Telemetry telemetry;
     /** Set once the flush worker exists (it starts after the server). */
     volatile FlushWorker flusher;
+    /** The write-ahead log and its ingest, when durability is on. */
+    volatile WriteAheadLog wal;
+    volatile DurableIngest durable;
+    /** The previous /stats sample of the log, for rates: {nanoTime, fsyncs, samples}. */
+    private long[] lastWalSample;
 
     AppInstrumentation(Telemetry telemetry) {
         this.telemetry = telemetry;
+    }
+
+    private synchronized Map<String, Object> walStats(WriteAheadLog w, DurableIngest d) {
+        WriteAheadLog.Stats s = w.stats();
+        DurableIngest.Counters c = d.counters();
+        DurableIngest.ReplayResult r = d.replayResult();
+        long now = System.nanoTime();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("logBytes", s.logBytes());
+        out.put("fill", Math.round(w.fill() * 10_000) / 10_000.0);
+        out.put("segments", s.segments());
+        out.put("records", s.records());
+        out.put("fsyncs", s.fsyncs());
+        out.put("samples", c.samples());
+        out.put("samplesPerFsync", s.fsyncs() == 0 ? 0 : Math.round(10.0 * c.samples() / s.fsyncs()) / 10.0);
+        if (lastWalSample != null && now - lastWalSample[0] > 0) {
+            double seconds = (now - lastWalSample[0]) / 1e9;
+            out.put("fsyncsPerSecond", Math.round((s.fsyncs() - lastWalSample[1]) / seconds));
+            out.put("samplesPerSecond", Math.round((c.samples() - lastWalSample[2]) / seconds));
+        }
+        lastWalSample = new long[] {now, s.fsyncs(), c.samples()};
+        out.put("batchesRefused", c.voided());
+        out.put("checkpoints", c.checkpoints());
+        out.put("checkpointPosition", c.checkpointPosition());
+        Map<String, Object> replay = new LinkedHashMap<>();
+        replay.put("records", r.records());
+        replay.put("samplesReplayed", r.samplesReplayed());
+        replay.put("samplesAlreadyStored", r.samplesStored());
+        replay.put("samplesRefused", r.samplesRefused());
+        replay.put("millis", r.durationNanos() / 1_000_000);
+        replay.put("cutBytes", w.recovery().cutBytes());
+        out.put("replay", replay);
+        return out;
     }
 
     @Override
@@ -57,6 +97,11 @@ final class AppInstrumentation implements ServerInstrumentation {
             flush.put("lastSuccessEpochMillis", s.lastSuccessEpochMillis());
             flush.put("lastError", s.lastError().orElse(null));
             extra.put("flush", flush);
+        }
+        WriteAheadLog w = wal;
+        DurableIngest d = durable;
+        if (w != null && d != null) {
+            extra.put("wal", walStats(w, d));
         }
         TelemetryStats t = telemetry.stats();
         Map<String, Object> tel = new LinkedHashMap<>();

@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
  * Entry point: {@code java -jar metrics-app.jar [run|serve] [--option value]...}; {@code --help}
  * lists the options.
  *
- * <p>Exit codes: 0 success (demo VERIFIED), 1 verification failed or the final flush failed,
- * 2 bad configuration, 3 failed to start.
+ * <p>Exit codes: 0 success (demo VERIFIED; or served and stopped, with the final flush done or,
+ * with the write-ahead log, left in the log), 1 verification failed or the final flush failed
+ * without a log, 2 bad configuration, 3 failed to start. The same after SIGTERM or SIGINT.
  */
 public final class Main {
 
@@ -28,6 +29,8 @@ public final class Main {
     }
 
     private static volatile boolean shuttingDown;
+    /** The outcome, for the signal hook to exit with. */
+    private static volatile int exitCode = 1;
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
@@ -54,25 +57,36 @@ public final class Main {
             app.requestStop();
             try {
                 // Keep the JVM alive until the orderly shutdown (final flush, report) is done.
-                finished.await(2, TimeUnit.MINUTES);
+                if (finished.await(2, TimeUnit.MINUTES)) {
+                    // Exit with the outcome (0 after an orderly stop) instead of 128 + the signal:
+                    // everything is closed, so no other hook has work left.
+                    System.out.flush();
+                    System.err.flush();
+                    Runtime.getRuntime().halt(exitCode);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "metrics-app-signal");
         Runtime.getRuntime().addShutdownHook(hook);
+        int code = 1;
         try {
             if (config.serveOnly()) {
-                boolean ok = app.serveUntilStopped().succeeded();
+                // With the WAL a failed final flush loses nothing: the next start writes it.
+                boolean ok = app.serveUntilStopped().succeeded() || app.durable();
                 app.close();
-                return ok ? 0 : 1;
+                code = ok ? 0 : 1;
+            } else {
+                MetricsApp.DemoOutcome outcome = app.runDemo();
+                code = outcome.verified() ? 0 : 1;
             }
-            MetricsApp.DemoOutcome outcome = app.runDemo();
-            return outcome.verified() ? 0 : 1;
+            return code;
         } catch (Exception e) {
             err.println("metrics-app: " + e);
             app.close();
             return 1;
         } finally {
+            exitCode = code;
             finished.countDown();
             if (!shuttingDown) {
                 try {

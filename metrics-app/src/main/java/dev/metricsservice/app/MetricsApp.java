@@ -1,6 +1,9 @@
 package dev.metricsservice.app;
 
 import dev.metricsservice.core.Aggregator;
+import dev.metricsservice.core.DurableIngest;
+import dev.metricsservice.wal.WalConfig;
+import dev.metricsservice.wal.WriteAheadLog;
 import dev.metricsservice.core.AggregatorBuilder;
 import dev.metricsservice.core.flush.FlushListener;
 import dev.metricsservice.core.flush.FlushResult;
@@ -62,6 +65,9 @@ public final class MetricsApp implements AutoCloseable {
     private final Telemetry telemetry;
     private final MetricsHttpServer server;
     private final FlushWorker flusher;
+    /** The write-ahead log and the ingest over it; both null with {@code --durability none}. */
+    private final WriteAheadLog wal;
+    private final DurableIngest durable;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile LoadGenerator generator;
     private boolean stopped;
@@ -77,7 +83,10 @@ public final class MetricsApp implements AutoCloseable {
     }
 
     private MetricsApp(AppConfig config, PrintStream out, MetricStore store, Aggregator aggregator,
-                       Telemetry telemetry, MetricsHttpServer server, FlushWorker flusher) {
+                       Telemetry telemetry, MetricsHttpServer server, FlushWorker flusher, WriteAheadLog wal,
+                       DurableIngest durable) {
+        this.wal = wal;
+        this.durable = durable;
         this.config = config;
         this.out = out;
         this.store = store;
@@ -96,6 +105,8 @@ public final class MetricsApp implements AutoCloseable {
         MetricStore store = Stores.open(config);
         Telemetry telemetry = Telemetry.disabled();
         MetricsHttpServer server = null;
+        WriteAheadLog wal = null;
+        DurableIngest durable = null;
         try {
             AggregatorBuilder ab = Aggregator.builder()
                     .windowWidth(config.window())
@@ -109,10 +120,24 @@ public final class MetricsApp implements AutoCloseable {
                     .maxFutureSkew(config.maxFutureSkew())
                     .maxPendingWindows(config.maxPendingWindows())
                     .maxNameBytes(config.maxNameBytes());
-            if (config.writerId() != null) {
-                ab.writerId(config.writerId());
+            Aggregator aggregator;
+            if (config.durability() == AppConfig.Durability.WAL) {
+                wal = WriteAheadLog.open(new WalConfig(config.walDir(), config.walMaxBytes(),
+                        Math.min(64L << 20, config.walMaxBytes() / 4), (int) Math.min(16 << 20, config.walMaxBytes() / 16)));
+                ab.writerId(WriterIds.forLog(config.walDir(), config.writerId()));
+                durable = DurableIngest.open(wal, clock -> ab.clock(clock).build(),
+                        DurableIngest.Options.defaults().withKeyRetention(config.dedupWindow()));
+                aggregator = durable.aggregator();
+                DurableIngest.ReplayResult r = durable.replayResult();
+                LOG.info("write-ahead log {}: replayed {} records ({} samples, {} already stored, {} refused) in {} ms",
+                        config.walDir(), r.records(), r.samplesReplayed(), r.samplesStored(), r.samplesRefused(),
+                        r.durationNanos() / 1_000_000);
+            } else {
+                if (config.writerId() != null) {
+                    ab.writerId(config.writerId());
+                }
+                aggregator = ab.build();
             }
-            Aggregator aggregator = ab.build();
             if (config.telemetry()) {
                 telemetry = Telemetry.start(TelemetryConfig.defaults()
                         .withDirectory(config.traceDir())
@@ -120,6 +145,24 @@ public final class MetricsApp implements AutoCloseable {
                         .withServiceName("metrics-service"));
             }
             AppInstrumentation instrumentation = new AppInstrumentation(telemetry);
+            instrumentation.wal = wal;
+            instrumentation.durable = durable;
+            FlushWorker.Builder fb = FlushWorker.builder(aggregator, store)
+                    .interval(config.flushInterval())
+                    .listener(new FlushReporting(telemetry));
+            if (durable != null) {
+                fb.collector(durable::collect);
+            }
+            FlushWorker flusher = fb.build();
+            instrumentation.flusher = flusher;
+            if (durable != null && durable.replayResult().samplesReplayed() > 0) {
+                // Replay, then flush, then serve: what the last process held goes out first.
+                FlushResult first = flusher.flushNow().get();
+                if (!first.succeeded()) {
+                    LOG.warn("the flush after replay failed ({}); the replayed data stays in the log and is retried",
+                            first.error().getMessage());
+                }
+            }
             InetSocketAddress bind = config.bind();
             server = MetricsHttpServer.start(aggregator, store, HttpServerConfig.builder()
                     .bindHost(bind.getHostString())
@@ -129,19 +172,20 @@ public final class MetricsApp implements AutoCloseable {
                     .authToken(config.authToken())
                     .dedupWindow(config.dedupWindow())
                     .dedupMaxKeys(config.dedupMaxKeys())
-                    .build(), instrumentation);
-            FlushWorker flusher = FlushWorker.builder(aggregator, store)
-                    .interval(config.flushInterval())
-                    .listener(new FlushReporting(telemetry))
-                    .build();
-            instrumentation.flusher = flusher;
+                    .build(), instrumentation, durable);
             flusher.start();
-            MetricsApp app = new MetricsApp(config, out, store, aggregator, telemetry, server, flusher);
+            MetricsApp app = new MetricsApp(config, out, store, aggregator, telemetry, server, flusher, wal, durable);
             app.printBanner();
             return app;
         } catch (Exception | Error e) {
             if (server != null) {
                 server.close();
+            }
+            if (durable != null) {
+                durable.close();
+            }
+            if (wal != null) {
+                wal.close();
             }
             telemetry.close();
             store.close();
@@ -156,6 +200,14 @@ public final class MetricsApp implements AutoCloseable {
         out.println("  store:     " + store.describe());
         out.println("  flush:     every " + Units.formatDuration(config.flushInterval()) + ", window "
                 + Units.formatDuration(config.window()) + ", writer id " + aggregator.writerId());
+        if (durable != null) {
+            DurableIngest.ReplayResult r = durable.replayResult();
+            out.println("  durability: write-ahead log in " + config.walDir() + " (at most "
+                    + Units.formatBytes(config.walMaxBytes()) + "); replayed " + r.samplesReplayed() + " samples from "
+                    + r.records() + " records");
+        } else {
+            out.println("  durability: none (a 202 means in memory; a crash loses what was not flushed)");
+        }
         out.println("  telemetry: " + (telemetry.isActive()
                 ? "traces in " + config.traceDir() + " (" + Units.formatBytes(config.traceMaxFileBytes()) + " per file, "
                 + Units.formatBytes(config.traceMaxTotalBytes()) + " in all)"
@@ -172,6 +224,11 @@ public final class MetricsApp implements AutoCloseable {
     private static String hostForUrl(InetSocketAddress a) {
         String host = a.getHostString();
         return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    /** True when acknowledged samples are in the write-ahead log (a failed final flush loses nothing). */
+    public boolean durable() {
+        return durable != null;
     }
 
     /** The aggregator, for tests and embedders. */
@@ -280,11 +337,19 @@ public final class MetricsApp implements AutoCloseable {
         if (!drained) {
             LOG.warn("some HTTP requests were still in progress after {}; their connections were closed", HTTP_DRAIN);
         }
-        FlushResult last = flusher.close(FINAL_FLUSH_DEADLINE);
+        Duration deadline = durable != null ? config.shutdownTimeout() : FINAL_FLUSH_DEADLINE;
+        FlushResult last = flusher.close(deadline);
         if (last.succeeded()) {
             out.println("final flush: stored " + last.aggregates() + " window aggregates");
+        } else if (durable != null) {
+            LOG.warn("final flush did not finish within {} ({}); everything acknowledged is in the write-ahead log"
+                    + " {} and is written after the next start", deadline, last.error().getMessage(), config.walDir());
         } else {
-            LOG.error("final flush failed after {}: {}", FINAL_FLUSH_DEADLINE, last.error().getMessage());
+            LOG.error("final flush failed after {}: {}", deadline, last.error().getMessage());
+        }
+        if (durable != null) {
+            durable.close();
+            wal.close();
         }
         return last;
     }

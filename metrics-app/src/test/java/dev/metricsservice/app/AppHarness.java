@@ -28,7 +28,8 @@ final class AppHarness {
                 "--flush-interval", "1s",
                 "--trace-dir", dir.resolve("traces").toString(),
                 "--report-dir", dir.resolve("reports").toString(),
-                "--sqlite-path", dir.resolve("metrics.db").toString()));
+                "--sqlite-path", dir.resolve("metrics.db").toString(),
+                "--wal-dir", dir.resolve("wal").toString()));
         args.addAll(List.of(more));
         return args;
     }

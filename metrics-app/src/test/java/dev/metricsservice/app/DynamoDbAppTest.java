@@ -2,6 +2,7 @@ package dev.metricsservice.app;
 
 import dev.metricsservice.core.SeriesKey;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.metricsservice.core.store.MetricQuery;
 import dev.metricsservice.core.store.MetricStore;
@@ -113,9 +114,13 @@ class DynamoDbAppTest {
     void runDemo_twoInstancesOnOneTable_mergedTotalsEqualBothGenerators() throws Exception {
         dynalite = DynaliteServer.start(null);
         AppHarness other = new AppHarness();
-        MetricsApp a = harness.start(dynamoArgs("--writer-id", "instance-a",
+        // Each instance its own write-ahead log directory (one directory refuses a second process).
+        MetricsApp a = harness.start(dynamoArgs("--writer-id", "instance-a", "--wal-dir", dir.resolve("wal-a").toString(),
                 "--report-dir", dir.resolve("a").toString(), "--trace-dir", dir.resolve("ta").toString()));
-        MetricsApp b = other.start(dynamoArgs("--writer-id", "instance-b",
+        assertThatThrownBy(() -> other.start(dynamoArgs("--writer-id", "instance-b",
+                "--wal-dir", dir.resolve("wal-a").toString())))
+                .hasMessageContaining("held by another live process").hasMessageContaining("wal-a");
+        MetricsApp b = other.start(dynamoArgs("--writer-id", "instance-b", "--wal-dir", dir.resolve("wal-b").toString(),
                 "--report-dir", dir.resolve("b").toString(), "--trace-dir", dir.resolve("tb").toString()));
         List<LoadReport> reports = new ArrayList<>();
         try (a; b) {

@@ -1,0 +1,202 @@
+package dev.metricsservice.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metricsservice.core.SeriesKey;
+import dev.metricsservice.core.SeriesWindow;
+import dev.metricsservice.core.Tags;
+import dev.metricsservice.core.store.MetricQuery;
+import dev.metricsservice.core.store.MetricStore;
+import dev.metricsservice.store.dynamodb.DynaliteServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kill -9} of the real app process in the middle of a load, then a restart on the same
+ * write-ahead log: the store must hold exactly the acknowledged samples. Requests whose answer
+ * the kill cut off are sent again after the restart with their idempotency key, so every sample
+ * ends up acknowledged once and the check is exact (a retried request that was durable is
+ * answered as a duplicate and not counted again).
+ */
+class CrashRecoveryAppTest {
+
+    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final String[] HOSTS = {"a", "b", "c", "d"};
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Process> processes = new ArrayList<>();
+    private DynaliteServer dynalite;
+
+    @AfterEach
+    void stop() {
+        processes.forEach(Process::destroyForcibly);
+        if (dynalite != null) {
+            dynalite.close();
+        }
+    }
+
+    @Test
+    void kill9_sqlite_storedEqualsAcknowledgedAfterRestart() throws Exception {
+        crashAndRecover(List.of("--store", "sqlite"));
+    }
+
+    @Test
+    void kill9_dynamodbOnDisk_storedEqualsAcknowledgedAfterRestart() throws Exception {
+        dynalite = DynaliteServer.start(dir.resolve("dynalite"));
+        crashAndRecover(List.of("--store", "dynamodb", "--dynamodb-endpoint", dynalite.endpoint().toString(),
+                "--table", "crash-test"));
+    }
+
+    private void crashAndRecover(List<String> storeArgs) throws Exception {
+        List<String> args = new ArrayList<>(storeArgs);
+        args.addAll(List.of("--window", "1s", "--allowed-lateness", "1s"));
+        Map<String, AtomicLong> acked = new ConcurrentHashMap<>();
+        ConcurrentLinkedQueue<String[]> unknown = new ConcurrentLinkedQueue<>(); // {key, body, host}
+
+        Running first = start(args);
+        AtomicBoolean loading = new AtomicBoolean(true);
+        AtomicLong sent = new AtomicLong();
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            Thread sender = new Thread(() -> {
+                for (long i = 0; loading.get() && i < 200_000; i++) {
+                    String host = HOSTS[(int) ((i + thread) % HOSTS.length)];
+                    String key = "t" + thread + "-" + i;
+                    String body = "[{\"name\":\"hits\",\"type\":\"counter\",\"value\":1,\"tags\":{\"host\":\"" + host
+                            + "\"}},{\"name\":\"hits\",\"type\":\"counter\",\"value\":2,\"tags\":{\"host\":\"" + host + "\"}}]";
+                    sent.incrementAndGet();
+                    try {
+                        HttpResponse<String> r = post(first.base, key, body);
+                        if (r.statusCode() == 202) {
+                            acked.computeIfAbsent(host, h -> new AtomicLong()).addAndGet(3);
+                        } else {
+                            unknown.add(new String[] {key, body, host});
+                        }
+                    } catch (Exception e) {
+                        unknown.add(new String[] {key, body, host});
+                    }
+                }
+            });
+            sender.start();
+            senders.add(sender);
+        }
+        Thread.sleep(4_000); // several flushes and checkpoints, then the kill mid-load
+        first.process.destroyForcibly(); // SIGKILL
+        loading.set(false);
+        assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        for (Thread s : senders) {
+            s.join(30_000);
+        }
+        long ackedBeforeKill = acked.values().stream().mapToLong(AtomicLong::get).sum();
+        assertThat(ackedBeforeKill).as("samples acknowledged before the kill").isGreaterThan(1_000);
+
+        Running second = start(args);
+        assertThat(second.output()).contains("replayed");
+        int duplicates = 0;
+        for (String[] u : unknown) {
+            HttpResponse<String> r = post(second.base, u[0], u[1]);
+            assertThat(r.statusCode()).as("retry of %s: %s", u[0], r.body()).isEqualTo(202);
+            if (r.body().contains("\"duplicate\":true")) {
+                duplicates++;
+            }
+            acked.computeIfAbsent(u[2], h -> new AtomicLong()).addAndGet(3);
+        }
+        second.process.toHandle().destroy(); // SIGTERM: drain, final flush
+        assertThat(second.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.process.exitValue()).as(second.output()).isZero();
+        System.out.printf("kill -9 test %s: %d requests sent, %d samples acknowledged before the kill, %d of unknown"
+                + " outcome retried (%d were durable: duplicates)%n", storeArgs.get(1), sent.get(), ackedBeforeKill,
+                unknown.size(), duplicates);
+
+        List<String> readArgs = AppHarness.baseArgs(dir, args.toArray(String[]::new));
+        try (MetricStore store = Stores.open(AppConfig.parse(readArgs.toArray(String[]::new), Map.of()))) {
+            for (String host : HOSTS) {
+                long stored = 0;
+                List<SeriesWindow> rows = store.query(new MetricQuery(SeriesKey.of("hits", Tags.of("host", host)),
+                        0, 4_000_000_000L, 100_000, MetricQuery.Order.OLDEST_FIRST)).get(30, TimeUnit.SECONDS);
+                for (SeriesWindow w : rows) {
+                    stored += (long) w.stats().sum();
+                }
+                long expected = acked.getOrDefault(host, new AtomicLong()).get();
+                assertThat(stored).as("host %s: stored sum against acknowledged", host).isEqualTo(expected);
+            }
+        }
+    }
+
+    private HttpResponse<String> post(URI base, String key, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/metrics"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A running app process and what it printed. */
+    private record Running(Process process, URI base, StringBuilder out) {
+        String output() {
+            synchronized (out) {
+                return out.toString();
+            }
+        }
+    }
+
+    private Running start(List<String> extra) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "serve"));
+        command.addAll(AppHarness.baseArgs(dir, "--telemetry", "off"));
+        command.addAll(extra);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        processes.add(process);
+        StringBuilder out = new StringBuilder();
+        CompletableFuture<URI> base = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (out) {
+                        out.append(line).append('\n');
+                    }
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        base.complete(URI.create("http://127.0.0.1:" + m.group(1)));
+                    }
+                }
+                base.completeExceptionally(new IllegalStateException("the app exited: " + out));
+            } catch (Exception e) {
+                base.completeExceptionally(e);
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return new Running(process, base.get(60, TimeUnit.SECONDS), out);
+    }
+}
