@@ -16,7 +16,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,10 +42,11 @@ import java.util.function.LongSupplier;
  * every item it rewrites from exactly the samples the crashed process had put into it. That holds
  * because the aggregator's state is a function of the log alone:
  * <ul>
- *   <li>One consumer thread records batches in log order, after they are durable; the aggregator's
- *       clock is a {@link ManualClock} the consumer sets from each record's logged ingest time.</li>
+ *   <li>Batches are recorded in log order, one at a time, after they are durable (by whichever
+ *       thread completes a record, normally the log's writer: no extra thread hop); the
+ *       aggregator's clock is a {@link ManualClock} set from each record's logged ingest time.</li>
  *   <li>Collects happen only where a <em>marker</em> record is in the log: the flush worker appends
- *       one and waits until the consumer reaches it, so which samples a collect seals, which are
+ *       one and waits until recording reaches it, so which samples a collect seals, which are
  *       late and which amendment number they get are decided at the same log position on
  *       replay.</li>
  *   <li>A batch the aggregator refuses (wholly or after a prefix) gets a <em>void</em> record, and
@@ -106,11 +108,13 @@ public final class DurableIngest implements AutoCloseable {
     private final List<ReplayedTag> replayedTags;
 
     private final Object appendLock = new Object();
-    private final LinkedBlockingQueue<Entry> queue = new LinkedBlockingQueue<>();
-    private final Thread consumer;
+    /** Entries in log order (appended under {@link #appendLock}); the head is recorded once durable. */
+    private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
+    /** Held by the one thread recording entries at a time. */
+    private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean closed;
 
-    // consumer thread only
+    // guarded by 'draining'
     private long maxWindowRecorded;
     private final ArrayDeque<Cut> cuts = new ArrayDeque<>();
 
@@ -132,7 +136,8 @@ public final class DurableIngest implements AutoCloseable {
     private record Collected(CollectedBatch batch, Cut checkpoint, long floorWindow) {
     }
 
-    private sealed interface Entry permits BatchEntry, MarkerEntry, Stop {
+    private sealed interface Entry permits BatchEntry, MarkerEntry {
+        CompletableFuture<Long> durable();
     }
 
     private record BatchEntry(CompletableFuture<Long> durable, SampleBatch batch, long ingestMillis,
@@ -143,8 +148,6 @@ public final class DurableIngest implements AutoCloseable {
                                CompletableFuture<Collected> result) implements Entry {
     }
 
-    private record Stop() implements Entry {
-    }
 
     private DurableIngest(DurableLog log, ManualClock clock, Aggregator aggregator, Options options,
                           ReplayResult replay, List<ReplayedTag> tags, long maxWindowRecorded, List<Cut> replayCuts) {
@@ -157,9 +160,6 @@ public final class DurableIngest implements AutoCloseable {
         this.replayedTags = List.copyOf(tags);
         this.maxWindowRecorded = maxWindowRecorded;
         this.cuts.addAll(replayCuts);
-        this.consumer = new Thread(this::consume, "metrics-durable-ingest");
-        this.consumer.setDaemon(true);
-        this.consumer.start();
     }
 
     /**
@@ -295,11 +295,13 @@ public final class DurableIngest implements AutoCloseable {
         long ingestMillis = options.wallClockMillis().getAsLong();
         ByteBuffer record = LogRecords.batch(ingestMillis, tag, batch, n);
         SampleBatch copy = copyBatch ? batch.copy(n) : batch;
+        CompletableFuture<Long> durable;
         synchronized (appendLock) {
-            // One lock around append and enqueue, so that the consumer's queue is in log order.
-            CompletableFuture<Long> durable = log.append(record);
+            // One lock around append and enqueue, so that the queue is in log order.
+            durable = log.append(record);
             queue.add(new BatchEntry(durable, copy, ingestMillis, result));
         }
+        durable.whenComplete(drainOnCompletion);
         return result;
     }
 
@@ -333,9 +335,12 @@ public final class DurableIngest implements AutoCloseable {
     private CompletableFuture<Collected> marker() {
         CompletableFuture<Collected> result = new CompletableFuture<>();
         long now = options.wallClockMillis().getAsLong();
+        CompletableFuture<Long> durable;
         synchronized (appendLock) {
-            queue.add(new MarkerEntry(log.appendControl(LogRecords.marker(now)), now, result));
+            durable = log.appendControl(LogRecords.marker(now));
+            queue.add(new MarkerEntry(durable, now, result));
         }
+        durable.whenComplete(drainOnCompletion);
         return result;
     }
 
@@ -358,28 +363,45 @@ public final class DurableIngest implements AutoCloseable {
 
     // ------------------------------------------------------------------ the consumer
 
-    private void consume() {
+    private final java.util.function.BiConsumer<Long, Throwable> drainOnCompletion = (position, error) -> drain();
+
+    /**
+     * Records every entry at the head of the queue whose record is durable, in order. One thread at
+     * a time; a thread that finds another draining leaves it the work, and the drainer looks again
+     * after letting go, so no completed entry is left behind.
+     */
+    private void drain() {
         while (true) {
-            Entry e;
-            try {
-                e = queue.take();
-            } catch (InterruptedException ie) {
-                return;
-            }
-            if (e instanceof Stop) {
+            if (!draining.compareAndSet(false, true)) {
                 return;
             }
             try {
-                if (e instanceof BatchEntry b) {
-                    consumeBatch(b);
-                } else if (e instanceof MarkerEntry m) {
-                    consumeMarker(m);
+                Entry head;
+                while ((head = queue.peek()) != null && head.durable().isDone()) {
+                    queue.poll();
+                    process(head);
                 }
-            } catch (RuntimeException | Error failure) {
-                // Never leave a caller waiting: fail this entry and go on.
-                CompletableFuture<?> f = e instanceof BatchEntry b ? b.result() : ((MarkerEntry) e).result();
-                f.completeExceptionally(failure);
+            } finally {
+                draining.set(false);
             }
+            Entry head = queue.peek();
+            if (head == null || !head.durable().isDone()) {
+                return;
+            }
+        }
+    }
+
+    private void process(Entry e) {
+        try {
+            if (e instanceof BatchEntry b) {
+                consumeBatch(b);
+            } else if (e instanceof MarkerEntry m) {
+                consumeMarker(m);
+            }
+        } catch (RuntimeException | Error failure) {
+            // Never leave a caller waiting: fail this entry and go on.
+            CompletableFuture<?> f = e instanceof BatchEntry b ? b.result() : ((MarkerEntry) e).result();
+            f.completeExceptionally(failure);
         }
     }
 
@@ -469,20 +491,21 @@ public final class DurableIngest implements AutoCloseable {
     }
 
     /**
-     * Stops taking batches, waits up to {@code timeout} for the queued ones to be recorded, and
-     * stops the consumer. Does not close the log.
+     * Stops taking batches and waits up to {@code timeout} for the queued ones to be recorded.
+     * Does not close the log.
      */
     public void close(Duration timeout) {
         closed = true;
-        synchronized (appendLock) {
-            queue.add(new Stop());
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!queue.isEmpty() && System.nanoTime() < end) {
+            drain();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
-        try {
-            consumer.join(Math.max(1, timeout.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        consumer.interrupt();
     }
 
     @Override

@@ -3,15 +3,19 @@ package dev.metricsservice.core;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The payloads {@link DurableIngest} writes to its log, version 1. Every payload starts with its
  * kind; integers are little-endian, lengths unsigned varints, strings UTF-8.
  * <pre>
  * batch  = 1 ingestMillis(i64) tagLength tag sampleCount sample*
- * sample = flags(u8: bit 0 timestamped, bits 1-3 type code) name tagCount (key value)* value(f64) [epochMillis(i64)]
- *          a string is length+1 with 0 for null
+ * sample = flags(u8: bit 0 timestamped, bits 1-3 type code, bit 4 same series as the sample before)
+ *          [name tagCount (key value)*] value(f64) [epochMillis(i64)]
+ *          a string is length+1 with 0 for null; with bit 4 set, name and tags are the previous sample's
  * marker = 2 timeMillis(i64)                              a collect (flush) happened here
  * void   = 3 position(i64) accepted(varint)               the batch at position kept only its first n samples
  * </pre>
@@ -22,6 +26,8 @@ final class LogRecords {
     static final byte BATCH = 1;
     static final byte MARKER = 2;
     static final byte VOID = 3;
+    private static final int SAME_SERIES = 0x10;
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private static final MetricType[] TYPES = MetricType.values();
 
@@ -42,13 +48,21 @@ final class LogRecords {
         w.varint(n);
         for (int i = 0; i < n; i++) {
             MetricType type = batch.type(i);
-            int flags = (batch.hasTimestamp(i) ? 1 : 0) | ((type == null ? 0 : type.ordinal() + 1) << 1);
-            w.u8(flags);
-            w.string(batch.name(i));
+            String name = batch.name(i);
             Tags tags = batch.tags(i);
-            if (tags == null) {
+            // A batch is mostly runs of one series: its name and tags are written once per run.
+            boolean same = i > 0 && name != null && tags != null && Objects.equals(name, batch.name(i - 1))
+                    && tags.equals(batch.tags(i - 1));
+            int flags = (batch.hasTimestamp(i) ? 1 : 0) | ((type == null ? 0 : type.ordinal() + 1) << 1)
+                    | (same ? SAME_SERIES : 0);
+            w.u8(flags);
+            if (same) {
+                // nothing more
+            } else if (tags == null) {
+                w.string(name);
                 w.varint(0);
             } else {
+                w.string(name);
                 w.varint(tags.size() + 1);
                 for (int t = 0; t < tags.size(); t++) {
                     w.string(tags.key(t));
@@ -94,24 +108,27 @@ final class LogRecords {
         b.get(tag);
         int n = varint(b);
         SampleBatch batch = new SampleBatch();
+        String name = null;
+        Tags tags = null;
         for (int i = 0; i < n; i++) {
             int flags = b.get() & 0xFF;
-            int typeCode = flags >>> 1;
+            int typeCode = (flags >>> 1) & 0x7;
             if (typeCode > TYPES.length) {
                 throw new IllegalArgumentException("log record: unknown type code " + typeCode);
             }
             MetricType type = typeCode == 0 ? null : TYPES[typeCode - 1];
-            String name = string(b);
-            int tagCount = varint(b);
-            Tags tags;
-            if (tagCount == 0) {
-                tags = null;
-            } else {
-                String[] kv = new String[(tagCount - 1) * 2];
-                for (int t = 0; t < kv.length; t++) {
-                    kv[t] = string(b);
+            if ((flags & SAME_SERIES) == 0 || i == 0) {
+                name = string(b);
+                int tagCount = varint(b);
+                if (tagCount == 0) {
+                    tags = null;
+                } else {
+                    String[] kv = new String[(tagCount - 1) * 2];
+                    for (int t = 0; t < kv.length; t++) {
+                        kv[t] = string(b);
+                    }
+                    tags = kv.length == 0 ? Tags.empty() : Tags.of(kv);
                 }
-                tags = kv.length == 0 ? Tags.empty() : Tags.of(kv);
             }
             double value = Double.longBitsToDouble(b.getLong());
             if ((flags & 1) != 0) {
@@ -184,9 +201,8 @@ final class LogRecords {
 
     private void i64(long v) {
         ensure(8);
-        for (int i = 0; i < 8; i++) {
-            buf[size++] = (byte) (v >>> (8 * i));
-        }
+        LONG_LE.set(buf, size, v);
+        size += 8;
     }
 
     private void varint(int v) {
@@ -207,6 +223,20 @@ final class LogRecords {
     private void string(String s) {
         if (s == null) {
             varint(0);
+            return;
+        }
+        int n = s.length();
+        boolean ascii = n < 0x3FFF;
+        for (int i = 0; ascii && i < n; i++) {
+            ascii = s.charAt(i) < 0x80;
+        }
+        if (ascii) {
+            // The common case without an intermediate array: one byte per char.
+            varint(n + 1);
+            ensure(n);
+            for (int i = 0; i < n; i++) {
+                buf[size++] = (byte) s.charAt(i);
+            }
             return;
         }
         byte[] b = s.getBytes(StandardCharsets.UTF_8);

@@ -58,6 +58,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
         } else if (asyncPending || !backlog.isEmpty()) {
             backlog.add(msg);
+            updateAutoRead(ctx);
         } else {
             handle(ctx, msg);
         }
@@ -271,7 +272,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (closing) {
             return; // lingering close reads (and drops) until the client is gone
         }
-        ctx.channel().config().setAutoRead(!asyncPending && ctx.channel().isWritable());
+        // Reading goes on while an answer is pending (no epoll change per request) until a
+        // pipelined request waits in the backlog: then this connection is not read further.
+        ctx.channel().config().setAutoRead((!asyncPending || backlog.isEmpty()) && ctx.channel().isWritable());
     }
 
     @Override
