@@ -76,6 +76,7 @@ class CrashRecoveryAppTest {
         args.addAll(List.of("--window", "1s", "--allowed-lateness", "1s"));
         Map<String, AtomicLong> acked = new ConcurrentHashMap<>();
         ConcurrentLinkedQueue<String[]> unknown = new ConcurrentLinkedQueue<>(); // {key, body, host}
+        ConcurrentLinkedQueue<String[]> answered = new ConcurrentLinkedQueue<>(); // some acknowledged {key, body}
 
         Running first = start(args);
         AtomicBoolean loading = new AtomicBoolean(true);
@@ -94,6 +95,9 @@ class CrashRecoveryAppTest {
                         HttpResponse<String> r = post(first.base, key, body);
                         if (r.statusCode() == 202) {
                             acked.computeIfAbsent(host, h -> new AtomicLong()).addAndGet(3);
+                            if (i % 50 == 0) {
+                                answered.add(new String[] {key, body});
+                            }
                         } else {
                             unknown.add(new String[] {key, body, host});
                         }
@@ -126,6 +130,13 @@ class CrashRecoveryAppTest {
             }
             acked.computeIfAbsent(u[2], h -> new AtomicLong()).addAndGet(3);
         }
+        // Requests acknowledged before the kill, sent again: known from the log, counted once.
+        assertThat(answered).isNotEmpty();
+        for (String[] a : answered) {
+            HttpResponse<String> r = post(second.base, a[0], a[1]);
+            assertThat(r.statusCode()).isEqualTo(202);
+            assertThat(r.body()).as("retry of %s after the crash", a[0]).contains("\"duplicate\":true");
+        }
         second.process.toHandle().destroy(); // SIGTERM: drain, final flush
         assertThat(second.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(second.process.exitValue()).as(second.output()).isZero();
@@ -146,6 +157,102 @@ class CrashRecoveryAppTest {
                 assertThat(stored).as("host %s: stored sum against acknowledged", host).isEqualTo(expected);
             }
         }
+    }
+
+    /**
+     * SIGTERM while the store is down: the app exits 0 within its shutdown timeout, and the next
+     * start (store back) writes everything that was acknowledged.
+     */
+    @Test
+    void sigterm_storeDown_exitsWithinTheTimeoutAndTheNextStartWritesEverything() throws Exception {
+        dynalite = DynaliteServer.start(dir.resolve("dynalite"));
+        List<String> args = List.of("--store", "dynamodb", "--dynamodb-endpoint", dynalite.endpoint().toString(),
+                "--table", "sigterm-test", "--window", "1s", "--allowed-lateness", "1s", "--shutdown-timeout", "3s");
+        Running first = start(args);
+        long acked = 0;
+        for (int i = 0; i < 300; i++) {
+            String body = "{\"name\":\"jobs\",\"type\":\"counter\",\"value\":" + (i % 7 + 1) + "}";
+            assertThat(post(first.base, "k" + i, body).statusCode()).isEqualTo(202);
+            acked += i % 7 + 1;
+        }
+        dynalite.stop();
+        long t0 = System.nanoTime();
+        first.process.toHandle().destroy(); // SIGTERM
+        assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        long stopMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(first.process.exitValue()).as(first.output()).isZero();
+        // Drain (no requests in flight) plus the 3 s final flush, with room for a slow machine.
+        assertThat(stopMillis).as("time to exit after SIGTERM").isLessThan(10_000);
+        assertThat(first.output()).contains("everything acknowledged is in the write-ahead log");
+
+        dynalite.restart();
+        Running second = start(args);
+        second.process.toHandle().destroy();
+        assertThat(second.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.process.exitValue()).as(second.output()).isZero();
+        assertThat(storedSum(args, SeriesKey.of("jobs"))).isEqualTo(acked);
+    }
+
+    private long storedSum(List<String> args, SeriesKey series) throws Exception {
+        List<String> readArgs = AppHarness.baseArgs(dir, args.toArray(String[]::new));
+        try (MetricStore store = Stores.open(AppConfig.parse(readArgs.toArray(String[]::new), Map.of()))) {
+            long sum = 0;
+            for (SeriesWindow w : store.query(new MetricQuery(series, 0, 4_000_000_000L, 100_000,
+                    MetricQuery.Order.OLDEST_FIRST)).get(30, TimeUnit.SECONDS)) {
+                sum += (long) w.stats().sum();
+            }
+            return sum;
+        }
+    }
+
+    /**
+     * The store down long enough for the log to fill: POST answers 503 {@code log_full} with
+     * Retry-After and acknowledges nothing; once the store is back the log empties, POST is
+     * accepted again, and the store holds exactly what was acknowledged.
+     */
+    @Test
+    void logFull_storeDown_refusesWith503ThenRecoversWithNothingLost() throws Exception {
+        dynalite = DynaliteServer.start(dir.resolve("dynalite"));
+        List<String> args = List.of("--store", "dynamodb", "--dynamodb-endpoint", dynalite.endpoint().toString(),
+                "--table", "full-test", "--window", "1s", "--allowed-lateness", "1s", "--wal-max-bytes", "1MiB");
+        Running app = start(args);
+        dynalite.stop();
+        long acked = 0;
+        HttpResponse<String> refusal = null;
+        String filler = "x".repeat(120);
+        for (int i = 0; i < 100_000 && refusal == null; i++) {
+            String body = "{\"name\":\"fill\",\"type\":\"counter\",\"value\":1,\"tags\":{\"pad\":\"" + filler + "\"}}";
+            HttpResponse<String> r = post(app.base, "f" + i, body);
+            if (r.statusCode() == 202) {
+                acked++;
+            } else {
+                refusal = r;
+            }
+        }
+        assertThat(refusal).as("the log filled up").isNotNull();
+        assertThat(refusal.statusCode()).isEqualTo(503);
+        assertThat(refusal.body()).contains("log_full");
+        assertThat(refusal.headers().firstValue("Retry-After")).isPresent();
+
+        dynalite.restart();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        boolean acceptedAgain = false;
+        for (int i = 0; System.nanoTime() < deadline && !acceptedAgain; i++) {
+            HttpResponse<String> r = post(app.base, "again" + i,
+                    "{\"name\":\"fill\",\"type\":\"counter\",\"value\":1,\"tags\":{\"pad\":\"" + filler + "\"}}");
+            if (r.statusCode() == 202) {
+                acked++;
+                acceptedAgain = true;
+            } else {
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+                Thread.sleep(200);
+            }
+        }
+        assertThat(acceptedAgain).as("POST accepted once the store is back").isTrue();
+        app.process.toHandle().destroy();
+        assertThat(app.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(app.process.exitValue()).isZero();
+        assertThat(storedSum(args, SeriesKey.of("fill", Tags.of("pad", filler)))).isEqualTo(acked);
     }
 
     private HttpResponse<String> post(URI base, String key, String body) throws Exception {
@@ -178,6 +285,7 @@ class CrashRecoveryAppTest {
         processes.add(process);
         StringBuilder out = new StringBuilder();
         CompletableFuture<URI> base = new CompletableFuture<>();
+        URI[] listening = new URI[1];
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -187,7 +295,10 @@ class CrashRecoveryAppTest {
                     }
                     Matcher m = LISTENING.matcher(line);
                     if (m.find()) {
-                        base.complete(URI.create("http://127.0.0.1:" + m.group(1)));
+                        listening[0] = URI.create("http://127.0.0.1:" + m.group(1));
+                    }
+                    if (line.startsWith("serving until") && listening[0] != null) {
+                        base.complete(listening[0]); // the signal handler is in place from here on
                     }
                 }
                 base.completeExceptionally(new IllegalStateException("the app exited: " + out));

@@ -99,6 +99,10 @@ public final class WriteAheadLog implements DurableLog {
     private FileChannel active;
     private long activeBase;
     private long activeSize;
+    /** The active segment's size at its last force: what is known to be durable. */
+    private long forcedSize;
+    /** For tests: the next force fails with this. */
+    private volatile IOException injectedFailure;
 
     private WriteAheadLog(WalConfig config, FileChannel lockChannel, FileLock lock) throws IOException {
         this.config = config;
@@ -222,6 +226,7 @@ public final class WriteAheadLog implements DurableLog {
             active = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
             activeBase = base;
             activeSize = active.size();
+            forcedSize = activeSize;
         }
         return new Recovery(bases.size(), recordsFound, checkpoint, cut, cutReason);
     }
@@ -378,6 +383,13 @@ public final class WriteAheadLog implements DurableLog {
                 failure = e;
                 LOG.error("write-ahead log: I/O error in {}; every later append fails until restart",
                         config.directory(), e);
+                // Best effort: take back what was written but not forced, so that a replay after a
+                // restart does not count batches whose clients were told they failed.
+                try {
+                    active.truncate(forcedSize);
+                } catch (IOException | RuntimeException ignored) {
+                    // the disk is failing; a client retrying with its idempotency key is still counted once
+                }
             }
             DurableLogException error = new DurableLogException(Reason.IO_ERROR, "the write-ahead log could not write: "
                     + e.getMessage(), e);
@@ -405,7 +417,13 @@ public final class WriteAheadLog implements DurableLog {
         if (written.isEmpty()) {
             return;
         }
+        IOException injected = injectedFailure;
+        if (injected != null) {
+            injectedFailure = null;
+            throw injected;
+        }
         active.force(false);
+        forcedSize = activeSize;
         fsyncs.incrementAndGet();
         records.addAndGet(written.size());
         for (Written w : written) {
@@ -424,6 +442,7 @@ public final class WriteAheadLog implements DurableLog {
         active = ch;
         activeBase = base;
         activeSize = Segment.HEADER_BYTES;
+        forcedSize = activeSize;
         synchronized (this) {
             segmentBases.add(base);
             logBytes.addAndGet(Segment.HEADER_BYTES);
@@ -437,6 +456,11 @@ public final class WriteAheadLog implements DurableLog {
             }
         }
         ps.clear();
+    }
+
+    /** Test seam: makes the next force fail with {@code e}, as a failing disk would. */
+    void failNextForce(IOException e) {
+        injectedFailure = e;
     }
 
     // ------------------------------------------------------------------ checkpoint

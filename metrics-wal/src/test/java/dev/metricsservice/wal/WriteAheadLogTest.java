@@ -232,4 +232,48 @@ class WriteAheadLogTest {
         log.close();
         assertThatThrownBy(() -> await(log.append(record("late")))).hasMessageContaining("closed");
     }
+
+    @Test
+    void append_ioError_failsThatCommitAndEveryLaterAppendAndTakesBackTheUnforcedBytes() throws Exception {
+        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(dir))) {
+            await(log.append(record("durable")));
+            log.failNextForce(new IOException("injected: the disk went away"));
+            assertThatThrownBy(() -> await(log.append(record("lost")))).hasCauseInstanceOf(DurableLogException.class)
+                    .hasMessageContaining("injected");
+            DurableLogException later = (DurableLogException) org.assertj.core.api.Assertions.catchThrowableOfType(
+                    () -> await(log.append(record("after"))), ExecutionException.class).getCause();
+            assertThat(later.reason()).isEqualTo(DurableLogException.Reason.IO_ERROR);
+            assertThat(later.getMessage()).contains("failed earlier");
+            // Control records too: nothing is acknowledged once the disk failed.
+            assertThatThrownBy(() -> await(log.appendControl(record("marker")))).hasMessageContaining("failed");
+        }
+        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(dir))) {
+            assertThat(replayAll(log)).containsExactly("durable");
+        }
+    }
+
+    @Test
+    void checkpoint_withState_survivesReopenAndAFirstVersionFileReadsWithout() throws Exception {
+        long position;
+        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(dir))) {
+            await(log.append(record("a")));
+            position = await(log.append(record("b")));
+            log.checkpoint(position, new byte[] {7, 8, 9});
+        }
+        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(dir))) {
+            assertThat(log.checkpoint()).isEqualTo(position);
+            assertThat(log.checkpointState()).containsExactly(7, 8, 9);
+            assertThat(replayAll(log)).containsExactly("b");
+        }
+        // The 12-byte form the log wrote before states existed: position and CRC32C.
+        ByteBuffer old = ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, position);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(old.array(), 0, 8);
+        old.putInt(8, (int) crc.getValue());
+        Files.write(dir.resolve("checkpoint"), old.array());
+        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(dir))) {
+            assertThat(log.checkpoint()).isEqualTo(position);
+            assertThat(log.checkpointState()).isEmpty();
+        }
+    }
 }
