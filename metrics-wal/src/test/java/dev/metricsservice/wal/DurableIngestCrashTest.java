@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Lifetimes of a durable aggregator that each end in a crash (nothing flushed at the end, a store
- * write that landed without its commit, flushes that failed), then a last lifetime that drains:
+ * write that landed without its commit, flushes that failed, a crash right after replay and one
+ * during the flush after it), then a last lifetime that drains:
  * the store must hold exactly the acknowledged samples, per series, in count and sum. Time is a
  * test clock, so windows close, samples arrive late (amendments), and checkpoints move.
  */
@@ -58,13 +59,23 @@ class DurableIngestCrashTest {
     @Test
     void replay_afterCrashes_storesExactlyTheAcknowledgedSamples() throws Exception {
         Random random = new Random(42);
-        for (int life = 0; life < 6; life++) {
+        for (int life = 0; life < 8; life++) {
             WalConfig config = new WalConfig(dir, 64L << 20, 4096, 2048); // small segments: rotation and deletion
             try (WriteAheadLog log = WriteAheadLog.open(config)) {
                 DurableIngest ingest = open(log);
                 assertThat(ingest.replayResult().samplesRefused()).isZero();
                 replayed += ingest.replayResult().samplesReplayed();
                 skipped += ingest.replayResult().samplesStored();
+                if (life == 3) {
+                    // A crash during the flush after replay: written, not committed, then gone.
+                    flush(ingest, true, false);
+                    ingest.close(Duration.ofSeconds(5));
+                    continue;
+                }
+                if (life == 4) {
+                    ingest.close(Duration.ofSeconds(5)); // a crash in the middle of replay: nothing written yet
+                    continue;
+                }
                 runLifetime(ingest, random, life);
                 checkpoints += ingest.counters().checkpoints();
                 ingest.close(Duration.ofSeconds(5)); // a crash: no final flush
