@@ -1,0 +1,121 @@
+package dev.metricsservice.statsd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.metricsservice.core.Aggregator;
+import dev.metricsservice.core.MetricClock;
+import dev.metricsservice.core.QueryService;
+import dev.metricsservice.core.SeriesKey;
+import dev.metricsservice.core.Stats;
+import dev.metricsservice.core.Tags;
+import dev.metricsservice.core.store.InMemoryMetricStore;
+import dev.metricsservice.core.store.MetricQuery;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Real datagrams to a real listener on 127.0.0.1. */
+class StatsdServerTest {
+
+    private final Aggregator aggregator = Aggregator.builder().clock(MetricClock.system()).build();
+    private final InMemoryMetricStore store = new InMemoryMetricStore();
+    private StatsdServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private void send(String datagram) throws Exception {
+        byte[] b = datagram.getBytes(StandardCharsets.UTF_8);
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.send(new DatagramPacket(b, b.length, server.localAddress()));
+        }
+    }
+
+    private void awaitDatagrams(long n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (server.counters().get("datagrams") < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(server.counters().get("datagrams")).isEqualTo(n);
+    }
+
+    private Stats total(SeriesKey key) throws Exception {
+        Stats sum = Stats.EMPTY;
+        for (var w : new QueryService(aggregator, store).query(new MetricQuery(key, 0, 4_000_000_000L, 10_000,
+                MetricQuery.Order.OLDEST_FIRST)).get().rows()) {
+            sum = sum.merge(w.stats());
+        }
+        return sum;
+    }
+
+    @Test
+    void datagram_manyLines_goodOnesRecordedBadOnesCountedByReason() throws Exception {
+        server = StatsdServer.start(aggregator, null, StatsdConfig.defaults().withAddress("127.0.0.1", 0));
+        aggregator.counter("typed", Tags.empty()); // makes 'typed' a counter
+        send("hits:1|c|#route:/a\nhits:2|c|#route:/a\nhits:5|c|@0.5|#route:/b\n"
+                + "lat:10:20:30|ms\n"
+                + "queue:10|g\nqueue:+5|g\nqueue:-3|g\n"
+                + "broken line\nhits:x|c\n_e{1,1}:a|b\n"
+                + "typed:4|g\n"            // refused: 'typed' is a counter
+                + "hits:1|c|#route:/a\r\n");
+        awaitDatagrams(1);
+        assertThat(total(SeriesKey.of("hits", Tags.of("route", "/a")))).satisfies(s -> {
+            assertThat(s.count()).isEqualTo(3);
+            assertThat(s.sum()).isEqualTo(4.0);
+        });
+        assertThat(total(SeriesKey.of("hits", Tags.of("route", "/b"))).sum()).isEqualTo(10.0);
+        assertThat(total(SeriesKey.of("lat")).count()).isEqualTo(3);
+        assertThat(total(SeriesKey.of("lat")).sum()).isEqualTo(60.0);
+        assertThat(total(SeriesKey.of("queue")).last()).isEqualTo(12.0);
+        assertThat(total(SeriesKey.of("typed")).count()).isZero();
+        var c = server.counters();
+        assertThat(c.get("lines_accepted")).isEqualTo(6);
+        assertThat(c.get("gauge_lines_coalesced")).isEqualTo(2); // queue:10 and +5, superseded by -3
+        assertThat(c.get("dropped_malformed")).isEqualTo(1);
+        assertThat(c.get("dropped_bad_value")).isEqualTo(1);
+        assertThat(c.get("dropped_event")).isEqualTo(1);
+        assertThat(c.get("refused_type_conflict")).isEqualTo(1);
+    }
+
+    @Test
+    void datagrams_fromManySenders_everyLineCountedOnce() throws Exception {
+        server = StatsdServer.start(aggregator, null, StatsdConfig.defaults().withAddress("127.0.0.1", 0));
+        int senders = 4;
+        int perSender = 500;
+        Thread[] threads = new Thread[senders];
+        for (int t = 0; t < senders; t++) {
+            int id = t;
+            threads[t] = new Thread(() -> {
+                try (DatagramSocket s = new DatagramSocket()) {
+                    for (int i = 0; i < perSender; i++) {
+                        byte[] b = ("work:1|c|#sender:" + id + "\nwork:2|c|#sender:" + id).getBytes(StandardCharsets.UTF_8);
+                        s.send(new DatagramPacket(b, b.length, server.localAddress()));
+                        if (i % 50 == 0) {
+                            Thread.sleep(1); // stay well under the kernel buffer: this test is about counting, not loss
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        awaitDatagrams((long) senders * perSender);
+        for (int t = 0; t < senders; t++) {
+            assertThat(total(SeriesKey.of("work", Tags.of("sender", String.valueOf(t)))).sum()).isEqualTo(3.0 * perSender);
+        }
+        assertThat(server.transport()).isNotEmpty();
+        assertThat(((InetSocketAddress) server.localAddress()).getAddress().isLoopbackAddress()).isTrue();
+    }
+}
