@@ -59,6 +59,7 @@ import java.util.function.BiConsumer;
  * @param walDir             the write-ahead log's directory
  * @param walMaxBytes        the most bytes the write-ahead log holds before POST answers 503
  * @param shutdownTimeout    how long the final flush may try on SIGTERM (with the WAL on)
+ * @param statsdBind         the StatsD UDP listen address, or null when it is off
  */
 public record AppConfig(
         InetSocketAddress bind,
@@ -98,7 +99,8 @@ public record AppConfig(
         Durability durability,
         Path walDir,
         long walMaxBytes,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        InetSocketAddress statsdBind) {
 
     /** The stores the app can use. */
     public enum StoreKind { SQLITE, MEMORY, DYNAMODB }
@@ -166,6 +168,7 @@ public record AppConfig(
         Path walDir = Path.of("data", "wal");
         long walMaxBytes = 1L << 30;
         Duration shutdownTimeout = Duration.ofSeconds(20);
+        InetSocketAddress statsdBind = new InetSocketAddress("127.0.0.1", 8125);
 
         AppConfig build() {
             try {
@@ -191,7 +194,7 @@ public record AppConfig(
                     maxPendingWindows, maxNameBytes, authToken, profile, reportDir,
                     writerId, loadTags, loadTypes,
                     durability != null ? durability : store == StoreKind.MEMORY ? Durability.NONE : Durability.WAL,
-                    walDir, walMaxBytes, shutdownTimeout);
+                    walDir, walMaxBytes, shutdownTimeout, statsdBind);
         }
     }
 
@@ -206,6 +209,9 @@ public record AppConfig(
             new Option("--bind", "127.0.0.1:3001",
                     "HTTP listen address host:port (0.0.0.0:3001 listens on all interfaces; then set --auth-token)",
                     (b, v) -> b.bind = address(v)),
+            new Option("--statsd-bind", "127.0.0.1:8125",
+                    "StatsD/DogStatsD UDP listen address host:port, or 'off'",
+                    (b, v) -> b.statsdBind = v.trim().equalsIgnoreCase("off") ? null : address(v)),
             new Option("--store", "sqlite", "storage backend: sqlite, memory or dynamodb",
                     (b, v) -> b.store = storeKind(v)),
             new Option("--sqlite-path", "data/metrics.db", "SQLite database file (created if missing)",

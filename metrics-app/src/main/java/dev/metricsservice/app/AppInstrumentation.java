@@ -26,6 +26,8 @@ final class AppInstrumentation implements ServerInstrumentation {
     /** The write-ahead log and its ingest, when durability is on. */
     volatile WriteAheadLog wal;
     volatile DurableIngest durable;
+    /** The StatsD listener, when it is on. */
+    volatile dev.metricsservice.statsd.StatsdServer statsd;
     /** The previous /stats sample of the log, for rates: {nanoTime, fsyncs, samples}. */
     private long[] lastWalSample;
 
@@ -102,6 +104,10 @@ final class AppInstrumentation implements ServerInstrumentation {
         DurableIngest d = durable;
         if (w != null && d != null) {
             extra.put("wal", walStats(w, d));
+        }
+        dev.metricsservice.statsd.StatsdServer st = statsd;
+        if (st != null) {
+            extra.put("statsd", new LinkedHashMap<>(st.counters()));
         }
         TelemetryStats t = telemetry.stats();
         Map<String, Object> tel = new LinkedHashMap<>();

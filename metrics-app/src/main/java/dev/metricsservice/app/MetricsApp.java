@@ -2,6 +2,8 @@ package dev.metricsservice.app;
 
 import dev.metricsservice.core.Aggregator;
 import dev.metricsservice.core.DurableIngest;
+import dev.metricsservice.statsd.StatsdConfig;
+import dev.metricsservice.statsd.StatsdServer;
 import dev.metricsservice.wal.WalConfig;
 import dev.metricsservice.wal.WriteAheadLog;
 import dev.metricsservice.core.AggregatorBuilder;
@@ -68,6 +70,8 @@ public final class MetricsApp implements AutoCloseable {
     /** The write-ahead log and the ingest over it; both null with {@code --durability none}. */
     private final WriteAheadLog wal;
     private final DurableIngest durable;
+    /** The StatsD listener; null with {@code --statsd-bind off}. */
+    private final StatsdServer statsd;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile LoadGenerator generator;
     private boolean stopped;
@@ -84,7 +88,8 @@ public final class MetricsApp implements AutoCloseable {
 
     private MetricsApp(AppConfig config, PrintStream out, MetricStore store, Aggregator aggregator,
                        Telemetry telemetry, MetricsHttpServer server, FlushWorker flusher, WriteAheadLog wal,
-                       DurableIngest durable) {
+                       DurableIngest durable, StatsdServer statsd) {
+        this.statsd = statsd;
         this.wal = wal;
         this.durable = durable;
         this.config = config;
@@ -107,6 +112,7 @@ public final class MetricsApp implements AutoCloseable {
         MetricsHttpServer server = null;
         WriteAheadLog wal = null;
         DurableIngest durable = null;
+        StatsdServer statsd = null;
         try {
             AggregatorBuilder ab = Aggregator.builder()
                     .windowWidth(config.window())
@@ -173,11 +179,20 @@ public final class MetricsApp implements AutoCloseable {
                     .dedupWindow(config.dedupWindow())
                     .dedupMaxKeys(config.dedupMaxKeys())
                     .build(), instrumentation, durable);
+            if (config.statsdBind() != null) {
+                statsd = StatsdServer.start(aggregator, durable, StatsdConfig.defaults()
+                        .withAddress(config.statsdBind().getHostString(), config.statsdBind().getPort()));
+                instrumentation.statsd = statsd;
+            }
             flusher.start();
-            MetricsApp app = new MetricsApp(config, out, store, aggregator, telemetry, server, flusher, wal, durable);
+            MetricsApp app = new MetricsApp(config, out, store, aggregator, telemetry, server, flusher, wal, durable,
+                    statsd);
             app.printBanner();
             return app;
         } catch (Exception | Error e) {
+            if (statsd != null) {
+                statsd.close();
+            }
             if (server != null) {
                 server.close();
             }
@@ -198,6 +213,8 @@ public final class MetricsApp implements AutoCloseable {
                 + server.localAddress().getPort() + " (" + server.transport() + ")"
                 + (config.authToken() != null ? ", POST requires a bearer token" : ""));
         out.println("  store:     " + store.describe());
+        out.println("  statsd:    " + (statsd != null ? "udp " + hostForUrl(statsd.localAddress()) + ":"
+                + statsd.localAddress().getPort() + " (" + statsd.transport() + ")" : "off"));
         out.println("  flush:     every " + Units.formatDuration(config.flushInterval()) + ", window "
                 + Units.formatDuration(config.window()) + ", writer id " + aggregator.writerId());
         if (durable != null) {
@@ -224,6 +241,11 @@ public final class MetricsApp implements AutoCloseable {
     private static String hostForUrl(InetSocketAddress a) {
         String host = a.getHostString();
         return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    /** The StatsD listener's address, if it is on. */
+    public java.util.Optional<InetSocketAddress> statsdAddress() {
+        return statsd == null ? java.util.Optional.empty() : java.util.Optional.of(statsd.localAddress());
     }
 
     /** True when acknowledged samples are in the write-ahead log (a failed final flush loses nothing). */
@@ -333,6 +355,9 @@ public final class MetricsApp implements AutoCloseable {
             return new FlushResult(0, 0, 0, 0, null);
         }
         stopped = true;
+        if (statsd != null) {
+            statsd.close(); // stop receiving first; what it took is recorded (or in the log)
+        }
         boolean drained = server.shutdown(HTTP_DRAIN);
         if (!drained) {
             LOG.warn("some HTTP requests were still in progress after {}; their connections were closed", HTTP_DRAIN);

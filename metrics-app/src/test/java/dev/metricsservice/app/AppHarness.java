@@ -29,7 +29,8 @@ final class AppHarness {
                 "--trace-dir", dir.resolve("traces").toString(),
                 "--report-dir", dir.resolve("reports").toString(),
                 "--sqlite-path", dir.resolve("metrics.db").toString(),
-                "--wal-dir", dir.resolve("wal").toString()));
+                "--wal-dir", dir.resolve("wal").toString(),
+                "--statsd-bind", "127.0.0.1:0"));
         args.addAll(List.of(more));
         return args;
     }
