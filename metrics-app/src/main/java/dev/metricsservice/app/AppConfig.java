@@ -60,6 +60,7 @@ import java.util.function.BiConsumer;
  * @param walMaxBytes        the most bytes the write-ahead log holds before POST answers 503
  * @param shutdownTimeout    how long the final flush may try on SIGTERM (with the WAL on)
  * @param statsdBind         the StatsD UDP listen address, or null when it is off
+ * @param statsdTcpBind      the StatsD TCP listen address (newline-delimited lines), or null when it is off
  */
 public record AppConfig(
         InetSocketAddress bind,
@@ -100,7 +101,8 @@ public record AppConfig(
         Path walDir,
         long walMaxBytes,
         Duration shutdownTimeout,
-        InetSocketAddress statsdBind) {
+        InetSocketAddress statsdBind,
+        InetSocketAddress statsdTcpBind) {
 
     /** The stores the app can use. */
     public enum StoreKind { SQLITE, MEMORY, DYNAMODB }
@@ -169,6 +171,7 @@ public record AppConfig(
         long walMaxBytes = 1L << 30;
         Duration shutdownTimeout = Duration.ofSeconds(20);
         InetSocketAddress statsdBind = new InetSocketAddress("127.0.0.1", 8125);
+        InetSocketAddress statsdTcpBind;
 
         AppConfig build() {
             try {
@@ -185,6 +188,9 @@ public record AppConfig(
                 throw new ConfigException("--max-lateness (" + Units.formatDuration(maxLateness)
                         + ") must be at least --allowed-lateness (" + Units.formatDuration(allowedLateness) + ")");
             }
+            if (statsdTcpBind != null && statsdBind == null) {
+                throw new ConfigException("--statsd-tcp-bind needs the StatsD listener: set --statsd-bind too");
+            }
             if (store == StoreKind.DYNAMODB && table.isBlank()) {
                 throw new ConfigException("--table must not be empty");
             }
@@ -194,7 +200,7 @@ public record AppConfig(
                     maxPendingWindows, maxNameBytes, authToken, profile, reportDir,
                     writerId, loadTags, loadTypes,
                     durability != null ? durability : store == StoreKind.MEMORY ? Durability.NONE : Durability.WAL,
-                    walDir, walMaxBytes, shutdownTimeout, statsdBind);
+                    walDir, walMaxBytes, shutdownTimeout, statsdBind, statsdTcpBind);
         }
     }
 
@@ -212,6 +218,9 @@ public record AppConfig(
             new Option("--statsd-bind", "127.0.0.1:8125",
                     "StatsD/DogStatsD UDP listen address host:port, or 'off'",
                     (b, v) -> b.statsdBind = v.trim().equalsIgnoreCase("off") ? null : address(v)),
+            new Option("--statsd-tcp-bind", "off",
+                    "StatsD TCP listen address host:port for newline-delimited lines, or 'off' (needs --statsd-bind)",
+                    (b, v) -> b.statsdTcpBind = v.trim().equalsIgnoreCase("off") ? null : address(v)),
             new Option("--store", "sqlite", "storage backend: sqlite, memory or dynamodb",
                     (b, v) -> b.store = storeKind(v)),
             new Option("--sqlite-path", "data/metrics.db", "SQLite database file (created if missing)",

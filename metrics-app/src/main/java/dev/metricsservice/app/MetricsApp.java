@@ -181,7 +181,8 @@ public final class MetricsApp implements AutoCloseable {
                     .build(), instrumentation, durable);
             if (config.statsdBind() != null) {
                 statsd = StatsdServer.start(aggregator, durable, StatsdConfig.defaults()
-                        .withAddress(config.statsdBind().getHostString(), config.statsdBind().getPort()));
+                        .withAddress(config.statsdBind().getHostString(), config.statsdBind().getPort()),
+                        config.statsdTcpBind());
                 instrumentation.statsd = statsd;
             }
             flusher.start();
@@ -214,7 +215,8 @@ public final class MetricsApp implements AutoCloseable {
                 + (config.authToken() != null ? ", POST requires a bearer token" : ""));
         out.println("  store:     " + store.describe());
         out.println("  statsd:    " + (statsd != null ? "udp " + hostForUrl(statsd.localAddress()) + ":"
-                + statsd.localAddress().getPort() + " (" + statsd.transport() + ")" : "off"));
+                + statsd.localAddress().getPort() + " (" + statsd.transport() + ")"
+                + statsd.tcpAddress().map(t -> ", tcp " + hostForUrl(t) + ":" + t.getPort()).orElse("") : "off"));
         out.println("  flush:     every " + Units.formatDuration(config.flushInterval()) + ", window "
                 + Units.formatDuration(config.window()) + ", writer id " + aggregator.writerId());
         if (durable != null) {

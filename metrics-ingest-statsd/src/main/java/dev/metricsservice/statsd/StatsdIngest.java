@@ -42,6 +42,8 @@ final class StatsdIngest {
     final LongAdder queueFull = new LongAdder();
     /** Gauge lines superseded by a later line of the same series in the same datagram. */
     final LongAdder gaugesCoalesced = new LongAdder();
+    /** TCP connections closed for a line too long or an error. */
+    final LongAdder tcpErrors = new LongAdder();
     /** Errors the socket reported while receiving. */
     final LongAdder receiveErrors = new LongAdder();
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -86,6 +88,7 @@ final class StatsdIngest {
         out.put("dropped_not_durable", notDurable.sum());
         out.put("dropped_queue_full", queueFull.sum());
         out.put("receive_errors", receiveErrors.sum());
+        out.put("tcp_connections_closed_on_error", tcpErrors.sum());
         out.put("gauge_lines_coalesced", gaugesCoalesced.sum());
         for (RecordResult r : RecordResult.values()) {
             if (r != RecordResult.ACCEPTED) {
@@ -121,7 +124,14 @@ final class StatsdIngest {
          * @return completes once recorded (at once without a durable log)
          */
         CompletableFuture<Void> accept(byte[] bytes, int from, int to) {
-            datagrams.increment();
+            try {
+                return acceptLines(bytes, from, to);
+            } finally {
+                datagrams.increment(); // after its lines are counted: readers of the counters see them
+            }
+        }
+
+        private CompletableFuture<Void> acceptLines(byte[] bytes, int from, int to) {
             batch.clear();
             int lineNumber = 0;
             int start = from;

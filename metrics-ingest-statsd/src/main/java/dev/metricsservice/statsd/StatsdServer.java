@@ -46,9 +46,13 @@ public final class StatsdServer implements AutoCloseable {
     private final StatsdIngest ingest;
     private final String transport;
 
-    private StatsdServer(EventLoopGroup group, List<Channel> channels, StatsdIngest ingest, String transport) {
+    /** The TCP listener's channel, or null when there is none. */
+    private final Channel tcp;
+
+    private StatsdServer(EventLoopGroup group, List<Channel> channels, Channel tcp, StatsdIngest ingest, String transport) {
         this.group = group;
         this.channels = channels;
+        this.tcp = tcp;
         this.ingest = ingest;
         this.transport = transport;
     }
@@ -60,6 +64,15 @@ public final class StatsdServer implements AutoCloseable {
      * @throws IllegalStateException if the address cannot be bound (the message says which)
      */
     public static StatsdServer start(Aggregator aggregator, DurableIngest durable, StatsdConfig config) {
+        return start(aggregator, durable, config, null);
+    }
+
+    /**
+     * Binds UDP and, when {@code tcpAddress} is given, a TCP listener for newline-delimited lines
+     * (a line longer than {@code maxDatagramBytes} closes its connection, counted).
+     */
+    public static StatsdServer start(Aggregator aggregator, DurableIngest durable, StatsdConfig config,
+                                     InetSocketAddress tcpAddress) {
         Objects.requireNonNull(aggregator, "aggregator");
         boolean epoll = Epoll.isAvailable();
         int readers = epoll ? config.readers() : 1;
@@ -76,6 +89,7 @@ public final class StatsdServer implements AutoCloseable {
             b.option(EpollChannelOption.SO_REUSEPORT, true);
         }
         List<Channel> channels = new ArrayList<>();
+        Channel tcp = null;
         try {
             Channel first = b.bind(new InetSocketAddress(config.host(), config.port())).syncUninterruptibly().channel();
             channels.add(first);
@@ -83,18 +97,37 @@ public final class StatsdServer implements AutoCloseable {
             for (int i = 1; i < readers; i++) {
                 channels.add(b.bind(new InetSocketAddress(config.host(), port)).syncUninterruptibly().channel());
             }
+            if (tcpAddress != null) {
+                tcp = new io.netty.bootstrap.ServerBootstrap()
+                        .group(group)
+                        .channel(epoll ? io.netty.channel.epoll.EpollServerSocketChannel.class
+                                : io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                        .childHandler(new io.netty.channel.ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel ch) {
+                                ch.pipeline().addLast(new io.netty.handler.codec.LineBasedFrameDecoder(
+                                        config.maxDatagramBytes(), true, false), new TcpLineHandler(ingest));
+                            }
+                        })
+                        .bind(tcpAddress).syncUninterruptibly().channel();
+            }
         } catch (RuntimeException e) {
             channels.forEach(Channel::close);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new IllegalStateException("cannot listen for StatsD on udp " + config.host() + ":" + config.port()
-                    + ": " + e, e);
+            throw new IllegalStateException("cannot listen for StatsD on " + config.host() + ":" + config.port()
+                    + (tcpAddress != null ? " (udp) / " + tcpAddress + " (tcp)" : " (udp)") + ": " + e, e);
         }
-        return new StatsdServer(group, channels, ingest, epoll ? "epoll, " + readers + " readers" : "nio");
+        return new StatsdServer(group, channels, tcp, ingest, epoll ? "epoll, " + readers + " readers" : "nio");
     }
 
     /** The address bound (useful with port 0). */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) channels.get(0).localAddress();
+    }
+
+    /** The TCP listener's address, if there is one. */
+    public java.util.Optional<InetSocketAddress> tcpAddress() {
+        return tcp == null ? java.util.Optional.empty() : java.util.Optional.of((InetSocketAddress) tcp.localAddress());
     }
 
     /** Which transport reads, and with how many threads. */
@@ -109,6 +142,9 @@ public final class StatsdServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (tcp != null) {
+            tcp.close().syncUninterruptibly();
+        }
         channels.forEach(c -> c.close().syncUninterruptibly());
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -149,6 +185,46 @@ public final class StatsdServer implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // A receive error on a datagram socket does not close it; it is counted and reading goes on.
             ingest.receiveErrors.increment();
+        }
+    }
+
+    /** One line per message (the frame decoder split them); lines of one read are recorded together. */
+    private static final class TcpLineHandler extends SimpleChannelInboundHandler<ByteBuf> {
+        private final StatsdIngest ingest;
+        private final StatsdIngest.Reader reader;
+        private byte[] pending = new byte[8192];
+        private int pendingBytes;
+
+        TcpLineHandler(StatsdIngest ingest) {
+            this.ingest = ingest;
+            this.reader = ingest.reader();
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
+            int n = line.readableBytes();
+            if (pendingBytes + n + 1 > pending.length) {
+                pending = java.util.Arrays.copyOf(pending, Math.max(pending.length * 2, pendingBytes + n + 1));
+            }
+            line.getBytes(line.readerIndex(), pending, pendingBytes, n);
+            pendingBytes += n;
+            pending[pendingBytes++] = '\n';
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (pendingBytes > 0) {
+                reader.accept(pending, 0, pendingBytes);
+                pendingBytes = 0;
+            }
+            ctx.fireChannelReadComplete();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A line longer than the limit (TooLongFrameException) or a reset: counted, connection closed.
+            ingest.tcpErrors.increment();
+            ctx.close();
         }
     }
 }

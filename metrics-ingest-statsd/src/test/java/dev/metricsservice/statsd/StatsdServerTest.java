@@ -118,4 +118,41 @@ class StatsdServerTest {
         assertThat(server.transport()).isNotEmpty();
         assertThat(((InetSocketAddress) server.localAddress()).getAddress().isLoopbackAddress()).isTrue();
     }
+
+    @Test
+    void tcp_lines_splitAcrossWritesAreJoinedAndATooLongLineClosesOnlyItsConnection() throws Exception {
+        StatsdConfig config = new StatsdConfig("127.0.0.1", 0, 1, 1 << 20, 1024, 100, 1000);
+        server = StatsdServer.start(aggregator, null, config, new InetSocketAddress("127.0.0.1", 0));
+        InetSocketAddress tcp = server.tcpAddress().orElseThrow();
+        try (java.net.Socket s = new java.net.Socket(tcp.getAddress(), tcp.getPort())) {
+            var out = s.getOutputStream();
+            out.write("builds:1|c\nbuil".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            Thread.sleep(50);
+            out.write("ds:2|c\nbuilds:4|c\r\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (total(SeriesKey.of("builds")).sum() < 7 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        }
+        assertThat(total(SeriesKey.of("builds")).sum()).isEqualTo(7.0);
+        assertThat(total(SeriesKey.of("builds")).count()).isEqualTo(3);
+        try (java.net.Socket s = new java.net.Socket(tcp.getAddress(), tcp.getPort())) {
+            s.getOutputStream().write(("x".repeat(5000) + "\n").getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            s.setSoTimeout(5000);
+            assertThat(s.getInputStream().read()).as("closed by the server").isEqualTo(-1);
+        }
+        assertThat(server.counters().get("tcp_connections_closed_on_error")).isEqualTo(1);
+        try (java.net.Socket s = new java.net.Socket(tcp.getAddress(), tcp.getPort())) {
+            s.getOutputStream().write("builds:1|c\n".getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (total(SeriesKey.of("builds")).sum() < 8 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        }
+        assertThat(total(SeriesKey.of("builds")).sum()).isEqualTo(8.0);
+    }
 }
