@@ -73,12 +73,16 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
         if (expect != null && !expect.trim().equalsIgnoreCase("100-continue")) {
             return refused(head, route, ApiError.expectationFailed(), expectContinue);
         }
-        if (route == Route.INGEST && expectedAuthorization != null && !authorized(head)) {
+        if ((route == Route.INGEST || route == Route.WRITE) && expectedAuthorization != null && !authorized(head)) {
             return refused(head, route, ApiError.unauthorized(), expectContinue);
         }
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (route == Route.INGEST && !isJson(contentType)) {
             return refused(head, route, ApiError.unsupportedMediaType(contentType), expectContinue);
+        }
+        if (route == Route.WRITE && !identityOrGzip(head.headers().get(HttpHeaderNames.CONTENT_ENCODING))) {
+            return refused(head, route, new ApiError(415, "unsupported_content_encoding", "header 'Content-Encoding'"
+                    + " must be gzip or absent for the line protocol"), expectContinue);
         }
         if (HttpUtil.getContentLength(head, -1L) > config.maxBodyBytes()) {
             return refused(head, route, ApiError.bodyTooLarge(config.maxBodyBytes()), true); // never read
@@ -94,6 +98,11 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
         String header = head.headers().get(HttpHeaderNames.AUTHORIZATION);
         // Constant time in the token's content; the length is not a secret worth hiding.
         return header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expectedAuthorization);
+    }
+
+    private static boolean identityOrGzip(String encoding) {
+        return encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("gzip")
+                || encoding.trim().equalsIgnoreCase("identity");
     }
 
     private static boolean isJson(String contentType) {

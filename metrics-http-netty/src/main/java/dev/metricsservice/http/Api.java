@@ -163,6 +163,85 @@ final class Api {
         return new Ingested.Accepted(batch.size(), single, false);
     }
 
+    // ------------------------------------------------------------------ POST /write (Influx line protocol)
+
+    /** String fields skipped by the line protocol (they carry no number). */
+    final java.util.concurrent.atomic.LongAdder influxStringFields = new java.util.concurrent.atomic.LongAdder();
+
+    /**
+     * Influx line protocol: all lines or none, as a JSON batch; a bad line is a 400 naming its
+     * number and the rule. Gzip bodies are inflated up to ten times the body limit.
+     */
+    CompletableFuture<Ingested> write(ByteBuf body, String uri, String contentEncoding) {
+        Parsed<List<String[]>> params = parameters(uri);
+        if (params instanceof Parsed.Invalid<List<String[]>> invalid) {
+            return refused(invalid.error());
+        }
+        String precision = null;
+        for (String[] kv : ((Parsed.Ok<List<String[]>>) params).value()) {
+            if (kv[0].equals("precision")) {
+                precision = kv[1];
+            }
+        }
+        long unit = InfluxParser.precision(precision);
+        if (unit < 0) {
+            return refused(ApiError.badRequest("query parameter 'precision' must be one of ns, us, ms, s, m, h (n, u"
+                    + " for the first version's names); was '" + precision + "'"));
+        }
+        byte[] bytes;
+        int length;
+        if (contentEncoding != null && contentEncoding.trim().equalsIgnoreCase("gzip")) {
+            long limit = 10L * config.maxBodyBytes();
+            try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+                    new io.netty.buffer.ByteBufInputStream(body.duplicate()))) {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            } catch (java.io.IOException e) {
+                return refused(ApiError.badRequest("the body is not valid gzip: " + e.getMessage()));
+            }
+            if (bytes.length > limit) {
+                return refused(new ApiError(413, "body_too_large", "the inflated body is larger than " + limit
+                        + " bytes (ten times the body limit); split it"));
+            }
+            length = bytes.length;
+        } else {
+            length = body.readableBytes();
+            bytes = new byte[length];
+            body.getBytes(body.readerIndex(), bytes);
+        }
+        SampleBatch batch = new SampleBatch();
+        InfluxParser parser = new InfluxParser(bytes, length, unit, batch, config.maxBatchSize());
+        try {
+            parser.parse();
+        } catch (InfluxParser.BadLine e) {
+            return refused(ApiError.badRequest(e.getMessage()));
+        }
+        influxStringFields.add(parser.stringFields);
+        int[] lines = parser.lineOf;
+        if (batch.size() == 0) {
+            return CompletableFuture.completedFuture(new Ingested.Accepted(0, false, false));
+        }
+        DurableIngest durable = server.durable;
+        CompletableFuture<BatchResult> recorded = durable == null
+                ? CompletableFuture.completedFuture(aggregator.recordAll(batch))
+                : durable.submitOwned(batch, null);
+        return recorded.thenApply(result -> {
+            if (result.isAccepted()) {
+                return new Ingested.Accepted(batch.size(), false, false);
+            }
+            ApiError e = Refusals.of(result, batch, true, aggregator);
+            return new Ingested.Refused(new ApiError(e.status(), e.code(), "line " + lines[result.index()] + ": "
+                    + e.message()));
+        });
+    }
+
+    /** 204 (as InfluxDB and VictoriaMetrics answer), the refusal, or 503 when the log did not take it. */
+    FullHttpResponse writeResponse(ByteBufAllocator alloc, Ingested done, Throwable error) {
+        if (error == null && done instanceof Ingested.Accepted) {
+            return Responses.noContent();
+        }
+        return ingestResponse(alloc, done, error);
+    }
+
     /** The answer to a POST: 202, the refusal, or 503 when the durable log did not take it. */
     FullHttpResponse ingestResponse(ByteBufAllocator alloc, Ingested done, Throwable error) {
         if (error != null) {
@@ -621,6 +700,9 @@ final class Api {
             g.writeNumberField("duplicates", idempotency.duplicates.sum());
             g.writeNumberField("reused", idempotency.reused.sum());
             g.writeNumberField("evicted", idempotency.evicted.sum());
+            g.writeEndObject();
+            g.writeObjectFieldStart("line_protocol");
+            g.writeNumberField("string_fields_skipped", influxStringFields.sum());
             g.writeEndObject();
             g.writeEndObject();
             for (Map.Entry<String, Object> e : snapshot.extra().entrySet()) {

@@ -122,7 +122,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             x.releaseBody();
             answer(ctx, api.error(ctx.alloc(), ApiError.bodyTooLarge(maxBodyBytes)), true);
             return;
-        } else if (x.route() == Route.INGEST && n > 0) {
+        } else if ((x.route() == Route.INGEST || x.route() == Route.WRITE) && n > 0) {
             x.append(ctx.alloc(), chunk);
         } else {
             content.release();
@@ -150,6 +150,17 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                     b.release();
                 }
                 await(ctx, done, (outcome, error) -> api.ingestResponse(ctx.alloc(), outcome, error));
+            }
+            case WRITE -> {
+                ByteBuf b = x.takeBody();
+                CompletableFuture<Api.Ingested> done;
+                try {
+                    done = api.write(b, x.admission.head().uri(),
+                            x.admission.head().headers().get(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_ENCODING));
+                } finally {
+                    b.release();
+                }
+                await(ctx, done, (outcome, error) -> api.writeResponse(ctx.alloc(), outcome, error));
             }
             case QUERY -> {
                 Parsed<Api.QueryRequest> parsed = api.parseQuery(x.admission.head().uri());

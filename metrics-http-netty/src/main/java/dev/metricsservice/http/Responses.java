@@ -27,6 +27,14 @@ final class Responses {
         return json(HttpResponseStatus.ACCEPTED, ACCEPTED_ONE.duplicate());
     }
 
+    /** 204 with no body: the line protocol's success answer. */
+    static FullHttpResponse noContent() {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT,
+                Unpooled.EMPTY_BUFFER);
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        return r;
+    }
+
     static FullHttpResponse json(HttpResponseStatus status, ByteBuf body) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON)

@@ -3,6 +3,8 @@ package dev.metricsservice.http;
 /** The endpoints, matched from the request path alone. */
 enum Route {
     INGEST("/metrics", "POST"),
+    /** Influx line protocol ({@code /write}, and {@code /api/v2/write} as InfluxDB 2 clients send it). */
+    WRITE("/write", "POST"),
     QUERY("/metrics/{name}", "GET"),
     HEALTH("/health", "GET"),
     READY("/ready", "GET"),
@@ -26,6 +28,8 @@ enum Route {
         switch (path) {
             case "/metrics":
                 return INGEST;
+            case "/write", "/api/v2/write":
+                return WRITE;
             case "/health":
                 return HEALTH;
             case "/ready":
