@@ -1,6 +1,7 @@
 package dev.metricsservice.app;
 
 import dev.metricsservice.core.DurableIngest;
+import dev.metricsservice.http.Exposition;
 import dev.metricsservice.wal.WriteAheadLog;
 import dev.metricsservice.core.flush.FlushCounters;
 import dev.metricsservice.core.flush.FlushWorker;
@@ -33,6 +34,69 @@ final class AppInstrumentation implements ServerInstrumentation {
 
     AppInstrumentation(Telemetry telemetry) {
         this.telemetry = telemetry;
+    }
+
+    @Override
+    public void writeMetrics(dev.metricsservice.http.Exposition e) {
+        FlushWorker f = flusher;
+        if (f != null) {
+            FlushCounters c = f.counters();
+            e.counter("metricsservice_flushes", "Flush attempts by outcome.")
+                    .sample(c.flushes() - c.failures(), "outcome", "ok")
+                    .sample(c.failures(), "outcome", "failed");
+            e.counter("metricsservice_flush_aggregates_written", "Window aggregates written to the store.")
+                    .sample(c.aggregatesWritten());
+            e.gauge("metricsservice_store_healthy", "1 while the latest store write succeeded.").sample(c.healthy() ? 1 : 0);
+            e.gauge("metricsservice_flush_consecutive_failures", "Failed flushes in a row.").sample(c.consecutiveFailures());
+            e.gauge("metricsservice_flush_last_success_timestamp_seconds", "When the last flush succeeded.")
+                    .sample(c.lastSuccessEpochMillis() / 1000.0);
+        }
+        WriteAheadLog w = wal;
+        DurableIngest d = durable;
+        if (w != null && d != null) {
+            WriteAheadLog.Stats s = w.stats();
+            DurableIngest.Counters c = d.counters();
+            e.gauge("metricsservice_wal_bytes", "Bytes in the write-ahead log's segments.").sample(s.logBytes());
+            e.gauge("metricsservice_wal_fill_ratio", "The log's bytes against --wal-max-bytes.").sample(w.fill());
+            e.gauge("metricsservice_wal_segments", "Segments of the write-ahead log.").sample(s.segments());
+            e.counter("metricsservice_wal_fsyncs", "Forces (fdatasync) of the write-ahead log.").sample(s.fsyncs());
+            e.counter("metricsservice_wal_records", "Records made durable.").sample(s.records());
+            e.counter("metricsservice_wal_samples", "Samples recorded through the write-ahead log.").sample(c.samples());
+            e.counter("metricsservice_wal_batches_refused", "Logged batches the aggregator refused (voided).")
+                    .sample(c.voided());
+            e.counter("metricsservice_wal_checkpoints", "Checkpoints written.").sample(c.checkpoints());
+            e.gauge("metricsservice_wal_replayed_samples", "Samples replayed at start-up.")
+                    .sample(d.replayResult().samplesReplayed());
+        }
+        dev.metricsservice.statsd.StatsdServer st = statsd;
+        if (st != null) {
+            Map<String, Long> c = st.counters();
+            e.counter("metricsservice_statsd_datagrams", "StatsD datagrams (and TCP reads) processed.")
+                    .sample(c.getOrDefault("datagrams", 0L));
+            Exposition.Family lines = e.counter("metricsservice_statsd_lines", "StatsD lines by outcome.");
+            lines.sample(c.getOrDefault("lines_accepted", 0L), "outcome", "accepted");
+            c.forEach((k, v) -> {
+                if (k.startsWith("dropped_") || k.startsWith("refused_")) {
+                    lines.sample(v, "outcome", k);
+                }
+            });
+        }
+        Runtime rt = Runtime.getRuntime();
+        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        e.gauge("jvm_memory_used_bytes", "JVM memory in use, by area.")
+                .sample(memory.getHeapMemoryUsage().getUsed(), "area", "heap")
+                .sample(memory.getNonHeapMemoryUsage().getUsed(), "area", "nonheap");
+        e.gauge("jvm_memory_max_bytes", "The heap's maximum size.").sample(rt.maxMemory(), "area", "heap");
+        Exposition.Family gcTime = e.counter("jvm_gc_collection_seconds", "Time spent in collections, by collector.");
+        Exposition.Family gcCount = e.counter("jvm_gc_collections", "Collections, by collector.");
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            gcTime.sample(Math.max(0, gc.getCollectionTime()) / 1000.0, "gc", gc.getName());
+            gcCount.sample(Math.max(0, gc.getCollectionCount()), "gc", gc.getName());
+        }
+        e.gauge("jvm_threads_current", "Live JVM threads.")
+                .sample(java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
+        e.gauge("process_uptime_seconds", "Time since the JVM started.")
+                .sample(java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0);
     }
 
     private synchronized Map<String, Object> walStats(WriteAheadLog w, DurableIngest d) {

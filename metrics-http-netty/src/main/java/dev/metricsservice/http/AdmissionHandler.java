@@ -65,9 +65,13 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
             return refused(head, route, ApiError.notFound(path), expectContinue);
         }
         String method = head.method().name();
+        if (route == Route.INGEST && method.equals("GET")) {
+            route = Route.EXPOSITION; // one path, two endpoints: POST sends samples, GET scrapes ours
+        }
         if (!method.equals(route.allow)) {
-            return new Admission.Refused(head, route, ApiError.methodNotAllowed(method, route.allow),
-                    Optional.of(route.allow), expectContinue);
+            String allow = route == Route.INGEST ? "GET, POST" : route.allow;
+            return new Admission.Refused(head, route, ApiError.methodNotAllowed(method, allow),
+                    Optional.of(allow), expectContinue);
         }
         String expect = head.headers().get(HttpHeaderNames.EXPECT);
         if (expect != null && !expect.trim().equalsIgnoreCase("100-continue")) {

@@ -655,6 +655,54 @@ final class Api {
     }
 
     /** What {@code /stats} reports besides the server's own counters; gathered off the event loop. */
+    /** {@code GET /metrics}: ours, then the embedder's families. Runs off the event loop. */
+    String exposition(boolean openMetrics) {
+        Exposition e = new Exposition();
+        AggregatorCounters a = aggregator.counters();
+        e.counter("metricsservice_samples_accepted", "Samples accepted by the aggregator, from every protocol.")
+                .sample(a.accepted());
+        Exposition.Family rejected = e.counter("metricsservice_samples_rejected",
+                "Samples refused by the aggregator, by reason.");
+        a.rejected().forEach((reason, n) -> rejected.sample(n, "reason", reason.code()));
+        e.gauge("metricsservice_live_series", "Series held in memory.").sample(a.liveSeries());
+        e.counter("metricsservice_retired_series", "Idle series retired.").sample(a.retiredSeries());
+        e.gauge("metricsservice_pending_windows", "Window aggregates waiting for the store.").sample(a.pendingWindows());
+        e.gauge("metricsservice_overloaded", "1 while new samples are refused for the pending bound.")
+                .sample(a.overloaded() ? 1 : 0);
+        e.counter("metricsservice_collects", "Collects (flush attempts) of the aggregator.").sample(a.collects());
+        ServerCounters c = server.counters();
+        e.gauge("metricsservice_http_open_connections", "Open HTTP connections.").sample(c.openConnections());
+        e.counter("metricsservice_http_connections_accepted", "HTTP connections accepted.").sample(c.acceptedConnections());
+        e.counter("metricsservice_http_connections_refused", "HTTP connections refused at the connection limit.")
+                .sample(c.refusedConnections());
+        Exposition.Family answers = e.counter("metricsservice_http_responses", "HTTP responses by route and status.");
+        for (Object[] r : server.answersByRouteAndStatus()) {
+            answers.sample((Long) r[2], "route", (String) r[0], "status", String.valueOf(r[1]));
+        }
+        e.gauge("metricsservice_idempotency_keys", "Idempotency keys remembered.").sample(idempotency.held());
+        e.counter("metricsservice_idempotency_duplicates", "Requests answered as duplicates of an earlier one.")
+                .sample(idempotency.duplicates.sum());
+        e.counter("metricsservice_line_protocol_string_fields_skipped", "Influx string fields skipped (no number).")
+                .sample(influxStringFields.sum());
+        server.instrumentation.writeMetrics(e);
+        return e.render(openMetrics);
+    }
+
+    FullHttpResponse expositionResponse(ByteBufAllocator alloc, String text, boolean openMetrics, Throwable error) {
+        if (error != null) {
+            return error(alloc, ApiError.unavailable("exposition_failed", "the metrics could not be gathered: " + error));
+        }
+        io.netty.buffer.ByteBuf body = alloc.buffer(text.length());
+        body.writeCharSequence(text, StandardCharsets.UTF_8);
+        FullHttpResponse r = new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        r.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE, openMetrics
+                        ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                        : "text/plain; version=0.0.4; charset=utf-8")
+                .setInt(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        return r;
+    }
+
     record StatsSnapshot(AggregatorCounters aggregator, Map<String, Object> extra) {
     }
 

@@ -181,6 +181,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 await(ctx, api.listSeries(((Parsed.Ok<SeriesListQuery>) parsed).value()),
                         (page, error) -> api.seriesResponse(ctx.alloc(), uri, page, error));
             }
+            case EXPOSITION -> {
+                String accept = x.admission.head().headers().get(io.netty.handler.codec.http.HttpHeaderNames.ACCEPT);
+                boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");
+                await(ctx, CompletableFuture.supplyAsync(() -> api.exposition(openMetrics), server.offLoop),
+                        (text, error) -> api.expositionResponse(ctx.alloc(), text, openMetrics, error));
+            }
             case HEALTH -> answer(ctx, api.health(ctx.alloc()), false);
             case READY -> await(ctx, call(server.store::checkReady), (ok, error) -> api.readyResponse(ctx.alloc(), error));
             case STATS -> await(ctx, CompletableFuture.supplyAsync(
@@ -248,7 +254,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
         int status = response.status().code();
         long responseBytes = response.content().readableBytes();
-        server.countStatus(status);
+        server.countStatus(x.route(), status);
         long now = System.nanoTime();
         server.instrumentation.onRequest(x.method, x.route().template, status, x.bodyBytes, responseBytes,
                 x.startNanos, now - x.startNanos);

@@ -3,6 +3,8 @@ package dev.metricsservice.http;
 /** The endpoints, matched from the request path alone. */
 enum Route {
     INGEST("/metrics", "POST"),
+    /** The service's own metrics, Prometheus text or OpenMetrics: {@code GET} on the ingest path. */
+    EXPOSITION("/metrics", "GET"),
     /** Influx line protocol ({@code /write}, and {@code /api/v2/write} as InfluxDB 2 clients send it). */
     WRITE("/write", "POST"),
     QUERY("/metrics/{name}", "GET"),

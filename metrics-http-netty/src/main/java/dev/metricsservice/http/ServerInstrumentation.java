@@ -72,6 +72,13 @@ public interface ServerInstrumentation {
      * on a thread that is not an event loop, once per request. Keys become JSON fields; values may
      * be maps (written as objects), numbers, booleans, strings or null. Default: none.
      */
+    /**
+     * Adds the embedder's metric families to {@code GET /metrics} (called off the event loop, once
+     * per scrape). Default: none.
+     */
+    default void writeMetrics(Exposition exposition) {
+    }
+
     default java.util.Map<String, Object> extraStats() {
         return java.util.Map.of();
     }

@@ -52,6 +52,41 @@ final class ServerState {
         }
     }
 
+    /** Answers by route and status: index route.ordinal() * 600 + status. */
+    private final LongAdder[] byRouteStatus = new LongAdder[Route.values().length * 600];
+
+    void countStatus(Route route, int status) {
+        countStatus(status);
+        if (status >= 0 && status < 600) {
+            int i = route.ordinal() * 600 + status;
+            LongAdder a = byRouteStatus[i];
+            if (a == null) {
+                synchronized (byRouteStatus) {
+                    a = byRouteStatus[i];
+                    if (a == null) {
+                        a = new LongAdder();
+                        byRouteStatus[i] = a;
+                    }
+                }
+            }
+            a.increment();
+        }
+    }
+
+    /** {route template, status, count} for every pair answered at least once. */
+    java.util.List<Object[]> answersByRouteAndStatus() {
+        java.util.List<Object[]> out = new java.util.ArrayList<>();
+        Route[] routes = Route.values();
+        synchronized (byRouteStatus) {
+            for (int i = 0; i < byRouteStatus.length; i++) {
+                if (byRouteStatus[i] != null) {
+                    out.add(new Object[] {routes[i / 600].template, i % 600, byRouteStatus[i].sum()});
+                }
+            }
+        }
+        return out;
+    }
+
     void countStatus(int status) {
         if (status >= 0 && status < byStatus.length) {
             byStatus[status].increment();
