@@ -94,7 +94,33 @@ final class InfluxParser {
     private final List<Double> fieldValues = new ArrayList<>();
     private int p;
 
+    /** The previous line's measurement-and-tags bytes, and what they parsed to: most lines repeat them. */
+    private byte[] prevSeries = new byte[0];
+    private int prevSeriesLength = -1;
+    private String prevMeasurement;
+    private Tags prevTags;
+    private final java.util.HashMap<String, String> namesOfFields = new java.util.HashMap<>();
+
+    /** Where the measurement and tags end: the first space not escaped. */
+    private int seriesEnd(int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == '\\') {
+                i++;
+            } else if (b[i] == ' ') {
+                return i;
+            }
+        }
+        return to;
+    }
+
     private void line(int from, int to) throws BadLine {
+        int seriesEnd = seriesEnd(from, to);
+        if (seriesEnd - from == prevSeriesLength
+                && java.util.Arrays.equals(b, from, seriesEnd, prevSeries, 0, prevSeriesLength)) {
+            p = seriesEnd;
+            fields(to, prevMeasurement, prevTags);
+            return;
+        }
         p = from;
         String measurement = token(to, true, false);
         if (measurement.isEmpty()) {
@@ -115,6 +141,27 @@ final class InfluxParser {
             tagParts.add(key);
             tagParts.add(value);
         }
+        if (p >= to || b[p] != ' ') {
+            throw bad("expected a space and then fields after the measurement and tags");
+        }
+        Tags tags;
+        try {
+            tags = tagParts.isEmpty() ? Tags.empty() : Tags.of(tagParts.toArray(String[]::new));
+        } catch (IllegalArgumentException e) {
+            throw bad("a tag key is given twice");
+        }
+        if (seriesEnd - from > prevSeries.length) {
+            prevSeries = new byte[Math.max(64, seriesEnd - from)];
+        }
+        System.arraycopy(b, from, prevSeries, 0, seriesEnd - from);
+        prevSeriesLength = seriesEnd - from;
+        prevMeasurement = measurement;
+        prevTags = tags;
+        namesOfFields.clear();
+        fields(to, measurement, tags);
+    }
+
+    private void fields(int to, String measurement, Tags tags) throws BadLine {
         if (p >= to || b[p] != ' ') {
             throw bad("expected a space and then fields after the measurement and tags");
         }
@@ -171,18 +218,16 @@ final class InfluxParser {
                 }
             }
         }
-        Tags tags;
-        try {
-            tags = tagParts.isEmpty() ? Tags.empty() : Tags.of(tagParts.toArray(String[]::new));
-        } catch (IllegalArgumentException e) {
-            throw bad("a tag key is given twice");
-        }
         for (int i = 0; i < fieldNames.size(); i++) {
             if (out.size() == maxSamples) {
                 throw bad("a request may hold at most " + maxSamples + " samples; split it");
             }
             String field = fieldNames.get(i);
-            String name = field.equals("value") ? measurement : measurement + "_" + field;
+            String name = namesOfFields.get(field);
+            if (name == null) {
+                name = field.equals("value") ? measurement : measurement + "_" + field;
+                namesOfFields.put(field, name);
+            }
             if (out.size() == lineOf.length) {
                 lineOf = java.util.Arrays.copyOf(lineOf, lineOf.length * 2);
             }
@@ -213,8 +258,22 @@ final class InfluxParser {
             return null;
         }
         int start = p;
+        long whole = 0;
+        boolean digits = true;
         while (p < to && b[p] != ',' && b[p] != ' ') {
+            byte c = b[p];
+            if (c >= '0' && c <= '9') {
+                whole = whole * 10 + (c - '0');
+                if (p - start >= 15) {
+                    digits = false; // beyond exact long arithmetic here: the general path
+                }
+            } else if (!((c == 'i' || c == 'u') && p > start && (p + 1 == to || b[p + 1] == ',' || b[p + 1] == ' '))) {
+                digits = false;
+            }
             p++;
+        }
+        if (digits && p > start) {
+            return (double) whole; // plain non-negative integers (with or without i/u): no text, no parsing
         }
         String text = new String(b, start, p - start, StandardCharsets.US_ASCII);
         switch (text) {
@@ -226,8 +285,7 @@ final class InfluxParser {
                 break;
         }
         String number = text.endsWith("i") || text.endsWith("u") ? text.substring(0, text.length() - 1) : text;
-        if (number.isEmpty() || !number.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.' || c == '-'
-                || c == '+' || c == 'e' || c == 'E')) {
+        if (number.isEmpty() || !numeric(number)) {
             throw bad("field '" + key + "' has the value '" + abbreviate(text) + "', which is not a number,"
                     + " boolean or string");
         }
@@ -240,6 +298,16 @@ final class InfluxParser {
         } catch (NumberFormatException e) {
             throw bad("field '" + key + "' has the value '" + abbreviate(text) + "', which is not a number");
         }
+    }
+
+    private static boolean numeric(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private long integer(int to) throws BadLine {

@@ -117,6 +117,14 @@ class FuzzTest {
             }
             assertThat(pos + length).as("%s: complete body in %s", what, s).isLessThanOrEqualTo(s.length());
             String body = new String(bytes, pos, length, StandardCharsets.UTF_8);
+            if (head.contains("content-type: text/plain; version=0.0.4")) {
+                // GET /metrics: the Prometheus text exposition
+                assertThat(status).as(what).isEqualTo(200);
+                assertThat(body).as("%s: exposition", what).startsWith("# HELP ");
+                pos += length;
+                statuses.add(status);
+                continue;
+            }
             assertThat(head).as(what).contains("content-type: application/json");
             assertThat(body).as("%s: JSON body", what).matches(length == 0 ? "" : "(?s)^[\\[{].*[\\]}]$");
             if (status >= 400 && length > 0) {

@@ -46,6 +46,18 @@ class InfluxWriteTest {
         assertThat(b.epochMillis(3)).isEqualTo(1_700_000_000_123L);
         assertThat(parse("m v=1 1700000000", InfluxParser.precision("s")).epochMillis(0)).isEqualTo(1_700_000_000_000L);
         assertThat(parse("m v=1", 1).hasTimestamp(0)).isFalse();
+        // Repeated series (the cached path) and the integer fast path give what the general path gives.
+        SampleBatch r = parse("m,a=1 v=7i,w=12345678901234567\nm,a=1 v=-3,w=2.5e3\nm,a=2 v=0u\nm,a=1 x=T", 1);
+        assertThat(r.size()).isEqualTo(6);
+        assertThat(r.value(0)).isEqualTo(7.0);
+        assertThat(r.value(1)).isEqualTo(12345678901234567.0);
+        assertThat(r.value(2)).isEqualTo(-3.0);
+        assertThat(r.value(3)).isEqualTo(2500.0);
+        assertThat(r.tags(4)).isEqualTo(Tags.of("a", "2"));
+        assertThat(r.value(4)).isZero();
+        assertThat(r.name(5)).isEqualTo("m_x");
+        assertThat(r.tags(5)).isEqualTo(Tags.of("a", "1"));
+        assertThat(r.value(5)).isEqualTo(1.0);
     }
 
     @Test

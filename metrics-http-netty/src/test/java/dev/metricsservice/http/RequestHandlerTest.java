@@ -369,8 +369,9 @@ class RequestHandlerTest {
     void unknownPath_404_andWrongMethod_405WithAllow() {
         EmbeddedChannel ch = channel();
         assertThat(exchange(ch, RawClient.get("/nope"))).startsWith("HTTP/1.1 404 ").contains("not_found");
-        String out = exchange(ch, RawClient.get("/metrics"));
-        assertThat(out).startsWith("HTTP/1.1 405 ").containsIgnoringCase("allow: POST");
+        String out = exchange(ch, "PUT /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+        assertThat(out).startsWith("HTTP/1.1 405 ").containsIgnoringCase("allow: GET, POST");
+        assertThat(exchange(ch, RawClient.get("/metrics"))).startsWith("HTTP/1.1 200 ").contains("# TYPE metricsservice_");
         assertThat(exchange(ch, RawClient.post("/health", "{}"))).startsWith("HTTP/1.1 405 ").containsIgnoringCase("allow: GET");
         assertThat(ch.isActive()).isTrue();
     }
