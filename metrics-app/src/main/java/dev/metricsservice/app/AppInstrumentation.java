@@ -29,6 +29,24 @@ final class AppInstrumentation implements ServerInstrumentation {
     volatile DurableIngest durable;
     /** The StatsD listener, when it is on. */
     volatile dev.metricsservice.statsd.StatsdServer statsd;
+    /** Upper bounds of the flush duration histogram, in seconds. */
+    private static final double[] FLUSH_BOUNDS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+    private final java.util.concurrent.atomic.AtomicLongArray flushBuckets = new java.util.concurrent.atomic.AtomicLongArray(FLUSH_BOUNDS.length);
+    private final java.util.concurrent.atomic.AtomicLong flushCount = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.DoubleAdder flushSeconds = new java.util.concurrent.atomic.DoubleAdder();
+
+    /** One flush attempt took {@code nanos}. */
+    void flushTook(long nanos) {
+        double seconds = nanos / 1e9;
+        for (int i = 0; i < FLUSH_BOUNDS.length; i++) {
+            if (seconds <= FLUSH_BOUNDS[i]) {
+                flushBuckets.incrementAndGet(i);
+            }
+        }
+        flushSeconds.add(seconds);
+        flushCount.incrementAndGet();
+    }
+
     /** The previous /stats sample of the log, for rates: {nanoTime, fsyncs, samples}. */
     private long[] lastWalSample;
 
@@ -50,6 +68,13 @@ final class AppInstrumentation implements ServerInstrumentation {
             e.gauge("metricsservice_flush_consecutive_failures", "Failed flushes in a row.").sample(c.consecutiveFailures());
             e.gauge("metricsservice_flush_last_success_timestamp_seconds", "When the last flush succeeded.")
                     .sample(c.lastSuccessEpochMillis() / 1000.0);
+            long count = flushCount.get();
+            long[] buckets = new long[FLUSH_BOUNDS.length];
+            for (int i = 0; i < buckets.length; i++) {
+                buckets[i] = Math.min(count, flushBuckets.get(i));
+            }
+            e.histogram("metricsservice_flush_duration_seconds", "Time of each flush attempt (collect and store write).",
+                    FLUSH_BOUNDS, buckets, flushSeconds.sum(), count);
         }
         WriteAheadLog w = wal;
         DurableIngest d = durable;

@@ -155,7 +155,7 @@ public final class MetricsApp implements AutoCloseable {
             instrumentation.durable = durable;
             FlushWorker.Builder fb = FlushWorker.builder(aggregator, store)
                     .interval(config.flushInterval())
-                    .listener(new FlushReporting(telemetry));
+                    .listener(new FlushReporting(telemetry, instrumentation));
             if (durable != null) {
                 fb.collector(durable::collect);
             }
@@ -415,13 +415,16 @@ public final class MetricsApp implements AutoCloseable {
     /** Logs flush outcomes once per state change and records every attempt in telemetry. */
     private static final class FlushReporting implements FlushListener {
         private final Telemetry telemetry;
+        private final AppInstrumentation instrumentation;
 
-        FlushReporting(Telemetry telemetry) {
+        FlushReporting(Telemetry telemetry, AppInstrumentation instrumentation) {
             this.telemetry = telemetry;
+            this.instrumentation = instrumentation;
         }
 
         @Override
         public void onFlush(FlushResult r) {
+            instrumentation.flushTook(r.durationNanos());
             long end = Telemetry.nanoTime();
             telemetry.recordFlush(end - r.durationNanos(), r.durationNanos(), r.finalWindows(), r.aggregates(),
                     r.attempt() - 1, r.succeeded() ? "ok" : r.error().kind().name().toLowerCase(java.util.Locale.ROOT));

@@ -43,7 +43,7 @@ class PrometheusExpositionAppTest {
                 byte[] b = "jobs:1|c\nbroken\n".getBytes(StandardCharsets.UTF_8);
                 s.send(new java.net.DatagramPacket(b, b.length, app.statsdAddress().orElseThrow()));
             }
-            Thread.sleep(200);
+            Thread.sleep(1500); // at least one flush (every 1 s here), so the histogram has observations
             HttpClient http = HttpClient.newHttpClient();
             HttpResponse<String> text = http.send(HttpRequest.newBuilder(app.baseUri().resolve("/metrics")).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -52,7 +52,11 @@ class PrometheusExpositionAppTest {
             assertThat(text.body()).contains("metricsservice_samples_accepted_total ",
                     "metricsservice_http_responses_total{route=\"/metrics\",status=\"202\"} 1",
                     "metricsservice_wal_fsyncs_total", "metricsservice_statsd_lines_total{outcome=\"accepted\"} 1",
-                    "metricsservice_flushes_total", "jvm_memory_used_bytes{area=\"heap\"}", "# TYPE ");
+                    "metricsservice_flushes_total", "jvm_memory_used_bytes{area=\"heap\"}", "# TYPE ",
+                    "metricsservice_ingested_samples_total{protocol=\"json\",outcome=\"accepted\"} 1",
+                    "metricsservice_ingested_samples_total{protocol=\"json\",outcome=\"refused\"}",
+                    "# TYPE metricsservice_flush_duration_seconds histogram",
+                    "metricsservice_flush_duration_seconds_bucket{le=\"+Inf\"}");
 
             Path file = dir.resolve("metrics.txt");
             Files.writeString(file, text.body());

@@ -158,12 +158,20 @@ final class Api {
 
     private Ingested outcome(BatchResult result, SampleBatch batch, boolean single) {
         if (!result.isAccepted()) {
+            ingested[0].add(result.recorded());
+            ingested[1].add(batch.size() - result.recorded());
             return new Ingested.Refused(Refusals.of(result, batch, single, aggregator));
         }
+        ingested[0].add(batch.size());
         return new Ingested.Accepted(batch.size(), single, false);
     }
 
     // ------------------------------------------------------------------ POST /write (Influx line protocol)
+
+    /** Samples accepted and refused, by protocol: {json accepted, json refused, influx accepted, influx refused}. */
+    final java.util.concurrent.atomic.LongAdder[] ingested = {new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder()};
 
     /** String fields skipped by the line protocol (they carry no number). */
     final java.util.concurrent.atomic.LongAdder influxStringFields = new java.util.concurrent.atomic.LongAdder();
@@ -226,8 +234,11 @@ final class Api {
                 : durable.submitOwned(batch, null);
         return recorded.thenApply(result -> {
             if (result.isAccepted()) {
+                ingested[2].add(batch.size());
                 return new Ingested.Accepted(batch.size(), false, false);
             }
+            ingested[2].add(result.recorded());
+            ingested[3].add(batch.size() - result.recorded());
             ApiError e = Refusals.of(result, batch, true, aggregator);
             return new Ingested.Refused(new ApiError(e.status(), e.code(), "line " + lines[result.index()] + ": "
                     + e.message()));
@@ -679,6 +690,12 @@ final class Api {
         for (Object[] r : server.answersByRouteAndStatus()) {
             answers.sample((Long) r[2], "route", (String) r[0], "status", String.valueOf(r[1]));
         }
+        e.counter("metricsservice_ingested_samples", "Samples taken in over HTTP, by protocol and outcome"
+                        + " (StatsD: metricsservice_statsd_lines_total).")
+                .sample(ingested[0].sum(), "protocol", "json", "outcome", "accepted")
+                .sample(ingested[1].sum(), "protocol", "json", "outcome", "refused")
+                .sample(ingested[2].sum(), "protocol", "influx", "outcome", "accepted")
+                .sample(ingested[3].sum(), "protocol", "influx", "outcome", "refused");
         e.gauge("metricsservice_idempotency_keys", "Idempotency keys remembered.").sample(idempotency.held());
         e.counter("metricsservice_idempotency_duplicates", "Requests answered as duplicates of an earlier one.")
                 .sample(idempotency.duplicates.sum());

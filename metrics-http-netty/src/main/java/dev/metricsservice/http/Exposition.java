@@ -47,6 +47,19 @@ public final class Exposition {
     }
 
     private final List<Family> families = new ArrayList<>();
+    /** Histograms, rendered after the counters and gauges. */
+    private final List<Object[]> histograms = new ArrayList<>();
+
+    /**
+     * A histogram without labels: {@code upperBounds} ascending (seconds, bytes...), the count of
+     * observations at or below each, and the sum and count of all.
+     */
+    public void histogram(String name, String help, double[] upperBounds, long[] cumulativeCounts, double sum, long count) {
+        if (!name.matches("[a-zA-Z_:][a-zA-Z0-9_:]*") || upperBounds.length != cumulativeCounts.length) {
+            throw new IllegalArgumentException("bad histogram " + name);
+        }
+        histograms.add(new Object[] {name, help, upperBounds.clone(), cumulativeCounts.clone(), sum, count});
+    }
 
     Exposition() {
     }
@@ -97,6 +110,19 @@ public final class Exposition {
                 }
                 sb.append(' ').append(number(f.values.get(i))).append('\n');
             }
+        }
+        for (Object[] h : histograms) {
+            String name = (String) h[0];
+            double[] bounds = (double[]) h[2];
+            long[] counts = (long[]) h[3];
+            sb.append("# HELP ").append(name).append(' ').append(escapeHelp((String) h[1])).append('\n');
+            sb.append("# TYPE ").append(name).append(" histogram\n");
+            for (int i = 0; i < bounds.length; i++) {
+                sb.append(name).append("_bucket{le=\"").append(number(bounds[i])).append("\"} ").append(counts[i]).append('\n');
+            }
+            sb.append(name).append("_bucket{le=\"+Inf\"} ").append(h[5]).append('\n');
+            sb.append(name).append("_sum ").append(number((Double) h[4])).append('\n');
+            sb.append(name).append("_count ").append(h[5]).append('\n');
         }
         if (openMetrics) {
             sb.append("# EOF\n");
