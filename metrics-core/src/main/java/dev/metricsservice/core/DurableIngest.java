@@ -578,11 +578,7 @@ public final class DurableIngest implements AutoCloseable {
                     samplesStored++;
                     continue;
                 }
-                if (all.hasTimestamp(i)) {
-                    kept.add(all.name(i), all.tags(i), all.type(i), all.value(i), all.epochMillis(i));
-                } else {
-                    kept.add(all.name(i), all.tags(i), all.type(i), all.value(i));
-                }
+                kept.addFrom(all, i);
             }
             if (kept.size() > 0) {
                 BatchResult r = aggregator.recordReplayed(kept);

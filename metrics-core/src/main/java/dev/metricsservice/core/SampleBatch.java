@@ -55,6 +55,12 @@ public final class SampleBatch {
         return append(name, tags, type, value, epochMillis, true);
     }
 
+    /** Adds sample {@code i} of {@code from} as it is (its timestamp, or none). */
+    public SampleBatch addFrom(SampleBatch from, int i) {
+        from.check(i);
+        return append(from.names[i], from.tags[i], from.types[i], from.values[i], from.timestamps[i], from.stamped[i]);
+    }
+
     private SampleBatch append(String name, Tags sampleTags, MetricType type, double value, long epochMillis,
                                boolean clientStamped) {
         if (size == names.length) {

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metricsservice.core.Aggregator;
 import dev.metricsservice.core.MetricClock;
-import dev.metricsservice.core.QueryService;
 import dev.metricsservice.core.SampleBatch;
 import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.Tags;
+import dev.metricsservice.core.storetest.Totals;
 import dev.metricsservice.core.store.InMemoryMetricStore;
-import dev.metricsservice.core.store.MetricQuery;
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -95,12 +94,7 @@ class InfluxWriteTest {
     }
 
     private static Stats total(Aggregator aggregator, InMemoryMetricStore store, SeriesKey key) throws Exception {
-        Stats sum = Stats.EMPTY;
-        for (var w : new QueryService(aggregator, store).query(new MetricQuery(key, 0, 4_000_000_000L, 10_000,
-                MetricQuery.Order.OLDEST_FIRST)).get().rows()) {
-            sum = sum.merge(w.stats());
-        }
-        return sum;
+        return Totals.of(aggregator, store, key);
     }
 
     @Test

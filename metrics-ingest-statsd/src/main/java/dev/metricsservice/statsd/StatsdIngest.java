@@ -301,11 +301,7 @@ final class StatsdIngest {
                 removed++;
                 continue;
             }
-            if (batch.hasTimestamp(i)) {
-                rest.add(batch.name(i), batch.tags(i), batch.type(i), batch.value(i), batch.epochMillis(i));
-            } else {
-                rest.add(batch.name(i), batch.tags(i), batch.type(i), batch.value(i));
-            }
+            rest.addFrom(batch, i);
             restLines[n++] = lines[i];
         }
         refused[r.refusal().ordinal()].add(removed);

@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.metricsservice.core.Aggregator;
 import dev.metricsservice.core.MetricClock;
-import dev.metricsservice.core.QueryService;
 import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.Tags;
+import dev.metricsservice.core.storetest.Totals;
 import dev.metricsservice.core.store.InMemoryMetricStore;
-import dev.metricsservice.core.store.MetricQuery;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -48,12 +47,7 @@ class StatsdServerTest {
     }
 
     private Stats total(SeriesKey key) throws Exception {
-        Stats sum = Stats.EMPTY;
-        for (var w : new QueryService(aggregator, store).query(new MetricQuery(key, 0, 4_000_000_000L, 10_000,
-                MetricQuery.Order.OLDEST_FIRST)).get().rows()) {
-            sum = sum.merge(w.stats());
-        }
-        return sum;
+        return Totals.of(aggregator, store, key);
     }
 
     @Test
