@@ -64,7 +64,12 @@ final class BatchRecorder {
     }
 
     private RecordResult judge(SampleBatch batch, int i, long now) {
-        RecordResult identity = aggregator.registry.judgeIdentity(batch.name(i), batch.tags(i), batch.type(i));
+        // A run of one series (the same name, tags and type objects as the sample before, as parsers
+        // hand them over) was judged at its first sample: the identity rules read nothing else.
+        boolean sameSeries = i > 0 && batch.name(i) == batch.name(i - 1) && batch.tags(i) == batch.tags(i - 1)
+                && batch.type(i) == batch.type(i - 1);
+        RecordResult identity = sameSeries ? RecordResult.ACCEPTED
+                : aggregator.registry.judgeIdentity(batch.name(i), batch.tags(i), batch.type(i));
         if (identity != RecordResult.ACCEPTED) {
             return identity;
         }

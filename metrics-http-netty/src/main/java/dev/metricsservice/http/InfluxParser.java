@@ -161,6 +161,37 @@ final class InfluxParser {
         fields(to, measurement, tags);
     }
 
+    private byte[][] fieldKeyBytes = new byte[4][];
+    private String[] fieldKeys = new String[4];
+
+    /** The k-th field key if its bytes (unescaped, up to '=') repeat the remembered ones; p moves past it. */
+    private String cachedFieldKey(int k, int to) {
+        if (k >= fieldKeys.length || fieldKeys[k] == null) {
+            return null;
+        }
+        byte[] kb = fieldKeyBytes[k];
+        int end = p + kb.length;
+        if (end >= to || b[end] != '=' || !java.util.Arrays.equals(b, p, end, kb, 0, kb.length)) {
+            return null;
+        }
+        for (int i = p; i < end; i++) {
+            if (b[i] == '\\') {
+                return null; // escapes go the general way
+            }
+        }
+        p = end;
+        return fieldKeys[k];
+    }
+
+    private void rememberFieldKey(int k, int from, int to, String key) {
+        if (k >= fieldKeys.length) {
+            fieldKeys = java.util.Arrays.copyOf(fieldKeys, k * 2);
+            fieldKeyBytes = java.util.Arrays.copyOf(fieldKeyBytes, k * 2);
+        }
+        fieldKeys[k] = key;
+        fieldKeyBytes[k] = java.util.Arrays.copyOfRange(b, from, to);
+    }
+
     private void fields(int to, String measurement, Tags tags) throws BadLine {
         if (p >= to || b[p] != ' ') {
             throw bad("expected a space and then fields after the measurement and tags");
@@ -170,8 +201,17 @@ final class InfluxParser {
         }
         fieldNames.clear();
         fieldValues.clear();
+        int k = 0;
         while (true) {
-            String key = token(to, false, true);
+            // The k-th field key of a line with the previous line's series is usually the previous
+            // line's k-th: compared as bytes, it needs no string.
+            String key = cachedFieldKey(k, to);
+            if (key == null) {
+                int keyStart = p;
+                key = token(to, false, true);
+                rememberFieldKey(k, keyStart, p, key);
+            }
+            k++;
             if (key.isEmpty()) {
                 throw bad("a field key is empty");
             }

@@ -57,6 +57,9 @@ class InfluxWriteTest {
         assertThat(r.name(5)).isEqualTo("m_x");
         assertThat(r.tags(5)).isEqualTo(Tags.of("a", "1"));
         assertThat(r.value(5)).isEqualTo(1.0);
+        SampleBatch keys = parse("m x=1,y=2\nm xy=3,y=4\nm y=5,x=6\nm x\\ z=7", 1);
+        assertThat(java.util.stream.IntStream.range(0, keys.size()).mapToObj(keys::name).toList())
+                .containsExactly("m_x", "m_y", "m_xy", "m_y", "m_y", "m_x", "m_x z");
     }
 
     @Test
