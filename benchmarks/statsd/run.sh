@@ -3,7 +3,8 @@
 #
 #   mvn -B -ntp -q -DskipTests package && npm ci --prefix tools/statsd && benchmarks/statsd/run.sh
 #
-# Ours: metrics-app serve (memory store, no write-ahead log, telemetry off, StatsD on 2 readers).
+# Ours: metrics-app serve (memory store, no write-ahead log unless DURABILITY=wal, telemetry off,
+# StatsD on 2 readers).
 # Etsy's: node tools/statsd/node_modules/statsd/stats.js with a config that never flushes, so its
 # counters keep what it took; read from its management port ("counters"). The sender
 # (UdpFlood, one thread) sends 20-line datagrams of "bench.m<k>:1|c" over 50 names at each rate
@@ -20,6 +21,8 @@ SECS="${SECONDS_PER_RATE:-5}"
 WARMUP="${WARMUP_SECONDS:-3}"
 OUT="$(mktemp -d)"
 OPTS="${JAVA_OPTS:--Xms1g -Xmx1g}"
+DURABILITY="${DURABILITY:-none}"     # wal: ours with the write-ahead log (in a temporary directory)
+RECEIVERS="${RECEIVERS:-ours etsy}"
 cat > "$OUT/etsy.js" <<JS
 { port: 18125, address: "127.0.0.1", mgmt_port: 18126, mgmt_address: "127.0.0.1",
   flushInterval: 3600000, backends: ["./backends/console"], deleteCounters: false }
@@ -47,9 +50,11 @@ ours_count() {
 
 echo "rate_lines_per_s receiver sent counted counted_fraction"
 for rate in $RATES; do
-  for who in ours etsy; do
+  for who in $RECEIVERS; do
     if [[ $who == ours ]]; then
-      java $OPTS -jar "$APP" serve --store memory --durability none --bind 127.0.0.1:18301 --telemetry off \
+      rm -rf "$OUT/wal"
+      java $OPTS -jar "$APP" serve --store memory --durability "$DURABILITY" --wal-dir "$OUT/wal" \
+        --bind 127.0.0.1:18301 --telemetry off \
         --statsd-bind 127.0.0.1:18125 > "$OUT/ours.log" 2>&1 & PID=$!
       for _ in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:18301/health && break; sleep 0.1; done
     else
