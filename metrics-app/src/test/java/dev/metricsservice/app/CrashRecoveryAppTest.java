@@ -212,8 +212,8 @@ class CrashRecoveryAppTest {
         long acked = 0;
         HttpResponse<String> refusal = null;
         String filler = "x".repeat(120);
+        String body = "{\"name\":\"fill\",\"type\":\"counter\",\"value\":1,\"tags\":{\"pad\":\"" + filler + "\"}}";
         for (int i = 0; i < 100_000 && refusal == null; i++) {
-            String body = "{\"name\":\"fill\",\"type\":\"counter\",\"value\":1,\"tags\":{\"pad\":\"" + filler + "\"}}";
             HttpResponse<String> r = post(app.base, "f" + i, body);
             if (r.statusCode() == 202) {
                 acked++;
@@ -230,8 +230,7 @@ class CrashRecoveryAppTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         boolean acceptedAgain = false;
         for (int i = 0; System.nanoTime() < deadline && !acceptedAgain; i++) {
-            HttpResponse<String> r = post(app.base, "again" + i,
-                    "{\"name\":\"fill\",\"type\":\"counter\",\"value\":1,\"tags\":{\"pad\":\"" + filler + "\"}}");
+            HttpResponse<String> r = post(app.base, "again" + i, body);
             if (r.statusCode() == 202) {
                 acked++;
                 acceptedAgain = true;

@@ -443,11 +443,24 @@ public final class DurableIngest implements AutoCloseable {
         });
     }
 
+    /**
+     * The clock at a marker: its logged time, but always past the clock before it, so that every
+     * collect's amendment number (which follows the clock) is new, the same way live and on replay.
+     */
+    private static long markerClock(long before, long loggedMillis) {
+        return Math.max(before + 1, loggedMillis);
+    }
+
+    /** Sample {@code i}'s window: its own timestamp's, or the clock's for a clock-stamped sample. */
+    private static long windowOf(SampleBatch batch, int i, long clockWindow, long windowMillis) {
+        return batch.hasTimestamp(i) ? Math.floorDiv(batch.epochMillis(i), windowMillis) : clockWindow;
+    }
+
     private void noteWindows(SampleBatch batch, int n) {
         long nowWindow = Math.floorDiv(clock.millis(), windowMillis);
         long max = maxWindowRecorded;
         for (int i = 0; i < n; i++) {
-            long w = batch.hasTimestamp(i) ? Math.floorDiv(batch.epochMillis(i), windowMillis) : nowWindow;
+            long w = windowOf(batch, i, nowWindow, windowMillis);
             if (w > max) {
                 max = w;
             }
@@ -461,7 +474,7 @@ public final class DurableIngest implements AutoCloseable {
             return;
         }
         long before = clock.millis();
-        clock.set(Math.max(before + 1, m.timeMillis()));
+        clock.set(markerClock(before, m.timeMillis()));
         CollectedBatch batch = aggregator.collect();
         markers.incrementAndGet();
         Cut here = new Cut(position, before, maxWindowRecorded, batch.amendment);
@@ -545,7 +558,7 @@ public final class DurableIngest implements AutoCloseable {
             byte kind = LogRecords.kind(payload);
             if (kind == LogRecords.MARKER) {
                 long before = clock.millis();
-                clock.set(Math.max(before + 1, LogRecords.readMarker(payload)));
+                clock.set(markerClock(before, LogRecords.readMarker(payload)));
                 CollectedBatch batch = aggregator.collect(); // not written: the first live flush offers it all
                 cuts.add(new Cut(position, before, maxWindow, batch.amendment));
                 markers++;
@@ -571,7 +584,7 @@ public final class DurableIngest implements AutoCloseable {
             long nowWindow = Math.floorDiv(clock.millis(), windowMillis);
             SampleBatch kept = new SampleBatch();
             for (int i = 0; i < n; i++) {
-                long w = all.hasTimestamp(i) ? Math.floorDiv(all.epochMillis(i), windowMillis) : nowWindow;
+                long w = windowOf(all, i, nowWindow, windowMillis);
                 maxWindow = Math.max(maxWindow, w);
                 if (w < floor && !aggregator.isFinal(w)) {
                     // On time for a window that is stored final: the stored item holds it.

@@ -152,26 +152,34 @@ final class Api {
             }
         }
         SampleBatch batch = parser.detachBatch(); // recorded on the log's thread; ours until then
-        return durable.submitOwned(batch, key == null ? null : IdempotencyKeys.tag(key))
+        return recordOwned(batch, key == null ? null : IdempotencyKeys.tag(key))
                 .thenApply(result -> outcome(result, batch, single));
+    }
+
+    /** Records a batch no one else holds: at once, or through the durable log when there is one. */
+    private CompletableFuture<BatchResult> recordOwned(SampleBatch batch, byte[] tag) {
+        DurableIngest durable = server.durable;
+        return durable == null ? CompletableFuture.completedFuture(aggregator.recordAll(batch))
+                : durable.submitOwned(batch, tag);
     }
 
     private Ingested outcome(BatchResult result, SampleBatch batch, boolean single) {
         if (!result.isAccepted()) {
-            ingested[0].add(result.recorded());
-            ingested[1].add(batch.size() - result.recorded());
+            jsonAccepted.add(result.recorded());
+            jsonRefused.add(batch.size() - result.recorded());
             return new Ingested.Refused(Refusals.of(result, batch, single, aggregator));
         }
-        ingested[0].add(batch.size());
+        jsonAccepted.add(batch.size());
         return new Ingested.Accepted(batch.size(), single, false);
     }
 
     // ------------------------------------------------------------------ POST /write (Influx line protocol)
 
-    /** Samples accepted and refused, by protocol: {json accepted, json refused, influx accepted, influx refused}. */
-    final java.util.concurrent.atomic.LongAdder[] ingested = {new java.util.concurrent.atomic.LongAdder(),
-            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
-            new java.util.concurrent.atomic.LongAdder()};
+    /** Samples accepted and refused, by protocol. */
+    private final java.util.concurrent.atomic.LongAdder jsonAccepted = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder jsonRefused = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder influxAccepted = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder influxRefused = new java.util.concurrent.atomic.LongAdder();
 
     /** String fields skipped by the line protocol (they carry no number). */
     final java.util.concurrent.atomic.LongAdder influxStringFields = new java.util.concurrent.atomic.LongAdder();
@@ -228,17 +236,13 @@ final class Api {
         if (batch.size() == 0) {
             return CompletableFuture.completedFuture(new Ingested.Accepted(0, false, false));
         }
-        DurableIngest durable = server.durable;
-        CompletableFuture<BatchResult> recorded = durable == null
-                ? CompletableFuture.completedFuture(aggregator.recordAll(batch))
-                : durable.submitOwned(batch, null);
-        return recorded.thenApply(result -> {
+        return recordOwned(batch, null).thenApply(result -> {
             if (result.isAccepted()) {
-                ingested[2].add(batch.size());
+                influxAccepted.add(batch.size());
                 return new Ingested.Accepted(batch.size(), false, false);
             }
-            ingested[2].add(result.recorded());
-            ingested[3].add(batch.size() - result.recorded());
+            influxAccepted.add(result.recorded());
+            influxRefused.add(batch.size() - result.recorded());
             ApiError e = Refusals.of(result, batch, true, aggregator);
             return new Ingested.Refused(new ApiError(e.status(), e.code(), "line " + lines[result.index()] + ": "
                     + e.message()));
@@ -692,10 +696,10 @@ final class Api {
         }
         e.counter("metricsservice_ingested_samples", "Samples taken in over HTTP, by protocol and outcome"
                         + " (StatsD: metricsservice_statsd_lines_total).")
-                .sample(ingested[0].sum(), "protocol", "json", "outcome", "accepted")
-                .sample(ingested[1].sum(), "protocol", "json", "outcome", "refused")
-                .sample(ingested[2].sum(), "protocol", "influx", "outcome", "accepted")
-                .sample(ingested[3].sum(), "protocol", "influx", "outcome", "refused");
+                .sample(jsonAccepted.sum(), "protocol", "json", "outcome", "accepted")
+                .sample(jsonRefused.sum(), "protocol", "json", "outcome", "refused")
+                .sample(influxAccepted.sum(), "protocol", "influx", "outcome", "accepted")
+                .sample(influxRefused.sum(), "protocol", "influx", "outcome", "refused");
         e.gauge("metricsservice_idempotency_keys", "Idempotency keys remembered.").sample(idempotency.held());
         e.counter("metricsservice_idempotency_duplicates", "Requests answered as duplicates of an earlier one.")
                 .sample(idempotency.duplicates.sum());

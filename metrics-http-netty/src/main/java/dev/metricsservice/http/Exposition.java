@@ -2,7 +2,6 @@ package dev.metricsservice.http;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The service's own metrics for {@code GET /metrics}, in the Prometheus text format (0.0.4) or
@@ -140,7 +139,7 @@ public final class Exposition {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return Long.toString((long) v);
         }
-        return String.format(Locale.ROOT, "%s", v);
+        return Double.toString(v);
     }
 
     private static String escapeLabel(String s) {

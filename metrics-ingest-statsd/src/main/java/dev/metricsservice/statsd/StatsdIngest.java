@@ -9,7 +9,6 @@ import dev.metricsservice.core.SampleBatch;
 import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.Tags;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -98,13 +97,6 @@ final class StatsdIngest {
         return out;
     }
 
-    long dropped(StatsdParser.Drop d) {
-        return dropped[d.ordinal()].sum();
-    }
-
-    long refused(RecordResult r) {
-        return refused[r.ordinal()].sum();
-    }
 
     /** The per-thread part: a parser and a batch reused for every datagram. */
     final class Reader {
@@ -306,14 +298,5 @@ final class StatsdIngest {
         }
         refused[r.refusal().ordinal()].add(removed);
         return new Remainder(rest, restLines);
-    }
-
-    /** For tests: counters by enum. */
-    Map<StatsdParser.Drop, Long> drops() {
-        Map<StatsdParser.Drop, Long> m = new EnumMap<>(StatsdParser.Drop.class);
-        for (StatsdParser.Drop d : StatsdParser.Drop.values()) {
-            m.put(d, dropped[d.ordinal()].sum());
-        }
-        return m;
     }
 }
