@@ -341,6 +341,11 @@ public final class Aggregator extends WatermarkPhaser {
         return handle(SeriesKey.of(name, tags), MetricType.DISTRIBUTION);
     }
 
+    /** A handle to a {@link MetricType#SET} series (each sample a member); see {@link #counter}. */
+    public SeriesRecorder set(String name, Tags tags) {
+        return handle(SeriesKey.of(name, tags), MetricType.SET);
+    }
+
     /** A handle to a {@link MetricType#SUMMARY} series; see {@link #counter}. */
     public SeriesRecorder summary(String name, Tags tags) {
         return handle(SeriesKey.of(name, tags), MetricType.SUMMARY);

@@ -30,7 +30,14 @@ public enum MetricType {
      * Values whose distribution matters (latencies, sizes). Kept as a summary today; a quantile
      * sketch is added per window by a later release, and only this type will carry one.
      */
-    DISTRIBUTION("distribution");
+    DISTRIBUTION("distribution"),
+    /**
+     * Members of a set: each sample's value is a member, and the window keeps an estimate of how
+     * many distinct members it saw ({@link Stats#distinctEstimate()}, a {@link DistinctSketch})
+     * beside the count of samples. Writers' and amendments' sketches merge as a union, so the same
+     * member seen by two instances counts once. Sum, min and max are of the members as numbers.
+     */
+    SET("set");
 
     private final String wireName;
 
@@ -53,7 +60,7 @@ public enum MetricType {
         return Optional.empty();
     }
 
-    /** The wire names, for error messages: {@code summary, counter, gauge, distribution}. */
+    /** The wire names, for error messages: {@code summary, counter, gauge, distribution, set}. */
     public static String wireNames() {
         StringBuilder sb = new StringBuilder();
         for (MetricType t : values()) {

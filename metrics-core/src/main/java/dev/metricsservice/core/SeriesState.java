@@ -119,7 +119,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
                 // more than a ring's worth of windows behind. Refuse rather than grow.
                 return owner.reject(RecordResult.OVERLOADED);
             }
-            WindowCell created = new WindowCell(w, sketchTemplate);
+            WindowCell created = new WindowCell(w, sketchTemplate, type == MetricType.SET);
             if (SLOTS.compareAndSet(slots, slot, null, created)) {
                 return enter(created, w, value, stampMillis, cache);
             }
@@ -163,7 +163,7 @@ final class SeriesState extends SeriesHotFields implements SeriesRecorder {
         while (true) {
             WindowCell cell = map.get(window);
             if (cell == null) {
-                WindowCell created = new WindowCell(w, sketchTemplate);
+                WindowCell created = new WindowCell(w, sketchTemplate, type == MetricType.SET);
                 if (map.putIfAbsent(window, created) != null) {
                     continue;
                 }

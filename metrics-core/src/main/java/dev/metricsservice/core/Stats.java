@@ -40,9 +40,11 @@ package dev.metricsservice.core;
  *                        kept
  * @param sketch          the quantile sketch of the samples (distributions), or null when none is
  *                        kept; owned by this value from construction on
+ * @param distinct        the distinct-value sketch of the samples (sets), or null when none is kept;
+ *                        owned by this value from construction on
  */
 public record Stats(long count, double sum, double min, double max, double last, long lastEpochMillis,
-                    QuantileSketch sketch) {
+                    QuantileSketch sketch, DistinctSketch distinct) {
 
     /** The {@link #lastEpochMillis()} of an aggregate that keeps no last value. */
     public static final long NO_LAST = Long.MIN_VALUE;
@@ -66,19 +68,54 @@ public record Stats(long count, double sum, double min, double max, double last,
         }
     }
 
+    /** An aggregate with a quantile sketch (or none) and no distinct-value sketch. */
+    public Stats(long count, double sum, double min, double max, double last, long lastEpochMillis,
+                 QuantileSketch sketch) {
+        this(count, sum, min, max, last, lastEpochMillis, sketch, null);
+    }
+
     /** An aggregate without a sketch. */
     public Stats(long count, double sum, double min, double max, double last, long lastEpochMillis) {
-        this(count, sum, min, max, last, lastEpochMillis, null);
+        this(count, sum, min, max, last, lastEpochMillis, null, null);
     }
 
     /** An aggregate without a last value or a sketch. */
     public Stats(long count, double sum, double min, double max) {
-        this(count, sum, min, max, Double.NaN, NO_LAST, null);
+        this(count, sum, min, max, Double.NaN, NO_LAST, null, null);
     }
 
     /** This aggregate with {@code s} as its sketch (taking ownership of it). */
     public Stats withSketch(QuantileSketch s) {
-        return new Stats(count, sum, min, max, last, lastEpochMillis, s);
+        return new Stats(count, sum, min, max, last, lastEpochMillis, s, distinct);
+    }
+
+    /** This aggregate with {@code d} as its distinct-value sketch (taking ownership of it). */
+    public Stats withDistinct(DistinctSketch d) {
+        return new Stats(count, sum, min, max, last, lastEpochMillis, sketch, d);
+    }
+
+    /** True when a distinct-value sketch is kept (sets). */
+    public boolean hasDistinct() {
+        return distinct != null;
+    }
+
+    /** A copy of the distinct-value sketch, or null when none is kept; see {@link #hasDistinct()}. */
+    @Override
+    public DistinctSketch distinct() {
+        return distinct == null ? null : distinct.copy();
+    }
+
+    /**
+     * The estimated number of distinct sample values ({@link DistinctSketch#estimate()}), or -1 when
+     * no distinct-value sketch is kept.
+     */
+    public long distinctEstimate() {
+        return distinct == null ? -1 : distinct.estimate();
+    }
+
+    /** The distinct-value sketch in its serialized form, or null when none is kept. */
+    public byte[] distinctBytes() {
+        return distinct == null ? null : distinct.toBytes();
     }
 
     /** True when a quantile sketch is kept (distributions). */
@@ -157,7 +194,20 @@ public record Stats(long count, double sum, double min, double max, double last,
         boolean theirs = isLater(other.last, other.lastEpochMillis, last, lastEpochMillis);
         return new Stats(count + other.count, sum + other.sum, Math.min(min, other.min), Math.max(max, other.max),
                 theirs ? other.last : last, theirs ? other.lastEpochMillis : lastEpochMillis,
-                mergeSketches(sketch, other.sketch));
+                mergeSketches(sketch, other.sketch), union(distinct, other.distinct));
+    }
+
+    /** A new sketch of both unions (either may be null). */
+    private static DistinctSketch union(DistinctSketch a, DistinctSketch b) {
+        if (a == null) {
+            return b; // immutable by contract, so sharing is safe
+        }
+        if (b == null) {
+            return a;
+        }
+        DistinctSketch merged = a.copy();
+        merged.merge(b);
+        return merged;
     }
 
     /** A new sketch holding both (either may be null); of two accuracies, the coarser takes the finer. */
@@ -177,11 +227,13 @@ public record Stats(long count, double sum, double min, double max, double last,
     /**
      * What this aggregate holds beyond {@code prefix}, an earlier read of the same growing window:
      * count, sum and sketch by difference; min, max and last of the whole, which dominate the
-     * prefix's, so that merging the result with the prefix gives this aggregate back.
+     * prefix's, so that merging the result with the prefix gives this aggregate back. A distinct
+     * sketch cannot be subtracted and need not be: the whole one is kept, which the union with the
+     * prefix's leaves as it is.
      */
     Stats since(Stats prefix) {
         QuantileSketch rest = sketch == null || prefix.sketch == null ? sketch : sketch.minus(prefix.sketch);
-        return new Stats(count - prefix.count, sum - prefix.sum, min, max, last, lastEpochMillis, rest);
+        return new Stats(count - prefix.count, sum - prefix.sum, min, max, last, lastEpochMillis, rest, distinct);
     }
 
     /** The sketch itself, not a copy, for code in this package that does not change it. */

@@ -31,9 +31,12 @@ abstract class StripeFields extends StripeLhsPad {
      */
     final QuantileSketch.Buckets positive;
     final double multiplier;
+    /** The distinct-value sketch (sets), or null; its hash, too, is computed before the CAS. */
+    final DistinctSketch distinct;
 
-    StripeFields(QuantileSketch sketch) {
+    StripeFields(QuantileSketch sketch, DistinctSketch distinct) {
         this.sketch = sketch;
+        this.distinct = distinct;
         this.positive = sketch == null ? null : sketch.positiveBuckets();
         this.multiplier = sketch == null ? 0 : sketch.multiplier();
     }
@@ -101,18 +104,25 @@ final class Stripe extends StripeFields {
     long p18, p19, p1a, p1b, p1c, p1d, p1e, p1f;
 
     Stripe() {
-        super(null);
+        super(null, null);
     }
 
     /** A stripe that keeps a sketch like {@code template} (of no values); none when null. */
     Stripe(QuantileSketch template) {
-        super(template == null ? null : template.emptyCopy());
+        this(template, false);
+    }
+
+    /** A stripe that keeps a quantile sketch like {@code template} (or none), and a distinct sketch when asked. */
+    Stripe(QuantileSketch template, boolean keepsDistinct) {
+        super(template == null ? null : template.emptyCopy(), keepsDistinct ? new DistinctSketch() : null);
     }
 
     /** Adds one sample if the stripe is free; never waits. {@code writer} identifies the calling thread. */
     int tryAdd(double value, long stampMillis, long writer) {
         QuantileSketch.Buckets pos = positive;
         int bucket = pos != null && value > 0 ? SketchMapping.index(value, multiplier) : 0;
+        DistinctSketch d = distinct;
+        long hash = d != null ? DistinctSketch.hash(value) : 0;
         long c = (long) CTL.getOpaque(this);
         if ((c & (BUSY_BIT | SEALED_BIT)) != 0) {
             return (c & SEALED_BIT) != 0 ? SEALED : BUSY;
@@ -139,6 +149,9 @@ final class Stripe extends StripeFields {
             } else {
                 sketch.accept(value);
             }
+        }
+        if (d != null) {
+            d.addHash(hash);
         }
         int result = OK;
         if (writer != lastWriter) {
@@ -201,18 +214,26 @@ final class Stripe extends StripeFields {
      * it is sealed, when nothing can change any more.
      */
     Stats read(QuantileSketch into) {
-        if (sketch == null) {
+        return read(into, null);
+    }
+
+    /**
+     * As {@link #read(QuantileSketch)}, also merging the stripe's distinct sketch into
+     * {@code distinctInto} (when both exist).
+     */
+    Stats read(QuantileSketch into, DistinctSketch distinctInto) {
+        if (sketch == null && distinct == null) {
             return read();
         }
         int spins = 0;
         while (true) {
             long c = (long) CTL.getAcquire(this);
             if ((c & SEALED_BIT) != 0) {
-                return snapshot(c, into);
+                return snapshot(c, into, distinctInto);
             }
             if ((c & BUSY_BIT) == 0 && CTL.compareAndSet(this, c, c | BUSY_BIT)) {
                 try {
-                    return snapshot(c, into);
+                    return snapshot(c, into, distinctInto);
                 } finally {
                     CTL.setRelease(this, c); // count unchanged: nothing was added
                 }
@@ -221,12 +242,17 @@ final class Stripe extends StripeFields {
         }
     }
 
-    private Stats snapshot(long c, QuantileSketch into) {
+    private Stats snapshot(long c, QuantileSketch into, DistinctSketch distinctInto) {
         long n = c >>> 2;
         if (n == 0) {
             return Stats.EMPTY;
         }
-        into.merge(sketch); // reads the buckets only: the record path leaves the sketch's totals stale
+        if (sketch != null && into != null) {
+            into.merge(sketch); // reads the buckets only: the record path leaves the sketch's totals stale
+        }
+        if (distinct != null && distinctInto != null) {
+            distinctInto.merge(distinct);
+        }
         return new Stats(n, sum, min, max, last, lastMillis);
     }
 

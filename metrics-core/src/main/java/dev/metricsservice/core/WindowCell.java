@@ -35,6 +35,8 @@ final class WindowCell {
     final long windowIndex;
     /** An empty sketch each stripe copies (distributions), or null: no sketch is kept. */
     private final QuantileSketch sketchTemplate;
+    /** True when stripes keep distinct-value sketches (sets). */
+    private final boolean keepsDistinct;
     private final Stripe base;
     @SuppressWarnings("unused") // accessed through STRIPES
     private Stripe[] stripes;
@@ -45,9 +47,15 @@ final class WindowCell {
 
     /** A cell whose stripes keep sketches like {@code sketchTemplate} (none when null). */
     WindowCell(long windowIndex, QuantileSketch sketchTemplate) {
+        this(windowIndex, sketchTemplate, false);
+    }
+
+    /** A cell whose stripes keep sketches like {@code sketchTemplate} and, when asked, distinct sketches. */
+    WindowCell(long windowIndex, QuantileSketch sketchTemplate, boolean keepsDistinct) {
         this.windowIndex = windowIndex;
         this.sketchTemplate = sketchTemplate;
-        this.base = new Stripe(sketchTemplate);
+        this.keepsDistinct = keepsDistinct;
+        this.base = new Stripe(sketchTemplate, keepsDistinct);
     }
 
     /**
@@ -126,7 +134,7 @@ final class WindowCell {
                 copied = current.length;
             }
             for (int i = copied; i < n; i++) {
-                next[i] = new Stripe(sketchTemplate);
+                next[i] = new Stripe(sketchTemplate, keepsDistinct);
             }
             if (STRIPES.compareAndSet(this, current, next)) {
                 return next;
@@ -166,6 +174,9 @@ final class WindowCell {
      * the sketch of exactly the samples in its count.
      */
     Stats read() {
+        if (keepsDistinct) {
+            return readWithDistinct();
+        }
         if (sketchTemplate == null) {
             Stats total = base.read();
             Stripe[] ss = stripesToRead();
@@ -185,6 +196,22 @@ final class WindowCell {
             }
         }
         return total.isEmpty() ? total : total.withSketch(sketch);
+    }
+
+    private Stats readWithDistinct() {
+        QuantileSketch sketch = sketchTemplate == null ? null : sketchTemplate.emptyCopy();
+        DistinctSketch distinct = new DistinctSketch();
+        Stats total = base.read(sketch, distinct);
+        Stripe[] ss = stripesToRead();
+        if (ss != null) {
+            for (Stripe s : ss) {
+                total = total.merge(s.read(sketch, distinct));
+            }
+        }
+        if (total.isEmpty()) {
+            return total;
+        }
+        return sketch == null ? total.withDistinct(distinct) : total.withSketch(sketch).withDistinct(distinct);
     }
 
     /** Number of samples so far (not necessarily consistent with sum). */

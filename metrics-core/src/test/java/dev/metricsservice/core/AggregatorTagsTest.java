@@ -329,6 +329,42 @@ class AggregatorTagsTest {
     }
 
     @Test
+    void set_countsDistinctMembersAndMergesWritersAsAUnion() {
+        SeriesRecorder users = aggregator.set("users", Tags.of("app", "web"));
+        for (int i = 0; i < 30; i++) {
+            users.record(i % 10, T0 + i); // 30 samples, 10 members
+        }
+        WindowAggregate a = collectBySeries().get(SeriesKey.of("users", Tags.of("app", "web")));
+        assertThat(a.type()).isEqualTo(MetricType.SET);
+        assertThat(a.stats().count()).isEqualTo(30);
+        assertThat(a.stats().distinctEstimate()).isEqualTo(10);
+
+        // Another writer saw members 5..14 (the batch above was collected, not yet committed, so it
+        // is still in memory): the union is 0..14 and 20, each counted once.
+        DistinctSketch theirs = new DistinctSketch();
+        for (int i = 5; i < 15; i++) {
+            theirs.add(i);
+        }
+        store.write(List.of(new WindowAggregate(SeriesKey.of("users", Tags.of("app", "web")), T0 / 1000, "other", 0,
+                new Stats(10, 95, 5, 14).withDistinct(theirs), MetricType.SET))).join();
+        aggregator.set("users", Tags.of("app", "web")).record(20, T0 + 5); // a late member, still in memory
+        List<WindowStats> rows = queries.query(MetricQuery.latest("users", 5)).join().rows();
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).stats().count()).isEqualTo(41);
+        assertThat(rows.get(0).stats().distinctEstimate()).isEqualTo(16);
+    }
+
+    @Test
+    void set_typeIsKeptAndOtherTypesKeepNoDistinctSketch() {
+        aggregator.set("users", Tags.empty()).record(1, T0);
+        aggregator.record("cpu", 3, T0 + 1);
+        Map<SeriesKey, WindowAggregate> bySeries = collectBySeries();
+        assertThat(bySeries.get(SeriesKey.of("cpu")).stats().hasDistinct()).isFalse();
+        assertThat(bySeries.get(SeriesKey.of("cpu")).stats().distinctEstimate()).isEqualTo(-1);
+        assertThatThrownBy(() -> aggregator.counter("users", Tags.empty())).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void listSeries_pagesThroughStoreAndMemoryInOrderWithoutDuplicates() {
         for (int i = 0; i < 5; i++) {
             aggregator.record("cpu", Tags.of("h", "s" + i), 1);

@@ -495,6 +495,9 @@ final class Api {
                         g.writeFieldName("last");
                         JsonOut.number(g, row.stats().last());
                     }
+                    if (row.stats().hasDistinct()) {
+                        g.writeNumberField("distinct", row.stats().distinctEstimate());
+                    }
                     if (quantiles != null) {
                         writeQuantiles(g, quantiles, row.stats());
                     }

@@ -159,6 +159,18 @@ class RequestHandlerTest {
     }
 
     @Test
+    void post_set_rowsCarryTheDistinctCountInBothRenderings() {
+        EmbeddedChannel ch = channel();
+        exchange(ch, RawClient.post("/metrics", "[{\"name\":\"u\",\"type\":\"set\",\"value\":7},"
+                + "{\"name\":\"u\",\"type\":\"set\",\"value\":9},{\"name\":\"u\",\"type\":\"set\",\"value\":7}]"));
+
+        assertThat(exchange(ch, RawClient.get("/metrics/u"))).endsWith(
+                ",\"sum\":23.0,\"count\":3,\"min\":7.0,\"max\":9.0,\"distinct\":2}]");
+        assertThat(exchange(ch, RawClient.get("/metrics/u?step=60"))).endsWith(
+                ",\"sum\":23.0,\"count\":3,\"min\":7.0,\"max\":9.0,\"distinct\":2}]");
+    }
+
+    @Test
     void post_typeConflict_409NamingBothTypes() {
         EmbeddedChannel ch = channel();
         exchange(ch, RawClient.post("/metrics", "{\"name\":\"hits\",\"type\":\"counter\",\"value\":1}"));

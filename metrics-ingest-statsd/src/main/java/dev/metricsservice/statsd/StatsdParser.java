@@ -1,5 +1,6 @@
 package dev.metricsservice.statsd;
 
+import dev.metricsservice.core.DistinctSketch;
 import dev.metricsservice.core.MetricType;
 import dev.metricsservice.core.Tags;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +40,6 @@ final class StatsdParser {
         UNKNOWN_SECTION("unknown_section"),
         /** More values packed into one line than {@code maxValuesPerLine}. */
         TOO_MANY_VALUES("too_many_values"),
-        /** Sets ({@code |s}) are not aggregated yet. */
-        SET_UNSUPPORTED("set_unsupported"),
         /** A DogStatsD event ({@code _e{...}}): skipped. */
         EVENT("event"),
         /** A DogStatsD service check ({@code _sc|...}): skipped. */
@@ -118,15 +117,22 @@ final class StatsdParser {
         }
         MetricType type = type(bytes, bar + 1, typeEnd);
         if (type == null) {
-            if (typeEnd - bar - 1 == 1 && bytes[bar + 1] == 's') {
-                return drop(Drop.SET_UNSUPPORTED);
-            }
             return drop(typeEnd == bar + 1 ? Drop.MALFORMED : Drop.UNKNOWN_TYPE);
         }
         l.type = type;
         boolean gauge = type == MetricType.GAUGE;
         // values
         int v = colon + 1;
+        if (type == MetricType.SET) {
+            // A member is text and may hold ':', so a set line packs no values. A numeric member
+            // is its number (as a JSON set sample's value is); any other text is hashed.
+            double member = number(bytes, v, bar);
+            if (Double.isNaN(member) || Double.isInfinite(member)) {
+                member = DistinctSketch.textMember(bytes, v, bar);
+            }
+            l.values[l.valueCount++] = member;
+            v = bar + 1;
+        }
         while (v <= bar) {
             int end = indexOf(bytes, v, bar, (byte) ':');
             if (end < 0) {
@@ -195,7 +201,7 @@ final class StatsdParser {
             } else if (type == MetricType.DISTRIBUTION) {
                 l.repeat = (int) Math.max(1, Math.min(1000, Math.round(1 / rate)));
             }
-            // a gauge is a level: its rate does not scale it
+            // a gauge is a level and a set member is seen or not: the rate scales neither
         }
         return l;
     }
@@ -215,6 +221,7 @@ final class StatsdParser {
                 case 'c' -> MetricType.COUNTER;
                 case 'g' -> MetricType.GAUGE;
                 case 'h', 'd' -> MetricType.DISTRIBUTION;
+                case 's' -> MetricType.SET;
                 default -> null;
             };
         }

@@ -60,6 +60,23 @@ class StatsdParserTest {
     }
 
     @Test
+    void parse_sets_numericMembersAreTheirNumberAndTextIsHashed() {
+        StatsdParser.Line n = parse("users:42|s|@0.5");
+        assertThat(n.type).isEqualTo(MetricType.SET);
+        assertThat(n.valueCount).isEqualTo(1);
+        assertThat(n.values[0]).isEqualTo(42.0); // the rate does not scale a member
+        StatsdParser.Line a = parse("users:alice|s|#app:web");
+        double alice = a.values[0];
+        assertThat(a.tags).isEqualTo(Tags.of("app", "web"));
+        assertThat(alice).isEqualTo(Math.rint(alice)).isLessThan(0x1p53);
+        assertThat(parse("users:bob|s").values[0]).isNotEqualTo(alice);
+        assertThat(parse("users:alice|s").values[0]).isEqualTo(alice);
+        StatsdParser.Line colon = parse("peers:10.0.0.1:8080|s");
+        assertThat(colon.valueCount).isEqualTo(1); // a member may hold ':' and is not packed
+        assertThat(dropOf("users:|s")).isEqualTo(StatsdParser.Drop.MALFORMED);
+    }
+
+    @Test
     void parse_badLines_areDroppedByReason() {
         assertThat(dropOf("no-bar")).isEqualTo(StatsdParser.Drop.MALFORMED);
         assertThat(dropOf(":1|c")).isEqualTo(StatsdParser.Drop.MALFORMED);
@@ -78,7 +95,6 @@ class StatsdParserTest {
         assertThat(dropOf("name:1|c|z:what")).isEqualTo(StatsdParser.Drop.UNKNOWN_SECTION);
         assertThat(dropOf("name:1|c||#a:b")).isEqualTo(StatsdParser.Drop.MALFORMED);
         assertThat(dropOf("name:1:2:3:4:5:6:7:8:9|d")).isEqualTo(StatsdParser.Drop.TOO_MANY_VALUES);
-        assertThat(dropOf("users:alice|s")).isEqualTo(StatsdParser.Drop.SET_UNSUPPORTED);
         assertThat(dropOf("_e{5,4}:title|text")).isEqualTo(StatsdParser.Drop.EVENT);
         assertThat(dropOf("_sc|db.up|0")).isEqualTo(StatsdParser.Drop.SERVICE_CHECK);
     }

@@ -80,6 +80,18 @@ class StatsdServerTest {
     }
 
     @Test
+    void datagram_sets_countDistinctMembersAcrossDatagrams() throws Exception {
+        server = StatsdServer.start(aggregator, null, StatsdConfig.defaults().withAddress("127.0.0.1", 0));
+        send("users:alice|s|#app:web\nusers:bob|s|#app:web\nusers:alice|s|#app:web\nusers:42|s|#app:web");
+        send("users:bob|s|#app:web\nusers:carol|s|#app:web|@0.1\nusers:42.0|s|#app:web");
+        awaitDatagrams(2);
+        Stats users = total(SeriesKey.of("users", Tags.of("app", "web")));
+        assertThat(users.count()).isEqualTo(7);
+        assertThat(users.distinctEstimate()).isEqualTo(4); // alice, bob, carol, 42
+        assertThat(server.counters().get("lines_accepted")).isEqualTo(7);
+    }
+
+    @Test
     void datagrams_fromManySenders_everyLineCountedOnce() throws Exception {
         server = StatsdServer.start(aggregator, null, StatsdConfig.defaults().withAddress("127.0.0.1", 0));
         int senders = 4;

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.metricsservice.core.MetricType;
+import dev.metricsservice.core.DistinctSketch;
 import dev.metricsservice.core.QuantileSketch;
 import dev.metricsservice.core.QueryResult;
 import dev.metricsservice.core.QueryService;
@@ -658,5 +659,43 @@ public abstract class MetricStoreContractTest {
         write(new WindowAggregate(k, T0, "w1", 0, whole, MetricType.DISTRIBUTION));
 
         assertThat(latest("lat", 5)).extracting(WindowStats::stats).containsExactly(whole);
+    }
+
+    private static Stats set(long... members) {
+        DistinctSketch d = new DistinctSketch();
+        double sum = 0;
+        for (long m : members) {
+            d.add(m);
+            sum += m;
+        }
+        long min = java.util.Arrays.stream(members).min().orElseThrow();
+        long max = java.util.Arrays.stream(members).max().orElseThrow();
+        return Stats.of(members.length, sum, min, max).withDistinct(d);
+    }
+
+    @Test
+    void write_setSketches_roundTripAndMergeAsAUnionAcrossWritersAmendmentsAndSteps() throws Exception {
+        SeriesKey k = SeriesKey.of("users", Tags.of("app", "web"));
+        Stats w1 = set(1, 2, 3, 3, 4);
+        Stats w2 = set(3, 4, 5, 6);
+        Stats late = set(6, 7);
+        Stats next = set(1, 100);
+        write(new WindowAggregate(k, T0, "w1", 0, w1, MetricType.SET),
+                new WindowAggregate(k, T0, "w2", 0, w2, MetricType.SET),
+                new WindowAggregate(k, T0, "w1", 2, late, MetricType.SET),
+                new WindowAggregate(k, T0 + 10, "w1", 0, next, MetricType.SET));
+
+        List<SeriesWindow> windows = await(store.query(MetricQuery.latest("users", 5)));
+        assertThat(windows).extracting(SeriesWindow::type).containsOnly(MetricType.SET);
+        Stats first = windows.get(1).stats();
+        assertThat(first).isEqualTo(w1.merge(w2).merge(late));
+        assertThat(first.count()).isEqualTo(11);
+        assertThat(first.distinctEstimate()).isEqualTo(7); // 1..7, each once
+        assertThat(windows.get(0).stats().distinctEstimate()).isEqualTo(2);
+
+        MetricQuery oneStep = new MetricQuery("users", List.of(), List.of(), 60, 0, Long.MAX_VALUE / 2, 10,
+                MetricQuery.Order.OLDEST_FIRST);
+        assertThat(rows(oneStep)).singleElement()
+                .satisfies(r -> assertThat(r.stats().distinctEstimate()).isEqualTo(8)); // 1..7 and 100
     }
 }

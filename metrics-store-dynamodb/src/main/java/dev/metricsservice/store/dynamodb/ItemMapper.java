@@ -2,6 +2,7 @@ package dev.metricsservice.store.dynamodb;
 
 import dev.metricsservice.core.MetricType;
 import dev.metricsservice.core.SeriesKey;
+import dev.metricsservice.core.DistinctSketch;
 import dev.metricsservice.core.QuantileSketch;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.Tags;
@@ -80,8 +81,13 @@ final class ItemMapper {
      * bound, 57,368 with the default 2,048; items written before sketches existed have none.
      */
     static final String SKETCH = "sketch";
+    /**
+     * A set's distinct-value sketch ({@code DistinctSketch.toBytes()}), a binary attribute of at most
+     * 4,099 bytes; other types and items written before sets existed have none.
+     */
+    static final String DISTINCT = "distinct";
     static final Set<String> RESERVED_ATTRIBUTES = Set.of(PARTITION_KEY, SORT_KEY, TIMESTAMP, WRITER, AMENDMENT, COUNT, SUM, MIN,
-            MAX, TAGS, TYPE, LAST, LAST_MS, LAST_WINDOW, SKETCH);
+            MAX, TAGS, TYPE, LAST, LAST_MS, LAST_WINDOW, SKETCH, DISTINCT);
 
     /** Separates the name from the tags in a series id; a control character, never in a name. */
     static final char SERIES_SEPARATOR = '\u001D';
@@ -210,6 +216,9 @@ final class ItemMapper {
         if (s.hasSketch()) {
             item.put(SKETCH, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(s.sketchBytes())));
         }
+        if (s.hasDistinct()) {
+            item.put(DISTINCT, AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(s.distinctBytes())));
+        }
         if (ttlAttribute != null && expiryEpochSecond != null) {
             item.put(ttlAttribute, AttributeValue.fromN(Long.toString(expiryEpochSecond)));
         }
@@ -258,9 +267,22 @@ final class ItemMapper {
                 throw new IllegalArgumentException("attribute '" + SKETCH + "' cannot be read: " + e.getMessage(), e);
             }
         }
+        DistinctSketch distinct = null;
+        AttributeValue distinctValue = item.get(DISTINCT);
+        if (distinctValue != null) {
+            if (distinctValue.b() == null) {
+                throw new IllegalArgumentException("attribute '" + DISTINCT + "' is not binary");
+            }
+            try {
+                distinct = DistinctSketch.fromBytes(distinctValue.b().asByteArrayUnsafe());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("attribute '" + DISTINCT + "' cannot be read: " + e.getMessage(), e);
+            }
+        }
         Stats stats = item.containsKey(LAST)
-                ? new Stats(count, sum, min, max, decodeDouble(item, LAST), Long.parseLong(requireN(item, LAST_MS)), sketch)
-                : new Stats(count, sum, min, max, Double.NaN, Stats.NO_LAST, sketch);
+                ? new Stats(count, sum, min, max, decodeDouble(item, LAST), Long.parseLong(requireN(item, LAST_MS)),
+                        sketch, distinct)
+                : new Stats(count, sum, min, max, Double.NaN, Stats.NO_LAST, sketch, distinct);
         return new StoredAggregate(series, type, window, writer, amendment, stats, expiry);
     }
 

@@ -34,8 +34,8 @@ final class AggregateWriter implements AutoCloseable {
     static final String UPSERT = """
             INSERT INTO window_aggregate
                 (series_id, window_start, writer_id, amendment, sample_count, value_sum, value_min, value_max,
-                 last_value, last_epoch_ms, sketch)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 last_value, last_epoch_ms, sketch, distinct_sketch)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (series_id, window_start, writer_id, amendment) DO UPDATE SET
                 sample_count  = excluded.sample_count,
                 value_sum     = excluded.value_sum,
@@ -43,7 +43,8 @@ final class AggregateWriter implements AutoCloseable {
                 value_max     = excluded.value_max,
                 last_value    = excluded.last_value,
                 last_epoch_ms = excluded.last_epoch_ms,
-                sketch        = excluded.sketch""";
+                sketch        = excluded.sketch,
+                distinct_sketch = excluded.distinct_sketch""";
 
     /** Creates a series row, or gives an existing one the type it is written with now. */
     static final String UPSERT_SERIES = """
@@ -221,6 +222,11 @@ final class AggregateWriter implements AutoCloseable {
             upsert.setBytes(11, s.sketchBytes());
         } else {
             upsert.setNull(11, Types.BLOB);
+        }
+        if (s.hasDistinct()) {
+            upsert.setBytes(12, s.distinctBytes());
+        } else {
+            upsert.setNull(12, Types.BLOB);
         }
     }
 

@@ -20,7 +20,9 @@ import java.util.List;
  * with its type) and aggregates keyed by the series' id, with a gauge's last value and its time,
  * and an index on the window start for retention; 4 adds a {@code sketch} BLOB (a distribution
  * window's quantile sketch, {@code QuantileSketch.toBytes()}; NULL for other types and for rows
- * written before, which stay valid: they count, they just have no quantiles). An older file is migrated step by step inside
+ * written before, which stay valid: they count, they just have no quantiles); 5 adds the {@code set}
+ * type (the series table is rebuilt for its CHECK, ids kept) and a {@code distinct_sketch} BLOB (a
+ * set window's {@code DistinctSketch.toBytes()}, NULL for other types). An older file is migrated step by step inside
  * the start-up transaction: version-1 rows become amendment 0 of their window, and every existing
  * name becomes one untagged summary series, so existing data reads back unchanged; a crash during
  * the migration leaves the file at its old version (SQLite's DDL is transactional).
@@ -41,7 +43,7 @@ import java.util.List;
 final class Schema {
 
     /** The schema version this build writes and reads. */
-    static final int CURRENT_VERSION = 4;
+    static final int CURRENT_VERSION = 5;
 
     /** {@code PRAGMA application_id} of our files: "MTRC" in ASCII. */
     static final int APPLICATION_ID = 0x4D545243;
@@ -53,8 +55,12 @@ final class Schema {
     /** Columns of {@link #AGGREGATE_TABLE} in order; the first four form the primary key. */
     static final List<String> AGGREGATE_COLUMNS = List.of(
             "series_id", "window_start", "writer_id", "amendment", "sample_count", "value_sum", "value_min",
-            "value_max", "last_value", "last_epoch_ms", "sketch");
-    private static final List<Integer> AGGREGATE_KEY_POSITIONS = List.of(1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0);
+            "value_max", "last_value", "last_epoch_ms", "sketch", "distinct_sketch");
+    private static final List<Integer> AGGREGATE_KEY_POSITIONS = List.of(1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /** The table as schema version 4 had it. */
+    private static final List<String> V4_AGGREGATE_COLUMNS = AGGREGATE_COLUMNS.subList(0, 11);
+    private static final List<Integer> V4_AGGREGATE_KEY_POSITIONS = AGGREGATE_KEY_POSITIONS.subList(0, 11);
 
     /** The table as schema version 3 had it. */
     private static final List<String> V3_AGGREGATE_COLUMNS = AGGREGATE_COLUMNS.subList(0, 10);
@@ -84,11 +90,12 @@ final class Schema {
     // series or finding those that match a tag filter reads this small table only. The UNIQUE
     // index orders rows by (name, tags) in UTF-8 byte order, the order series are listed in.
     private static final String CREATE_SERIES_TABLE = """
-            CREATE TABLE series (
+            CREATE TABLE %s (
                 series_id   INTEGER PRIMARY KEY,
                 metric_name TEXT    NOT NULL,
                 tags        TEXT    NOT NULL,
-                metric_type TEXT    NOT NULL CHECK (metric_type IN ('summary', 'counter', 'gauge', 'distribution')),
+                metric_type TEXT    NOT NULL
+                            CHECK (metric_type IN ('summary', 'counter', 'gauge', 'distribution', 'set')),
                 UNIQUE (metric_name, tags)
             ) STRICT""";
 
@@ -108,6 +115,7 @@ final class Schema {
                 last_value    ANY              CHECK (last_value IS NULL OR typeof(last_value) = 'real'),
                 last_epoch_ms INTEGER,
                 sketch        BLOB,
+                distinct_sketch BLOB,
                 PRIMARY KEY (series_id, window_start, writer_id, amendment)
             ) STRICT, WITHOUT ROWID""";
 
@@ -167,7 +175,7 @@ final class Schema {
 
     private static void create(Statement s) throws SQLException {
         s.execute(CREATE_VERSION_TABLE);
-        s.execute(CREATE_SERIES_TABLE);
+        s.execute(CREATE_SERIES_TABLE.formatted(SERIES_TABLE));
         s.execute(CREATE_AGGREGATE_TABLE.formatted(AGGREGATE_TABLE));
         s.execute(CREATE_AGE_INDEX);
         s.executeUpdate("INSERT INTO metrics_schema (id, version, created_at_epoch_second) VALUES (1, "
@@ -207,9 +215,9 @@ final class Schema {
         int v = (int) (long) version;
         checkTable(s, file, v, AGGREGATE_TABLE,
                 v == 1 ? V1_AGGREGATE_COLUMNS : v == 2 ? V2_AGGREGATE_COLUMNS : v == 3 ? V3_AGGREGATE_COLUMNS
-                        : AGGREGATE_COLUMNS,
+                        : v == 4 ? V4_AGGREGATE_COLUMNS : AGGREGATE_COLUMNS,
                 v == 1 ? V1_AGGREGATE_KEY_POSITIONS : v == 2 ? V2_AGGREGATE_KEY_POSITIONS : v == 3
-                        ? V3_AGGREGATE_KEY_POSITIONS : AGGREGATE_KEY_POSITIONS);
+                        ? V3_AGGREGATE_KEY_POSITIONS : v == 4 ? V4_AGGREGATE_KEY_POSITIONS : AGGREGATE_KEY_POSITIONS);
         if (v >= 3) {
             checkTable(s, file, v, SERIES_TABLE, SERIES_COLUMNS, SERIES_KEY_POSITIONS);
         }
@@ -254,7 +262,7 @@ final class Schema {
             version = 2;
         }
         if (version == 2) {
-            s.execute(CREATE_SERIES_TABLE);
+            s.execute(CREATE_SERIES_TABLE.formatted(SERIES_TABLE));
             int series = s.executeUpdate(
                     "INSERT INTO series (metric_name, tags, metric_type)"
                             + " SELECT DISTINCT metric_name, '', 'summary' FROM window_aggregate ORDER BY metric_name");
@@ -269,11 +277,11 @@ final class Schema {
             s.execute("DROP TABLE window_aggregate");
             s.execute("ALTER TABLE window_aggregate_v3 RENAME TO window_aggregate");
             s.execute(CREATE_AGE_INDEX);
-            s.executeUpdate("UPDATE metrics_schema SET version = 4 WHERE id = 1");
+            s.executeUpdate("UPDATE metrics_schema SET version = 5 WHERE id = 1");
             org.slf4j.LoggerFactory.getLogger(Schema.class).info(
-                    "migrated SQLite database {} from schema version 2 to 4 ({} metric names became untagged summary"
+                    "migrated SQLite database {} from schema version 2 to 5 ({} metric names became untagged summary"
                             + " series, {} rows kept)", file, series, rows);
-            return; // the table was created in the current shape, sketch column included
+            return; // the tables were created in the current shape, sketch columns included
         }
         if (version == 3) {
             // Adding a nullable column rewrites nothing: existing rows read NULL, "no sketch".
@@ -281,6 +289,21 @@ final class Schema {
             s.executeUpdate("UPDATE metrics_schema SET version = 4 WHERE id = 1");
             org.slf4j.LoggerFactory.getLogger(Schema.class).info(
                     "migrated SQLite database {} from schema version 3 to 4 (a sketch column for quantiles)", file);
+            version = 4;
+        }
+        if (version == 4) {
+            // SQLite cannot change a CHECK in place: the series table is copied into the new shape
+            // with its ids, so every aggregate still points at its series.
+            s.execute("ALTER TABLE window_aggregate ADD COLUMN distinct_sketch BLOB");
+            s.execute(CREATE_SERIES_TABLE.formatted("series_v5"));
+            int series = s.executeUpdate("INSERT INTO series_v5 (series_id, metric_name, tags, metric_type)"
+                    + " SELECT series_id, metric_name, tags, metric_type FROM series");
+            s.execute("DROP TABLE series");
+            s.execute("ALTER TABLE series_v5 RENAME TO series");
+            s.executeUpdate("UPDATE metrics_schema SET version = 5 WHERE id = 1");
+            org.slf4j.LoggerFactory.getLogger(Schema.class).info(
+                    "migrated SQLite database {} from schema version 4 to 5 (the set type; {} series kept)", file,
+                    series);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.metricsservice.core.MetricType;
 import dev.metricsservice.core.SeriesInfo;
 import dev.metricsservice.core.SeriesKey;
 import dev.metricsservice.core.SeriesWindow;
+import dev.metricsservice.core.DistinctSketch;
 import dev.metricsservice.core.QuantileSketch;
 import dev.metricsservice.core.Stats;
 import dev.metricsservice.core.TagFilter;
@@ -39,7 +40,8 @@ import java.util.List;
 final class WindowReader implements AutoCloseable {
 
     private static final String SELECT_WINDOWS = """
-            SELECT window_start, sample_count, value_sum, value_min, value_max, last_value, last_epoch_ms, sketch
+            SELECT window_start, sample_count, value_sum, value_min, value_max, last_value, last_epoch_ms, sketch,
+                   distinct_sketch
             FROM window_aggregate
             WHERE series_id = ? AND window_start >= ? AND window_start < ?
             ORDER BY window_start %1$s, writer_id %1$s, amendment %1$s""";
@@ -179,8 +181,18 @@ final class WindowReader implements AutoCloseable {
                         + e.getMessage() + "): the database holds a damaged row or one from a newer build");
             }
         }
-        return noLast ? new Stats(count, sum, min, max, Double.NaN, Stats.NO_LAST, sketch)
-                : new Stats(count, sum, min, max, last, lastMillis, sketch);
+        byte[] distinctBytes = rs.getBytes(9);
+        DistinctSketch distinct = null;
+        if (distinctBytes != null) {
+            try {
+                distinct = DistinctSketch.fromBytes(distinctBytes);
+            } catch (IllegalArgumentException e) {
+                throw new StoreException(StoreException.Kind.INTERNAL, "a stored distinct sketch cannot be read ("
+                        + e.getMessage() + "): the database holds a damaged row or one from a newer build");
+            }
+        }
+        return noLast ? new Stats(count, sum, min, max, Double.NaN, Stats.NO_LAST, sketch, distinct)
+                : new Stats(count, sum, min, max, last, lastMillis, sketch, distinct);
     }
 
     private static void addWindow(WindowMerger merger, Found series, long windowStart, List<Stats> writers,

@@ -124,6 +124,46 @@ class SchemaMigrationTest {
     }
 
     @Test
+    void open_version4File_keepsEverySeriesAndRowAndTakesSets() throws Exception {
+        Path file = copyOf("schema-v4.db");
+        assertThat(version(file)).isEqualTo(4);
+
+        QuantileSketch sketch = new QuantileSketch(0.01, 2048);
+        sketch.add(1.0);
+        sketch.add(2.0);
+        sketch.add(3.0);
+        try (SqliteMetricStore store = SqliteMetricStore.open(file)) {
+            assertThat(await(store.query(MetricQuery.latest("latency", 5)))).containsExactly(new SeriesWindow(
+                    SeriesKey.of("latency", Tags.of("host", "a")), MetricType.DISTRIBUTION, T0,
+                    Stats.of(3, 6.0, 1.0, 3.0).withSketch(sketch)));
+            assertThat(await(store.query(MetricQuery.latest("temp", 5)))).containsExactly(new SeriesWindow(
+                    SeriesKey.of("temp"), MetricType.GAUGE, T0, new Stats(2, 41.0, 20.0, 21.0, 21.0, 1_764_000_005_000L)));
+            // The old counter's row is updated in place by the same identity, through the rebuilt series table.
+            await(store.write(List.of(new WindowAggregate(SeriesKey.of("hits", Tags.of("route", "/")), T0 + 10,
+                    "writer-b", 0, Stats.of(5, 12.0, 1.0, 4.0), MetricType.COUNTER))));
+            assertThat(await(store.query(MetricQuery.latest("hits", 5)))).containsExactly(new SeriesWindow(
+                    SeriesKey.of("hits", Tags.of("route", "/")), MetricType.COUNTER, T0 + 10, Stats.of(5, 12.0, 1.0, 4.0)));
+
+            dev.metricsservice.core.DistinctSketch members = new dev.metricsservice.core.DistinctSketch();
+            members.add(7);
+            members.add(8);
+            await(store.write(List.of(new WindowAggregate(SeriesKey.of("users"), T0, "writer-new", 0,
+                    Stats.of(3, 22.0, 7.0, 8.0).withDistinct(members), MetricType.SET))));
+            assertThat(await(store.query(MetricQuery.latest("users", 5)))).singleElement().satisfies(r -> {
+                assertThat(r.type()).isEqualTo(MetricType.SET);
+                assertThat(r.stats().distinctEstimate()).isEqualTo(2);
+            });
+            assertThat(await(store.listSeries(new SeriesListQuery(Optional.empty(), List.of(), 0, Long.MAX_VALUE / 2,
+                    10, Optional.empty())))).containsExactly(
+                    new SeriesInfo(SeriesKey.of("hits", Tags.of("route", "/")), MetricType.COUNTER),
+                    new SeriesInfo(SeriesKey.of("latency", Tags.of("host", "a")), MetricType.DISTRIBUTION),
+                    new SeriesInfo(SeriesKey.of("temp"), MetricType.GAUGE),
+                    new SeriesInfo(SeriesKey.of("users"), MetricType.SET));
+        }
+        assertThat(version(file)).isEqualTo(Schema.CURRENT_VERSION);
+    }
+
+    @Test
     void open_migratedFile_rewritesOldRowsInPlaceAndTakesTaggedSeriesBeside() throws Exception {
         Path file = copyOf("schema-v1.db");
         try (SqliteMetricStore store = SqliteMetricStore.open(file)) {

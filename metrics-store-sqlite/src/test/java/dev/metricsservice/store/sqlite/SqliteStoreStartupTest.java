@@ -169,7 +169,7 @@ class SqliteStoreStartupTest {
         SqliteMetricStore.open(file).close();
         try (Connection other = rawConnection(file); Statement s = other.createStatement()) {
             s.execute("BEGIN EXCLUSIVE");
-            s.execute("INSERT INTO window_aggregate VALUES (1, 1, 'w', 0, 1, 1.0, 1.0, 1.0, NULL, NULL, NULL)");
+            s.execute("INSERT INTO window_aggregate VALUES (1, 1, 'w', 0, 1, 1.0, 1.0, 1.0, NULL, NULL, NULL, NULL)");
 
             Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> SqliteMetricStore.open(
                     SqliteStoreConfig.builder().path(file).busyTimeout(Duration.ofMillis(50)).build()).close());
