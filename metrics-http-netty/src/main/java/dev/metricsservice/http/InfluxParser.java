@@ -90,8 +90,10 @@ final class InfluxParser {
     }
 
     private final List<String> tagParts = new ArrayList<>();
-    private final List<String> fieldNames = new ArrayList<>();
-    private final List<Double> fieldValues = new ArrayList<>();
+    /** The current line's numeric fields: their series names and values (unboxed, reused). */
+    private String[] fieldNames = new String[4];
+    private double[] fieldValues = new double[4];
+    private int fieldCount;
     private int p;
 
     /** The previous line's measurement-and-tags bytes, and what they parsed to: most lines repeat them. */
@@ -100,6 +102,8 @@ final class InfluxParser {
     private String prevMeasurement;
     private Tags prevTags;
     private final java.util.HashMap<String, String> namesOfFields = new java.util.HashMap<>();
+    /** The series name of the k-th field key while the series and that key repeat; null when unknown. */
+    private String[] seriesNameOfKey = new String[4];
 
     /** Where the measurement and tags end: the first space not escaped. */
     private int seriesEnd(int from, int to) {
@@ -158,6 +162,7 @@ final class InfluxParser {
         prevMeasurement = measurement;
         prevTags = tags;
         namesOfFields.clear();
+        java.util.Arrays.fill(seriesNameOfKey, null);
         fields(to, measurement, tags);
     }
 
@@ -187,9 +192,25 @@ final class InfluxParser {
         if (k >= fieldKeys.length) {
             fieldKeys = java.util.Arrays.copyOf(fieldKeys, k * 2);
             fieldKeyBytes = java.util.Arrays.copyOf(fieldKeyBytes, k * 2);
+            seriesNameOfKey = java.util.Arrays.copyOf(seriesNameOfKey, k * 2);
         }
         fieldKeys[k] = key;
         fieldKeyBytes[k] = java.util.Arrays.copyOfRange(b, from, to);
+        seriesNameOfKey[k] = null;
+    }
+
+    /** The series name of field {@code key}: the measurement for "value", else measurement_key. */
+    private String seriesName(int k, String measurement, String key) {
+        String name = seriesNameOfKey[k];
+        if (name == null) {
+            name = namesOfFields.get(key);
+            if (name == null) {
+                name = key.equals("value") ? measurement : measurement + "_" + key;
+                namesOfFields.put(key, name);
+            }
+            seriesNameOfKey[k] = name;
+        }
+        return name;
     }
 
     private void fields(int to, String measurement, Tags tags) throws BadLine {
@@ -199,8 +220,7 @@ final class InfluxParser {
         while (p < to && b[p] == ' ') {
             p++;
         }
-        fieldNames.clear();
-        fieldValues.clear();
+        fieldCount = 0;
         int k = 0;
         while (true) {
             // The k-th field key of a line with the previous line's series is usually the previous
@@ -211,7 +231,7 @@ final class InfluxParser {
                 key = token(to, false, true);
                 rememberFieldKey(k, keyStart, p, key);
             }
-            k++;
+            int keyIndex = k++;
             if (key.isEmpty()) {
                 throw bad("a field key is empty");
             }
@@ -219,10 +239,14 @@ final class InfluxParser {
                 throw bad("field '" + key + "' has no '='");
             }
             p++;
-            Double value = fieldValue(to, key);
-            if (value != null) {
-                fieldNames.add(key);
-                fieldValues.add(value);
+            double value = fieldValue(to, key);
+            if (!Double.isNaN(value)) {
+                if (fieldCount == fieldNames.length) {
+                    fieldNames = java.util.Arrays.copyOf(fieldNames, fieldCount * 2);
+                    fieldValues = java.util.Arrays.copyOf(fieldValues, fieldCount * 2);
+                }
+                fieldNames[fieldCount] = seriesName(keyIndex, measurement, key);
+                fieldValues[fieldCount++] = value;
             }
             if (p < to && b[p] == ',') {
                 p++;
@@ -258,30 +282,28 @@ final class InfluxParser {
                 }
             }
         }
-        for (int i = 0; i < fieldNames.size(); i++) {
+        for (int i = 0; i < fieldCount; i++) {
             if (out.size() == maxSamples) {
                 throw bad("a request may hold at most " + maxSamples + " samples; split it");
             }
-            String field = fieldNames.get(i);
-            String name = namesOfFields.get(field);
-            if (name == null) {
-                name = field.equals("value") ? measurement : measurement + "_" + field;
-                namesOfFields.put(field, name);
-            }
+            String name = fieldNames[i];
             if (out.size() == lineOf.length) {
                 lineOf = java.util.Arrays.copyOf(lineOf, lineOf.length * 2);
             }
             lineOf[out.size()] = lineNumber;
             if (stamped) {
-                out.add(name, tags, null, fieldValues.get(i), epochMillis);
+                out.add(name, tags, null, fieldValues[i], epochMillis);
             } else {
-                out.add(name, tags, null, fieldValues.get(i));
+                out.add(name, tags, null, fieldValues[i]);
             }
         }
     }
 
-    /** A field value: a number, an integer with 'i' or 'u', a boolean (1 or 0), or a string (null: skipped). */
-    private Double fieldValue(int to, String key) throws BadLine {
+    /**
+     * A field value: a number, an integer with 'i' or 'u', a boolean (1 or 0), or a string (NaN:
+     * skipped; a NaN number is refused as not finite, so NaN is free to mean "no value").
+     */
+    private double fieldValue(int to, String key) throws BadLine {
         if (p >= to) {
             throw bad("field '" + key + "' has no value");
         }
@@ -295,7 +317,7 @@ final class InfluxParser {
             }
             p++;
             stringFields++;
-            return null;
+            return Double.NaN;
         }
         int start = p;
         long whole = 0;
