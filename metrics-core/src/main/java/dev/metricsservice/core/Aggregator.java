@@ -406,6 +406,14 @@ public final class Aggregator extends WatermarkPhaser {
         return (offset >= 0 && offset < windowMillis) ? current : Math.floorDiv(epochMillis, windowMillis);
     }
 
+    /**
+     * True while new samples are refused because {@code maxPendingWindows} aggregates wait for the
+     * store (see {@link RecordResult#OVERLOADED}); a volatile read, cheap enough for a readiness probe.
+     */
+    public boolean isOverloaded() {
+        return overloaded;
+    }
+
     /** Refuses a value that is not finite, or any value while overloaded; counts it. */
     RecordResult refuseValue(double value) {
         return reject(Double.isFinite(value) ? RecordResult.OVERLOADED : RecordResult.NON_FINITE_VALUE);

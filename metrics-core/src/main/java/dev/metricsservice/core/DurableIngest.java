@@ -241,6 +241,11 @@ public final class DurableIngest implements AutoCloseable {
     }
 
     /** The aggregator the log drives; read and query it freely, record only through {@link #submit}. */
+    /** Why a batch submitted now would be refused by the log (full, failed, closed); empty while it takes batches. */
+    public java.util.Optional<dev.metricsservice.core.durability.DurableLogException> logRefusal() {
+        return log.refusal();
+    }
+
     public Aggregator aggregator() {
         return aggregator;
     }

@@ -77,7 +77,7 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
         if (expect != null && !expect.trim().equalsIgnoreCase("100-continue")) {
             return refused(head, route, ApiError.expectationFailed(), expectContinue);
         }
-        if ((route == Route.INGEST || route == Route.WRITE) && expectedAuthorization != null && !authorized(head)) {
+        if (expectedAuthorization != null && needsToken(route) && !authorized(head)) {
             return refused(head, route, ApiError.unauthorized(), expectContinue);
         }
         String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
@@ -92,6 +92,15 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
             return refused(head, route, ApiError.bodyTooLarge(config.maxBodyBytes()), true); // never read
         }
         return new Admission.Admitted(head, route, expectContinue);
+    }
+
+    /** Writes always need the token (when one is set); reads when {@code authReads}; probes never. */
+    private boolean needsToken(Route route) {
+        return switch (route) {
+            case INGEST, WRITE -> true;
+            case QUERY, SERIES, STATS, EXPOSITION -> config.authReads();
+            case HEALTH, READY, NONE -> false;
+        };
     }
 
     private static Admission refused(HttpRequest head, Route route, ApiError error, boolean close) {

@@ -658,11 +658,29 @@ final class Api {
         }));
     }
 
-    FullHttpResponse readyResponse(ByteBufAllocator alloc, Throwable error) {
-        if (error != null) {
-            StoreException se = StoreException.of(error);
-            return error(alloc, ApiError.unavailable("store_unavailable",
-                    "the store " + server.store.describe() + " is not ready (" + se.kind() + ": " + se.getMessage() + ")"));
+    /**
+     * {@code GET /ready}: "accepting writes". 503 only when a POST made now would be refused for a
+     * reason that holds for every client (shutting down, the pending bound reached, the log full or
+     * failed), so that a load balancer takes the instance out exactly then. A store that is down
+     * does not make an instance unready: it buffers (in memory and the log) and says so in
+     * {@code /stats} and the exposition ({@code metricsservice_store_healthy}). Cheap and never
+     * waits: it reads three volatile fields.
+     */
+    FullHttpResponse ready(ByteBufAllocator alloc) {
+        if (server.shuttingDown) {
+            return error(alloc, ApiError.unavailable("shutting_down", "the server is shutting down"));
+        }
+        if (aggregator.isOverloaded()) {
+            return error(alloc, ApiError.unavailable("overloaded", "the aggregator holds its most window aggregates"
+                    + " waiting for the store (--max-pending-windows); new samples are refused until the store takes"
+                    + " them"));
+        }
+        if (server.durable != null) {
+            java.util.Optional<dev.metricsservice.core.durability.DurableLogException> refusal =
+                    server.durable.logRefusal();
+            if (refusal.isPresent()) {
+                return error(alloc, Refusals.ofLog(refusal.get()));
+            }
         }
         return Responses.json(HttpResponseStatus.OK, JsonOut.write(alloc, g -> {
             g.writeStartObject();
@@ -691,8 +709,9 @@ final class Api {
         ServerCounters c = server.counters();
         e.gauge("metricsservice_http_open_connections", "Open HTTP connections.").sample(c.openConnections());
         e.counter("metricsservice_http_connections_accepted", "HTTP connections accepted.").sample(c.acceptedConnections());
-        e.counter("metricsservice_http_connections_refused", "HTTP connections refused at the connection limit.")
-                .sample(c.refusedConnections());
+        e.counter("metricsservice_http_connections_refused", "HTTP connections refused, by the limit that refused them.")
+                .sample(c.refusedConnections(), "limit", "server")
+                .sample(c.refusedPerAddress(), "limit", "address");
         Exposition.Family answers = e.counter("metricsservice_http_responses", "HTTP responses by route and status.");
         for (Object[] r : server.answersByRouteAndStatus()) {
             answers.sample((Long) r[2], "route", (String) r[0], "status", String.valueOf(r[1]));
@@ -761,6 +780,7 @@ final class Api {
             g.writeNumberField("open", s.openConnections());
             g.writeNumberField("accepted", s.acceptedConnections());
             g.writeNumberField("refused", s.refusedConnections());
+            g.writeNumberField("refused_per_address", s.refusedPerAddress());
             g.writeEndObject();
             g.writeObjectFieldStart("requests");
             for (Map.Entry<Integer, Long> e : s.requestsByStatus().entrySet()) {

@@ -31,6 +31,11 @@ record ApiError(int status, String code, String message) {
         return new ApiError(405, "method_not_allowed", "method " + method + " is not allowed here; use " + allow);
     }
 
+    static ApiError headerTimeout() {
+        return new ApiError(408, "header_timeout", "the request line and headers did not arrive in time; send them"
+                + " at once");
+    }
+
     static ApiError requestTimeout() {
         return new ApiError(408, "request_timeout", "the request did not arrive completely in time; send it faster");
     }

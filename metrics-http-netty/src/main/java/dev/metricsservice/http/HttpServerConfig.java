@@ -39,6 +39,14 @@ import java.util.Objects;
  *                              within it is answered like the first. Default 10 min
  * @param dedupMaxKeys          most keys remembered (oldest forgotten first; about 200 bytes each).
  *                              Default 1,000,000
+ * @param maxConnectionsPerAddress concurrent connections from one remote IP address; more are
+ *                              answered 503 and closed, so that one client cannot take the whole
+ *                              {@code maxConnections} from others (probes included). Default 256
+ * @param headerReadTimeout     a request's line and headers must arrive within this time of its first
+ *                              byte, else 408 {@code header_timeout} and close. Default 10 s
+ * @param authReads             when true (and a token is set), reads ({@code GET /metrics/{name}},
+ *                              {@code /series}, {@code /stats} and the exposition) need the token
+ *                              too; {@code /health} and {@code /ready} never do. Default false
  */
 public record HttpServerConfig(
         String bindHost,
@@ -58,7 +66,10 @@ public record HttpServerConfig(
         int maxQueryLimit,
         boolean preferNativeTransport,
         Duration dedupWindow,
-        int dedupMaxKeys) {
+        int dedupMaxKeys,
+        int maxConnectionsPerAddress,
+        Duration headerReadTimeout,
+        boolean authReads) {
 
     public HttpServerConfig {
         Objects.requireNonNull(bindHost, "bindHost");
@@ -83,6 +94,11 @@ public record HttpServerConfig(
             throw new IllegalArgumentException("dedupWindow must be at most 7 days, was " + dedupWindow);
         }
         requireRange("dedupMaxKeys", dedupMaxKeys, 1, 100_000_000);
+        requireRange("maxConnectionsPerAddress", maxConnectionsPerAddress, 1, maxConnections);
+        requirePositive("headerReadTimeout", headerReadTimeout);
+        if (authReads && authToken == null) {
+            throw new IllegalArgumentException("authReads needs an authToken");
+        }
     }
 
     /** The defaults listed on the record components. */
@@ -116,6 +132,9 @@ public record HttpServerConfig(
         b.preferNativeTransport = preferNativeTransport;
         b.dedupWindow = dedupWindow;
         b.dedupMaxKeys = dedupMaxKeys;
+        b.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        b.headerReadTimeout = headerReadTimeout;
+        b.authReads = authReads;
         return b;
     }
 
@@ -164,6 +183,9 @@ public record HttpServerConfig(
         private boolean preferNativeTransport = true;
         private Duration dedupWindow = Duration.ofMinutes(10);
         private int dedupMaxKeys = 1_000_000;
+        private int maxConnectionsPerAddress = 256;
+        private Duration headerReadTimeout = Duration.ofSeconds(10);
+        private boolean authReads;
 
         private Builder() {
         }
@@ -186,12 +208,16 @@ public record HttpServerConfig(
         public Builder preferNativeTransport(boolean v) { preferNativeTransport = v; return this; }
         public Builder dedupWindow(Duration v) { dedupWindow = v; return this; }
         public Builder dedupMaxKeys(int v) { dedupMaxKeys = v; return this; }
+        public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = v; return this; }
+        public Builder headerReadTimeout(Duration v) { headerReadTimeout = v; return this; }
+        public Builder authReads(boolean v) { authReads = v; return this; }
 
         /** Validates and builds. @throws IllegalArgumentException naming the bad setting */
         public HttpServerConfig build() {
             return new HttpServerConfig(bindHost, port, ioThreads, maxBodyBytes, maxBatchSize, maxInitialLineBytes,
                     maxHeaderBytes, maxConnections, idleTimeout, requestReadTimeout, shutdownTimeout, retryAfter,
-                    authToken, defaultQueryLimit, maxQueryLimit, preferNativeTransport, dedupWindow, dedupMaxKeys);
+                    authToken, defaultQueryLimit, maxQueryLimit, preferNativeTransport, dedupWindow, dedupMaxKeys,
+                    Math.min(maxConnectionsPerAddress, maxConnections), headerReadTimeout, authReads);
         }
     }
 }

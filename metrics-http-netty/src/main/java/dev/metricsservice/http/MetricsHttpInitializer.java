@@ -44,8 +44,18 @@ final class MetricsHttpInitializer extends ChannelInitializer<SocketChannel> {
         }
         if (open > server.config.maxConnections() || server.shuttingDown) {
             server.refusedConnections.increment();
-            p.addLast("refuse", new Refuse(server.config.retryAfterSeconds()));
+            p.addLast("refuse", new Refuse(Responses.tooManyConnections(server.config.retryAfterSeconds())));
             return;
+        }
+        java.net.InetSocketAddress remote = ch.remoteAddress();
+        if (remote != null && remote.getAddress() != null) {
+            java.net.InetAddress address = remote.getAddress();
+            if (!server.addressLimits.tryAcquire(address)) {
+                p.addLast("refuse", new Refuse(Responses.tooManyConnectionsFromAddress(
+                        server.config.maxConnectionsPerAddress(), server.config.retryAfterSeconds())));
+                return;
+            }
+            ch.closeFuture().addListener(f -> server.addressLimits.release(address));
         }
         server.channels.add(ch);
         ConnectionTimeouts timeouts = new ConnectionTimeouts(server.config);
@@ -57,15 +67,15 @@ final class MetricsHttpInitializer extends ChannelInitializer<SocketChannel> {
 
     /** Answers 503 without reading anything and closes. */
     private static final class Refuse extends ChannelInboundHandlerAdapter {
-        private final long retryAfterSeconds;
+        private final io.netty.buffer.ByteBuf answer;
 
-        Refuse(long retryAfterSeconds) {
-            this.retryAfterSeconds = retryAfterSeconds;
+        Refuse(io.netty.buffer.ByteBuf answer) {
+            this.answer = answer;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            LingeringClose.after(ctx.writeAndFlush(Responses.tooManyConnections(retryAfterSeconds)));
+            LingeringClose.after(ctx.writeAndFlush(answer));
         }
 
         @Override

@@ -87,6 +87,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onAdmission(ChannelHandlerContext ctx, Admission admission) {
+        timeouts.headComplete();
         exchange = new Exchange(admission, System.nanoTime());
         server.inFlight.increment();
         if (admission instanceof Admission.Refused refused) {
@@ -188,7 +189,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                         (text, error) -> api.expositionResponse(ctx.alloc(), text, openMetrics, error));
             }
             case HEALTH -> answer(ctx, api.health(ctx.alloc()), false);
-            case READY -> await(ctx, call(server.store::checkReady), (ok, error) -> api.readyResponse(ctx.alloc(), error));
+            case READY -> answer(ctx, api.ready(ctx.alloc()), false);
             case STATS -> await(ctx, CompletableFuture.supplyAsync(
                             () -> new Api.StatsSnapshot(server.aggregator.counters(), server.instrumentation.extraStats()),
                             server.offLoop),
@@ -308,7 +309,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (event) {
-            case IDLE, REQUEST_TIMEOUT -> {
+            case IDLE, REQUEST_TIMEOUT, HEADER_TIMEOUT -> {
                 if (asyncPending || closing) {
                     return; // waiting for the store is our delay, not the client's
                 }
@@ -317,11 +318,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                     ctx.close();
                     return;
                 }
-                if (exchange != null || event == ConnectionEvent.REQUEST_TIMEOUT) {
+                if (exchange != null || event != ConnectionEvent.IDLE) {
                     if (exchange == null) {
                         exchange = Exchange.none(System.nanoTime());
                     }
-                    answer(ctx, api.error(ctx.alloc(), ApiError.requestTimeout()), true);
+                    answer(ctx, api.error(ctx.alloc(), event == ConnectionEvent.HEADER_TIMEOUT
+                            ? ApiError.headerTimeout() : ApiError.requestTimeout()), true);
                 } else {
                     closing = true;
                     ctx.close();

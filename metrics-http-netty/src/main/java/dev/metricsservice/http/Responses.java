@@ -71,6 +71,16 @@ final class Responses {
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
 
+    /** Raw bytes for a connection refused because its address holds {@code limit} connections already. */
+    static ByteBuf tooManyConnectionsFromAddress(int limit, long retryAfterSeconds) {
+        String body = "{\"error\":\"too_many_connections_from_address\",\"message\":\"this client address has "
+                + limit + " connections open, the most one address may hold (--max-connections-per-address);"
+                + " reuse connections or retry later\"}";
+        String head = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: "
+                + body.length() + "\r\nretry-after: " + retryAfterSeconds + "\r\nconnection: close\r\n\r\n";
+        return Unpooled.copiedBuffer(head + body, StandardCharsets.US_ASCII);
+    }
+
     /** Raw bytes for a connection refused before any HTTP codec runs. */
     static ByteBuf tooManyConnections(long retryAfterSeconds) {
         String body = "{\"error\":\"too_many_connections\",\"message\":\"the server has reached its connection limit; retry later\"}";

@@ -17,10 +17,12 @@ import java.util.Map;
  * @param openConnections     connections open now
  * @param acceptedConnections connections accepted since start (including refused ones)
  * @param refusedConnections  connections refused because {@code maxConnections} were open
+ * @param refusedPerAddress   connections refused because their address held
+ *                            {@code maxConnectionsPerAddress} already
  * @param requestsByStatus    responses sent since start, by HTTP status code (only codes seen)
  */
 public record ServerCounters(String transport, long openConnections, long acceptedConnections,
-                          long refusedConnections, Map<Integer, Long> requestsByStatus) {
+                          long refusedConnections, long refusedPerAddress, Map<Integer, Long> requestsByStatus) {
 
     public ServerCounters {
         requestsByStatus = Map.copyOf(requestsByStatus);

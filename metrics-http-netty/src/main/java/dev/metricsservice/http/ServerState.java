@@ -25,6 +25,7 @@ final class ServerState {
     final AtomicInteger openConnections = new AtomicInteger();
     final LongAdder acceptedConnections = new LongAdder();
     final LongAdder refusedConnections = new LongAdder();
+    final AddressLimits addressLimits;
     /**
      * Requests whose response is not yet written; graceful shutdown waits for zero. An adder, not
      * an atomic, because every request changes it twice from every event loop and only shutdown
@@ -43,6 +44,7 @@ final class ServerState {
         this.aggregator = aggregator;
         this.store = store;
         this.config = config;
+        this.addressLimits = new AddressLimits(config.maxConnectionsPerAddress());
         this.instrumentation = instrumentation;
         this.channels = channels;
         this.offLoop = offLoop;
@@ -102,6 +104,6 @@ final class ServerState {
             }
         }
         return new ServerCounters(transport, openConnections.get(), acceptedConnections.sum(),
-                refusedConnections.sum(), statuses);
+                refusedConnections.sum(), addressLimits.refused(), statuses);
     }
 }

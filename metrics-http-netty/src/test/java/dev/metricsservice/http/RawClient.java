@@ -26,7 +26,15 @@ final class RawClient implements AutoCloseable {
     private final OutputStream out;
 
     RawClient(InetSocketAddress address, int timeoutMillis) throws IOException {
+        this(address, null, timeoutMillis);
+    }
+
+    /** A client whose socket is bound to {@code local} (another loopback address, say) first. */
+    RawClient(InetSocketAddress address, java.net.InetAddress local, int timeoutMillis) throws IOException {
         socket = new Socket();
+        if (local != null) {
+            socket.bind(new InetSocketAddress(local, 0));
+        }
         socket.connect(address, timeoutMillis);
         socket.setSoTimeout(timeoutMillis);
         socket.setTcpNoDelay(true);

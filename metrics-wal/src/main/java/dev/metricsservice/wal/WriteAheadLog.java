@@ -531,6 +531,24 @@ public final class WriteAheadLog implements DurableLog {
         return (double) logBytes.get() / config.maxBytes();
     }
 
+    @Override
+    public java.util.Optional<DurableLogException> refusal() {
+        IOException f = failure;
+        if (f != null) {
+            return java.util.Optional.of(new DurableLogException(Reason.IO_ERROR,
+                    "the write-ahead log failed earlier and takes no more records: " + f.getMessage(), f));
+        }
+        if (closed) {
+            return java.util.Optional.of(new DurableLogException(Reason.CLOSED, "the write-ahead log is closed"));
+        }
+        if (logBytes.get() >= dataLimit) {
+            return java.util.Optional.of(new DurableLogException(Reason.FULL, "the write-ahead log holds "
+                    + logBytes.get() + " of its " + config.maxBytes() + " bytes; it frees space as the store takes"
+                    + " the windows"));
+        }
+        return java.util.Optional.empty();
+    }
+
     private void readCheckpoint() throws IOException {
         Path p = config.directory().resolve(CHECKPOINT);
         if (!Files.exists(p)) {

@@ -55,6 +55,15 @@ public interface DurableLog extends AutoCloseable {
     /** How full the log is, 0 to 1, against its configured maximum. */
     double fill();
 
+    /**
+     * Why an {@link #append} made now would fail (full, failed or closed), or empty while the log
+     * takes records: what a readiness probe asks. A snapshot; the next append may still find the
+     * log full.
+     */
+    default java.util.Optional<DurableLogException> refusal() {
+        return java.util.Optional.empty();
+    }
+
     /** Closes the log; records appended before are made durable first. */
     @Override
     void close();
