@@ -13,6 +13,7 @@ module dev.metricsservice.store.dynamodb {
     requires software.amazon.awssdk.core;
     requires software.amazon.awssdk.http.nio.netty;
     requires software.amazon.awssdk.regions;
+    requires software.amazon.awssdk.profiles;
     requires transitive software.amazon.awssdk.services.dynamodb;
 
     exports dev.metricsservice.store.dynamodb;

@@ -61,6 +61,22 @@ import java.util.function.BiConsumer;
  * @param shutdownTimeout    how long the final flush may try on SIGTERM (with the WAL on)
  * @param statsdBind         the StatsD UDP listen address, or null when it is off
  * @param statsdTcpBind      the StatsD TCP listen address (newline-delimited lines), or null when it is off
+ * @param http               the HTTP server's whole configuration (bind, limits, timeouts, auth), built
+ *                           from the HTTP options
+ * @param regionSource       how to name an explicit {@code region} (the flag or its variable); the
+ *                           region itself is null unless set, and then the AWS chain decides
+ * @param sqliteSynchronous  SQLite's synchronous mode for the store's commits
+ * @param sqliteBusyTimeout  how long a SQLite write waits for a lock another process holds
+ * @param sqliteReadConnections connections the SQLite store reads with
+ * @param dynamodbConsistentReads whether DynamoDB queries read strongly consistently
+ * @param dynamodbCallTimeout one DynamoDB call's timeout
+ * @param dynamodbMaxAttempts attempts per DynamoDB write batch before the flush fails
+ * @param dynamodbMaxInFlight DynamoDB write batches in flight at once
+ * @param dynamodbTtlAttribute the attribute holding an item's expiry under {@code retention}
+ * @param statsdReaders      UDP reader threads on the StatsD port (SO_REUSEPORT)
+ * @param statsdReceiveBufferBytes the StatsD socket's receive buffer asked of the kernel
+ * @param logFormat          text or JSON log lines
+ * @param logLevel           the root log level
  */
 public record AppConfig(
         InetSocketAddress bind,
@@ -102,7 +118,29 @@ public record AppConfig(
         long walMaxBytes,
         Duration shutdownTimeout,
         InetSocketAddress statsdBind,
-        InetSocketAddress statsdTcpBind) {
+        InetSocketAddress statsdTcpBind,
+        dev.metricsservice.http.HttpServerConfig http,
+        String regionSource,
+        dev.metricsservice.store.sqlite.SqliteStoreConfig.Synchronous sqliteSynchronous,
+        Duration sqliteBusyTimeout,
+        int sqliteReadConnections,
+        boolean dynamodbConsistentReads,
+        Duration dynamodbCallTimeout,
+        int dynamodbMaxAttempts,
+        int dynamodbMaxInFlight,
+        String dynamodbTtlAttribute,
+        int statsdReaders,
+        int statsdReceiveBufferBytes,
+        LogFormat logFormat,
+        String logLevel) {
+
+    /** How log lines are written. */
+    public enum LogFormat {
+        /** One readable line per event. */
+        TEXT,
+        /** One JSON object per line: time, level, logger, thread, message, key-values, exception. */
+        JSON
+    }
 
     /** The stores the app can use. */
     public enum StoreKind { SQLITE, MEMORY, DYNAMODB }
@@ -135,7 +173,9 @@ public record AppConfig(
         StoreKind store = StoreKind.SQLITE;
         Path sqlitePath = Path.of("data", "metrics.db");
         URI dynamodbEndpoint;
-        String region = "us-east-1";
+        /** Null unless set: the AWS region chain (AWS_REGION, profile, instance metadata) decides. */
+        String region;
+        String regionSource = "--region";
         String table = "metrics-service";
         Duration flushInterval = Duration.ofSeconds(10);
         Duration runDuration;
@@ -172,6 +212,31 @@ public record AppConfig(
         Duration shutdownTimeout = Duration.ofSeconds(20);
         InetSocketAddress statsdBind = new InetSocketAddress("127.0.0.1", 8125);
         InetSocketAddress statsdTcpBind;
+        int ioThreads;
+        int maxConnections = 10_000;
+        int maxConnectionsPerAddress = 256;
+        Duration idleTimeout = Duration.ofSeconds(60);
+        Duration headerTimeout = Duration.ofSeconds(10);
+        Duration requestTimeout = Duration.ofSeconds(30);
+        Duration drainTimeout = Duration.ofSeconds(10);
+        Duration retryAfter = Duration.ofSeconds(5);
+        int defaultQueryLimit = 20;
+        int maxQueryLimit = 1000;
+        boolean authReads;
+        Path authTokenFile;
+        dev.metricsservice.store.sqlite.SqliteStoreConfig.Synchronous sqliteSynchronous =
+                dev.metricsservice.store.sqlite.SqliteStoreConfig.Synchronous.NORMAL;
+        Duration sqliteBusyTimeout = Duration.ofSeconds(5);
+        int sqliteReadConnections = 4;
+        boolean dynamodbConsistentReads = true;
+        Duration dynamodbCallTimeout = Duration.ofSeconds(5);
+        int dynamodbMaxAttempts = 8;
+        int dynamodbMaxInFlight = 8;
+        String dynamodbTtlAttribute = "expires_at";
+        int statsdReaders = 2;
+        int statsdReceiveBufferBytes = 8 << 20;
+        LogFormat logFormat = LogFormat.TEXT;
+        String logLevel = "info";
 
         AppConfig build() {
             try {
@@ -194,123 +259,297 @@ public record AppConfig(
             if (store == StoreKind.DYNAMODB && table.isBlank()) {
                 throw new ConfigException("--table must not be empty");
             }
+            if (authTokenFile != null) {
+                if (authToken != null) {
+                    throw new ConfigException("--auth-token and --auth-token-file are both set; use one");
+                }
+                authToken = tokenFromFile(authTokenFile);
+            }
+            if (authReads && authToken == null) {
+                throw new ConfigException("--auth-reads needs a token: set --auth-token-file (or --auth-token)");
+            }
+            if (maxConnectionsPerAddress > maxConnections) {
+                throw new ConfigException("--max-connections-per-address (" + maxConnectionsPerAddress
+                        + ") must not exceed --max-connections (" + maxConnections + ")");
+            }
+            if (defaultQueryLimit > maxQueryLimit) {
+                throw new ConfigException("--default-query-limit (" + defaultQueryLimit
+                        + ") must not exceed --max-query-limit (" + maxQueryLimit + ")");
+            }
+            dev.metricsservice.http.HttpServerConfig http;
+            try {
+                http = dev.metricsservice.http.HttpServerConfig.builder()
+                        .bindHost(bind.getHostString()).port(bind.getPort())
+                        .ioThreads(ioThreads)
+                        .maxBodyBytes((int) maxBodyBytes)
+                        .maxBatchSize(maxBatchSamples)
+                        .maxConnections(maxConnections)
+                        .maxConnectionsPerAddress(maxConnectionsPerAddress)
+                        .idleTimeout(idleTimeout)
+                        .headerReadTimeout(headerTimeout)
+                        .requestReadTimeout(requestTimeout)
+                        .shutdownTimeout(drainTimeout)
+                        .retryAfter(retryAfter)
+                        .authToken(authToken)
+                        .authReads(authReads)
+                        .defaultQueryLimit(defaultQueryLimit)
+                        .maxQueryLimit(maxQueryLimit)
+                        .dedupWindow(dedupWindow)
+                        .dedupMaxKeys(dedupMaxKeys)
+                        .build();
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("HTTP settings: " + e.getMessage());
+            }
             return new AppConfig(bind, store, sqlitePath, dynamodbEndpoint, region, table, flushInterval,
                     runDuration, telemetry, traceDir, traceMaxFileBytes, traceMaxTotalBytes, window, maxBodyBytes,
                     maxBatchSamples, maxSeries, maxSeriesPerName, sketchAccuracy, sketchMaxBuckets, dedupWindow, dedupMaxKeys, retention, seriesTtl, allowedLateness, maxLateness, maxFutureSkew,
                     maxPendingWindows, maxNameBytes, authToken, profile, reportDir,
                     writerId, loadTags, loadTypes,
                     durability != null ? durability : store == StoreKind.MEMORY ? Durability.NONE : Durability.WAL,
-                    walDir, walMaxBytes, shutdownTimeout, statsdBind, statsdTcpBind);
+                    walDir, walMaxBytes, shutdownTimeout, statsdBind, statsdTcpBind, http, regionSource,
+                    sqliteSynchronous, sqliteBusyTimeout, sqliteReadConnections, dynamodbConsistentReads,
+                    dynamodbCallTimeout, dynamodbMaxAttempts, dynamodbMaxInFlight, dynamodbTtlAttribute, statsdReaders,
+                    statsdReceiveBufferBytes, logFormat, logLevel);
         }
     }
 
-    /** One option: its flag, environment variable, default shown in help, and how it applies. */
-    private record Option(String flag, String defaultText, String help, BiConsumer<Builder, String> apply) {
+    /** The groups of {@code --help}, in the order printed. */
+    enum Section {
+        HTTP("HTTP API"), STATSD("StatsD"), STORE("Store"), SQLITE("SQLite store"), DYNAMODB("DynamoDB store"),
+        AGGREGATION("Aggregation"), DURABILITY("Durability"), TELEMETRY("Telemetry"), LOGGING("Logging"),
+        DEMO_AND_LOAD("Demo and load");
+
+        final String title;
+
+        Section(String title) {
+            this.title = title;
+        }
+    }
+
+    /** One option: its section, flag, environment variable, default shown in help, and how it applies. */
+    private record Option(Section section, String flag, String defaultText, String help, BiConsumer<Builder, String> apply) {
         String env() {
             return "METRICS_" + flag.substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
         }
     }
 
     private static final List<Option> OPTIONS = List.of(
-            new Option("--bind", "127.0.0.1:3001",
+            new Option(Section.HTTP, "--bind", "127.0.0.1:3001",
                     "HTTP listen address host:port (0.0.0.0:3001 listens on all interfaces; then set --auth-token)",
                     (b, v) -> b.bind = address(v)),
-            new Option("--statsd-bind", "127.0.0.1:8125",
+            new Option(Section.STATSD, "--statsd-bind", "127.0.0.1:8125",
                     "StatsD/DogStatsD UDP listen address host:port, or 'off'",
                     (b, v) -> b.statsdBind = v.trim().equalsIgnoreCase("off") ? null : address(v)),
-            new Option("--statsd-tcp-bind", "off",
+            new Option(Section.STATSD, "--statsd-tcp-bind", "off",
                     "StatsD TCP listen address host:port for newline-delimited lines, or 'off' (needs --statsd-bind)",
                     (b, v) -> b.statsdTcpBind = v.trim().equalsIgnoreCase("off") ? null : address(v)),
-            new Option("--store", "sqlite", "storage backend: sqlite, memory or dynamodb",
+            new Option(Section.STATSD, "--statsd-readers", "2",
+                    "UDP reader threads on the port (SO_REUSEPORT with epoll; one with NIO) (1..64)",
+                    (b, v) -> b.statsdReaders = (int) integer("--statsd-readers", v, 1, 64)),
+            new Option(Section.STATSD, "--statsd-receive-buffer", "8MiB",
+                    "receive buffer asked of the kernel per reader (capped at net.core.rmem_max) (4KiB..1GiB)",
+                    (b, v) -> b.statsdReceiveBufferBytes = (int) size("--statsd-receive-buffer", v, 4096, 1L << 30)),
+            new Option(Section.STORE, "--store", "sqlite", "storage backend: sqlite, memory or dynamodb",
                     (b, v) -> b.store = storeKind(v)),
-            new Option("--sqlite-path", "data/metrics.db", "SQLite database file (created if missing)",
+            new Option(Section.SQLITE, "--sqlite-path", "data/metrics.db", "SQLite database file (created if missing)",
                     (b, v) -> b.sqlitePath = Path.of(nonEmpty("--sqlite-path", v))),
-            new Option("--dynamodb-endpoint", "(AWS default)",
+            new Option(Section.SQLITE, "--sqlite-synchronous", "normal",
+                    "normal: no fsync per commit (survives a process crash); full: an fsync per commit (survives power loss)",
+                    (b, v) -> b.sqliteSynchronous = synchronous(v)),
+            new Option(Section.SQLITE, "--sqlite-busy-timeout", "5s",
+                    "how long a write waits for a lock another process holds (0..10m)",
+                    (b, v) -> b.sqliteBusyTimeout = duration("--sqlite-busy-timeout", v, Duration.ZERO, Duration.ofMinutes(10))),
+            new Option(Section.SQLITE, "--sqlite-read-connections", "4", "connections queries read with (1..64)",
+                    (b, v) -> b.sqliteReadConnections = (int) integer("--sqlite-read-connections", v, 1, 64)),
+            new Option(Section.DYNAMODB, "--dynamodb-endpoint", "(AWS default)",
                     "DynamoDB endpoint override, e.g. http://127.0.0.1:8000 for dynalite",
                     (b, v) -> b.dynamodbEndpoint = endpoint(v)),
-            new Option("--region", "us-east-1", "AWS region", (b, v) -> b.region = nonEmpty("--region", v)),
-            new Option("--table", "metrics-service", "DynamoDB table name (3..255 of [A-Za-z0-9_.-])",
+            new Option(Section.DYNAMODB, "--region", "(AWS chain)",
+                    "AWS region; unset: aws.region, AWS_REGION, the profile's region, EC2 instance metadata"
+                    + " (us-east-1 with --dynamodb-endpoint)",
+                    (b, v) -> b.region = nonEmpty("--region", v)),
+            new Option(Section.DYNAMODB, "--dynamodb-consistent-reads", "on",
+                    "queries read strongly consistently (on) or eventually (off: half the read cost, may lag writes)",
+                    (b, v) -> b.dynamodbConsistentReads = onOff("--dynamodb-consistent-reads", v)),
+            new Option(Section.DYNAMODB, "--dynamodb-call-timeout", "5s", "timeout of one DynamoDB call (100ms..5m)",
+                    (b, v) -> b.dynamodbCallTimeout = duration("--dynamodb-call-timeout", v, Duration.ofMillis(100),
+                            Duration.ofMinutes(5))),
+            new Option(Section.DYNAMODB, "--dynamodb-max-attempts", "8",
+                    "attempts per write batch (throttling, 5xx, timeouts) before the flush fails and retries later (1..100)",
+                    (b, v) -> b.dynamodbMaxAttempts = (int) integer("--dynamodb-max-attempts", v, 1, 100)),
+            new Option(Section.DYNAMODB, "--dynamodb-max-in-flight", "8", "write batches in flight at once (1..256)",
+                    (b, v) -> b.dynamodbMaxInFlight = (int) integer("--dynamodb-max-in-flight", v, 1, 256)),
+            new Option(Section.DYNAMODB, "--dynamodb-ttl-attribute", "expires_at",
+                    "attribute holding an item's expiry (epoch seconds) under --retention; TTL is enabled on it",
+                    (b, v) -> b.dynamodbTtlAttribute = attributeName(v)),
+            new Option(Section.DYNAMODB, "--table", "metrics-service", "DynamoDB table name (3..255 of [A-Za-z0-9_.-])",
                     (b, v) -> b.table = table(v)),
-            new Option("--flush-interval", "10s", "time between flushes to the store (100ms..1h)",
+            new Option(Section.STORE, "--flush-interval", "10s", "time between flushes to the store (100ms..1h)",
                     (b, v) -> b.flushInterval = duration("--flush-interval", v, Duration.ofMillis(100), Duration.ofHours(1))),
-            new Option("--duration", "the profile's (seed: 55s)",
+            new Option(Section.DEMO_AND_LOAD, "--duration", "the profile's (seed: 55s)",
                     "demo run length; 0 serves without load until SIGTERM/SIGINT (0..24h)",
                     (b, v) -> b.runDuration = duration("--duration", v, Duration.ZERO, Duration.ofHours(24))),
-            new Option("--telemetry", "on", "record runtime traces: on or off", (b, v) -> b.telemetry = onOff("--telemetry", v)),
-            new Option("--trace-dir", "/tmp/metrics-service-traces", "directory for trace files",
+            new Option(Section.TELEMETRY, "--telemetry", "on", "record runtime traces: on or off", (b, v) -> b.telemetry = onOff("--telemetry", v)),
+            new Option(Section.TELEMETRY, "--trace-dir", "/tmp/metrics-service-traces", "directory for trace files",
                     (b, v) -> b.traceDir = Path.of(nonEmpty("--trace-dir", v))),
-            new Option("--trace-max-file-bytes", "1MiB", "size at which a trace file is rotated (64KiB..1GiB)",
+            new Option(Section.TELEMETRY, "--trace-max-file-bytes", "1MiB", "size at which a trace file is rotated (64KiB..1GiB)",
                     (b, v) -> b.traceMaxFileBytes = size("--trace-max-file-bytes", v, 64 * 1024, 1L << 30)),
-            new Option("--trace-max-total-bytes", "30MiB", "total size of trace files kept (64KiB..100GiB)",
+            new Option(Section.TELEMETRY, "--trace-max-total-bytes", "30MiB", "total size of trace files kept (64KiB..100GiB)",
                     (b, v) -> b.traceMaxTotalBytes = size("--trace-max-total-bytes", v, 64 * 1024, 100L << 30)),
-            new Option("--window", "10s", "aggregation window width, whole seconds (1s..1h)",
+            new Option(Section.AGGREGATION, "--window", "10s", "aggregation window width, whole seconds (1s..1h)",
                     (b, v) -> b.window = window(v)),
-            new Option("--max-body-bytes", "1MiB", "largest accepted request body (1KiB..64MiB)",
+            new Option(Section.HTTP, "--max-body-bytes", "1MiB", "largest accepted request body (1KiB..64MiB)",
                     (b, v) -> b.maxBodyBytes = size("--max-body-bytes", v, 1024, 64L << 20)),
-            new Option("--max-batch-samples", "10000", "most samples in one batch POST (1..1000000)",
+            new Option(Section.HTTP, "--max-batch-samples", "10000", "most samples in one batch POST (1..1000000)",
                     (b, v) -> b.maxBatchSamples = (int) integer("--max-batch-samples", v, 1, 1_000_000)),
-            new Option("--max-series", "100000", "most live series (1..100000000); idle ones retire (--series-ttl)",
+            new Option(Section.AGGREGATION, "--max-series", "100000", "most live series (1..100000000); idle ones retire (--series-ttl)",
                     (b, v) -> b.maxSeries = (int) integer("--max-series", v, 1, 100_000_000)),
-            new Option("--max-series-per-name", "10000",
+            new Option(Section.AGGREGATION, "--max-series-per-name", "10000",
                     "most live series of one metric name, all its tag combinations (1..100000000)",
                     (b, v) -> b.maxSeriesPerName = (int) integer("--max-series-per-name", v, 1, 100_000_000)),
-            new Option("--sketch-accuracy", "1%",
+            new Option(Section.AGGREGATION, "--sketch-accuracy", "1%",
                     "relative accuracy of the quantiles of distributions, 0.01%..10% (as 1% or 0.01)",
                     (b, v) -> b.sketchAccuracy = accuracy(v)),
-            new Option("--sketch-max-buckets", "2048",
+            new Option(Section.AGGREGATION, "--sketch-max-buckets", "2048",
                     "most buckets per sign in a distribution window's sketch (16..8192); past it the smallest values fold",
                     (b, v) -> b.sketchMaxBuckets = (int) integer("--sketch-max-buckets", v, 16, 8192)),
-            new Option("--dedup-window", "10m",
+            new Option(Section.HTTP, "--dedup-window", "10m",
                     "how long a POST's Idempotency-Key is remembered: a retry within it is answered like the first (1s..7d)",
                     (b, v) -> b.dedupWindow = duration("--dedup-window", v, Duration.ofSeconds(1), Duration.ofDays(7))),
-            new Option("--dedup-max-keys", "1000000",
+            new Option(Section.HTTP, "--dedup-max-keys", "1000000",
                     "most Idempotency-Keys remembered, oldest forgotten first; about 200 bytes each (1..100000000)",
                     (b, v) -> b.dedupMaxKeys = (int) integer("--dedup-max-keys", v, 1, 100_000_000)),
-            new Option("--retention", "30d",
+            new Option(Section.STORE, "--retention", "30d",
                     "how long stored windows are kept: SQLite deletes older ones, DynamoDB items carry a TTL; 0 = forever",
                     (b, v) -> b.retention = duration("--retention", v, Duration.ZERO, Duration.ofDays(36_500))),
-            new Option("--series-ttl", "15m",
+            new Option(Section.AGGREGATION, "--series-ttl", "15m",
                     "a series with no sample and nothing unstored for this long is retired; 0 = never (0..365d)",
                     (b, v) -> b.seriesTtl = duration("--series-ttl", v, Duration.ZERO, Duration.ofDays(365))),
-            new Option("--allowed-lateness", "5s", "how long after a window ends it is finalized (0..24h)",
+            new Option(Section.AGGREGATION, "--allowed-lateness", "5s", "how long after a window ends it is finalized (0..24h)",
                     (b, v) -> b.allowedLateness = duration("--allowed-lateness", v, Duration.ZERO, Duration.ofHours(24))),
-            new Option("--max-lateness", "1h",
+            new Option(Section.AGGREGATION, "--max-lateness", "1h",
                     "oldest client timestamp accepted; later ones amend their final window (0..7d)",
                     (b, v) -> b.maxLateness = duration("--max-lateness", v, Duration.ZERO, Duration.ofDays(7))),
-            new Option("--max-future-skew", "60s", "how far ahead of the clock a client timestamp may be (0..24h)",
+            new Option(Section.AGGREGATION, "--max-future-skew", "60s", "how far ahead of the clock a client timestamp may be (0..24h)",
                     (b, v) -> b.maxFutureSkew = duration("--max-future-skew", v, Duration.ZERO, Duration.ofHours(24))),
-            new Option("--max-pending-windows", "1000000",
+            new Option(Section.AGGREGATION, "--max-pending-windows", "1000000",
                     "window aggregates held for the store before POST answers 503 (1..1000000000)",
                     (b, v) -> b.maxPendingWindows = integer("--max-pending-windows", v, 1, 1_000_000_000)),
-            new Option("--max-name-bytes", "200", "longest metric name in UTF-8 bytes (1..65535)",
+            new Option(Section.AGGREGATION, "--max-name-bytes", "200", "longest metric name in UTF-8 bytes (1..65535)",
                     (b, v) -> b.maxNameBytes = (int) integer("--max-name-bytes", v, 1, 65_535)),
-            new Option("--auth-token", "(none)", "bearer token required for POST /metrics (at least 16 characters)",
+            new Option(Section.HTTP, "--auth-token", "(none)",
+                    "bearer token required for writes (at least 16 characters); visible in ps: prefer --auth-token-file",
                     (b, v) -> b.authToken = token(v)),
-            new Option("--profile", "seed", "load profile: seed, smoke, soak, or a profile file",
+            new Option(Section.HTTP, "--auth-token-file", "(none)",
+                    "file holding the bearer token (first line; a Kubernetes secret volume, say)",
+                    (b, v) -> b.authTokenFile = Path.of(nonEmpty("--auth-token-file", v))),
+            new Option(Section.HTTP, "--auth-reads", "off",
+                    "reads (GET /metrics/{name}, /series, /stats, GET /metrics) need the token too; /health and /ready never",
+                    (b, v) -> b.authReads = onOff("--auth-reads", v)),
+            new Option(Section.HTTP, "--io-threads", "0", "HTTP event loops; 0 = one per processor (0..1024)",
+                    (b, v) -> b.ioThreads = (int) integer("--io-threads", v, 0, 1024)),
+            new Option(Section.HTTP, "--max-connections", "10000",
+                    "open connections; more are answered 503 and closed (1..10000000)",
+                    (b, v) -> b.maxConnections = (int) integer("--max-connections", v, 1, 10_000_000)),
+            new Option(Section.HTTP, "--max-connections-per-address", "256",
+                    "open connections from one client IP address; more are answered 503, others keep being served (1..10000000)",
+                    (b, v) -> b.maxConnectionsPerAddress = (int) integer("--max-connections-per-address", v, 1, 10_000_000)),
+            new Option(Section.HTTP, "--idle-timeout", "60s", "a connection silent this long is closed (100ms..1h)",
+                    (b, v) -> b.idleTimeout = duration("--idle-timeout", v, Duration.ofMillis(100), Duration.ofHours(1))),
+            new Option(Section.HTTP, "--header-timeout", "10s",
+                    "a request's line and headers must arrive within this of its first byte, else 408 (100ms..1h)",
+                    (b, v) -> b.headerTimeout = duration("--header-timeout", v, Duration.ofMillis(100), Duration.ofHours(1))),
+            new Option(Section.HTTP, "--request-timeout", "30s",
+                    "a whole request (body included) must arrive within this of its first byte, else 408 (100ms..1h)",
+                    (b, v) -> b.requestTimeout = duration("--request-timeout", v, Duration.ofMillis(100), Duration.ofHours(1))),
+            new Option(Section.HTTP, "--drain-timeout", "10s",
+                    "on shutdown, how long in-flight requests may finish before connections close (0..10m)",
+                    (b, v) -> b.drainTimeout = duration("--drain-timeout", v, Duration.ZERO, Duration.ofMinutes(10))),
+            new Option(Section.HTTP, "--retry-after", "5s", "the Retry-After sent with 503 answers (1s..1h)",
+                    (b, v) -> b.retryAfter = duration("--retry-after", v, Duration.ofSeconds(1), Duration.ofHours(1))),
+            new Option(Section.HTTP, "--default-query-limit", "20", "windows a query returns without limit= (1..1000000)",
+                    (b, v) -> b.defaultQueryLimit = (int) integer("--default-query-limit", v, 1, 1_000_000)),
+            new Option(Section.HTTP, "--max-query-limit", "1000", "the largest limit= accepted (1..1000000)",
+                    (b, v) -> b.maxQueryLimit = (int) integer("--max-query-limit", v, 1, 1_000_000)),
+            new Option(Section.DEMO_AND_LOAD, "--profile", "seed", "load profile: seed, smoke, soak, or a profile file",
                     (b, v) -> b.profile = nonEmpty("--profile", v)),
-            new Option("--tags", "none",
+            new Option(Section.DEMO_AND_LOAD, "--tags", "none",
                     "tags on the demo load: key=count,... (host=8,region=2: 16 series per metric); verified per series",
                     (b, v) -> b.loadTags = v.equals("none") ? "" : v),
-            new Option("--types", "latency=distribution",
+            new Option(Section.DEMO_AND_LOAD, "--types", "latency=distribution",
                     "types of the demo load's metrics: name=type,... ('none': all summaries)",
                     (b, v) -> b.loadTypes = v.equals("none") ? "" : v),
-            new Option("--report-dir", "reports", "directory for the load report (JSON and HTML)",
+            new Option(Section.DEMO_AND_LOAD, "--report-dir", "reports", "directory for the load report (JSON and HTML)",
                     (b, v) -> b.reportDir = Path.of(nonEmpty("--report-dir", v))),
-            new Option("--writer-id", "(random)", "this instance's writer id, 1..64 of [A-Za-z0-9._-]"
+            new Option(Section.AGGREGATION, "--writer-id", "(random)", "this instance's writer id, 1..64 of [A-Za-z0-9._-]"
                     + " (with the WAL: the one kept in --wal-dir)",
                     (b, v) -> b.writerId = writerId(v)),
-            new Option("--durability", "wal (memory store: none)",
+            new Option(Section.DURABILITY, "--durability", "wal (memory store: none)",
                     "wal: a 202 means the samples are on disk (write-ahead log, replayed after a crash);"
                     + " none: a 202 means in memory",
                     (b, v) -> b.durability = durability(v)),
-            new Option("--wal-dir", "data/wal", "write-ahead log directory; one live process per directory",
+            new Option(Section.DURABILITY, "--wal-dir", "data/wal", "write-ahead log directory; one live process per directory",
                     (b, v) -> b.walDir = Path.of(nonEmpty("--wal-dir", v))),
-            new Option("--wal-max-bytes", "1GiB",
+            new Option(Section.DURABILITY, "--wal-max-bytes", "1GiB",
                     "most bytes the write-ahead log holds (what the store has not taken yet); beyond it POST answers 503",
                     (b, v) -> b.walMaxBytes = size("--wal-max-bytes", v, 1L << 20, 1L << 50)),
-            new Option("--shutdown-timeout", "20s",
+            new Option(Section.DURABILITY, "--shutdown-timeout", "20s",
                     "on SIGTERM, how long the final flush may try (WAL on: what it cannot write is replayed next start)",
-                    (b, v) -> b.shutdownTimeout = duration("--shutdown-timeout", v, Duration.ofMillis(100), Duration.ofHours(1))));
+                    (b, v) -> b.shutdownTimeout = duration("--shutdown-timeout", v, Duration.ofMillis(100), Duration.ofHours(1))),
+            new Option(Section.LOGGING, "--log-format", "text",
+                    "text, or json: one JSON object per line (time, level, logger, thread, message, fields)",
+                    (b, v) -> b.logFormat = logFormat(v)),
+            new Option(Section.LOGGING, "--log-level", "info", "root log level: error, warn, info, debug or trace",
+                    (b, v) -> b.logLevel = logLevel(v)));
+
+    private static LogFormat logFormat(String v) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "text" -> LogFormat.TEXT;
+            case "json" -> LogFormat.JSON;
+            default -> throw new ConfigException("--log-format must be 'text' or 'json', was '" + v + "'");
+        };
+    }
+
+    private static String logLevel(String v) {
+        String l = v.trim().toLowerCase(Locale.ROOT);
+        if (!List.of("error", "warn", "info", "debug", "trace").contains(l)) {
+            throw new ConfigException("--log-level must be error, warn, info, debug or trace, was '" + v + "'");
+        }
+        return l;
+    }
+
+    private static dev.metricsservice.store.sqlite.SqliteStoreConfig.Synchronous synchronous(String v) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "normal" -> dev.metricsservice.store.sqlite.SqliteStoreConfig.Synchronous.NORMAL;
+            case "full" -> dev.metricsservice.store.sqlite.SqliteStoreConfig.Synchronous.FULL;
+            default -> throw new ConfigException("--sqlite-synchronous must be 'normal' or 'full', was '" + v + "'");
+        };
+    }
+
+    private static String attributeName(String v) {
+        if (!v.matches("[A-Za-z0-9_.-]{1,255}")) {
+            throw new ConfigException("--dynamodb-ttl-attribute must be 1 to 255 characters of [A-Za-z0-9_.-], was '"
+                    + v + "'");
+        }
+        return v;
+    }
+
+    /** The token in the first line of {@code file}, checked like --auth-token. */
+    private static String tokenFromFile(Path file) {
+        String text;
+        try {
+            text = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ConfigException("--auth-token-file: cannot read " + file + " (" + e.getMessage() + ")");
+        }
+        String first = text.lines().findFirst().orElse("").strip();
+        try {
+            return token(first);
+        } catch (ConfigException e) {
+            throw new ConfigException("--auth-token-file " + file + ": the token " + e.getMessage()
+                    .replace("--auth-token ", ""));
+        }
+    }
 
     private static Durability durability(String v) {
         return switch (v.trim().toLowerCase(Locale.ROOT)) {
@@ -332,6 +571,9 @@ public record AppConfig(
             String v = env.get(o.env());
             if (v != null) {
                 apply(o, b, v, o.env());
+                if (o.flag().equals("--region")) {
+                    b.regionSource = o.env();
+                }
             }
         }
         Map<String, Option> byFlag = new LinkedHashMap<>();
@@ -365,6 +607,9 @@ public record AppConfig(
                 value = rest.get(++i);
             }
             apply(o, b, value, flag);
+            if (flag.equals("--region")) {
+                b.regionSource = "--region";
+            }
         }
         return b.build();
     }
@@ -387,10 +632,18 @@ public record AppConfig(
                 .append("  run    (default) serve, drive the load profile for --duration, flush, verify, report\n")
                 .append("  serve  serve only, until SIGTERM or SIGINT (same as --duration 0)\n\n")
                 .append("Every option can also be set by the environment variable shown; flags win.\n\n");
-        for (Option o : OPTIONS) {
-            sb.append(String.format(Locale.ROOT, "  %-26s %s%n  %-26s env %s, default %s%n", o.flag() + " VALUE",
-                    o.help(), "", o.env(), o.defaultText()));
+        for (Section section : Section.values()) {
+            sb.append(section.title).append(":\n");
+            for (Option o : OPTIONS) {
+                if (o.section() == section) {
+                    sb.append(String.format(Locale.ROOT, "  %-34s %s%n  %-34s env %s, default %s%n", o.flag() + " VALUE",
+                            o.help(), "", o.env(), o.defaultText()));
+                }
+            }
+            sb.append('\n');
         }
+        sb.append("  --version                          print the version and exit\n")
+                .append("  --help                             print this and exit\n");
         return sb.toString();
     }
 

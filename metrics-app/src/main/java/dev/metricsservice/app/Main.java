@@ -33,6 +33,10 @@ public final class Main {
     private static volatile int exitCode = 1;
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (Arrays.asList(args).contains("--version")) {
+            out.println(dev.metricsservice.core.Version.line("metrics-app"));
+            return 0;
+        }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
             out.print(AppConfig.help());
             return 0;

@@ -169,20 +169,12 @@ public final class MetricsApp implements AutoCloseable {
                             first.error().getMessage());
                 }
             }
-            InetSocketAddress bind = config.bind();
-            server = MetricsHttpServer.start(aggregator, store, HttpServerConfig.builder()
-                    .bindHost(bind.getHostString())
-                    .port(bind.getPort())
-                    .maxBodyBytes((int) config.maxBodyBytes())
-                    .maxBatchSize(config.maxBatchSamples())
-                    .authToken(config.authToken())
-                    .dedupWindow(config.dedupWindow())
-                    .dedupMaxKeys(config.dedupMaxKeys())
-                    .build(), instrumentation, durable);
+            server = MetricsHttpServer.start(aggregator, store, config.http(), instrumentation, durable);
             if (config.statsdBind() != null) {
-                statsd = StatsdServer.start(aggregator, durable, StatsdConfig.defaults()
-                        .withAddress(config.statsdBind().getHostString(), config.statsdBind().getPort()),
-                        config.statsdTcpBind());
+                StatsdConfig d = StatsdConfig.defaults();
+                statsd = StatsdServer.start(aggregator, durable, new StatsdConfig(config.statsdBind().getHostString(),
+                        config.statsdBind().getPort(), config.statsdReaders(), config.statsdReceiveBufferBytes(),
+                        d.maxDatagramBytes(), d.maxValuesPerLine(), d.maxGauges()), config.statsdTcpBind());
                 instrumentation.statsd = statsd;
             }
             flusher.start();
@@ -212,8 +204,13 @@ public final class MetricsApp implements AutoCloseable {
     private void printBanner() {
         out.println("metrics-service listening on http://" + hostForUrl(server.localAddress()) + ":"
                 + server.localAddress().getPort() + " (" + server.transport() + ")"
-                + (config.authToken() != null ? ", POST requires a bearer token" : ""));
+                + (config.authToken() != null ? (config.http().authReads() ? ", reads and writes require a bearer token"
+                : ", writes require a bearer token") : ""));
         out.println("  store:     " + store.describe());
+        if (config.store() == AppConfig.StoreKind.DYNAMODB) {
+            var region = Stores.region(config);
+            out.println("  region:    " + region.region() + " (from " + region.source() + ")");
+        }
         out.println("  statsd:    " + (statsd != null ? "udp " + hostForUrl(statsd.localAddress()) + ":"
                 + statsd.localAddress().getPort() + " (" + statsd.transport() + ")"
                 + statsd.tcpAddress().map(t -> ", tcp " + hostForUrl(t) + ":" + t.getPort()).orElse("") : "off"));

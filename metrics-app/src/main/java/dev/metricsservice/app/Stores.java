@@ -14,9 +14,6 @@ final class Stores {
     private Stores() {
     }
 
-    /** The DynamoDB attribute holding an item's expiry (epoch seconds) under {@code --retention}. */
-    static final String TTL_ATTRIBUTE = "expires_at";
-
     /**
      * Opens (and for DynamoDB, creates the table of) the configured store.
      *
@@ -26,17 +23,25 @@ final class Stores {
         return switch (config.store()) {
             case MEMORY -> new InMemoryMetricStore(config.retention());
             case SQLITE -> SqliteMetricStore.open(SqliteStoreConfig.builder().path(config.sqlitePath())
-                    .retention(config.retention()).build());
+                    .retention(config.retention())
+                    .synchronous(config.sqliteSynchronous())
+                    .busyTimeout(config.sqliteBusyTimeout())
+                    .readConnections(config.sqliteReadConnections())
+                    .build());
             case DYNAMODB -> {
                 DynamoDbStoreConfig.Builder b = DynamoDbStoreConfig.builder()
-                        .region(config.region())
-                        .tableName(config.table());
+                        .region(region(config).region())
+                        .tableName(config.table())
+                        .consistentReads(config.dynamodbConsistentReads())
+                        .callTimeout(config.dynamodbCallTimeout())
+                        .maxAttempts(config.dynamodbMaxAttempts())
+                        .maxInFlightBatches(config.dynamodbMaxInFlight());
                 if (config.dynamodbEndpoint() != null) {
                     b.endpointOverride(config.dynamodbEndpoint());
                 }
                 if (!config.retention().isZero()) {
                     // Items carry their expiry; TTL is enabled on the table where the server can.
-                    b.ttl(TTL_ATTRIBUTE, config.retention());
+                    b.ttl(config.dynamodbTtlAttribute(), config.retention());
                 }
                 try {
                     yield DynamoDbMetricStore.open(b.build()).get(2, TimeUnit.MINUTES);
@@ -45,6 +50,17 @@ final class Stores {
                 }
             }
         };
+    }
+
+    /**
+     * The AWS region the DynamoDB store uses and where it came from: {@code --region} (or its
+     * variable), else the AWS chain over this process's environment and properties.
+     *
+     * @throws dev.metricsservice.store.dynamodb.RegionResolver.NoRegionException saying how to set one
+     */
+    static dev.metricsservice.store.dynamodb.RegionResolver.Resolved region(AppConfig config) {
+        return dev.metricsservice.store.dynamodb.RegionResolver.resolve(config.region(), config.regionSource(),
+                config.dynamodbEndpoint(), System.getenv(), System.getProperties());
     }
 
     /** True when a second, independent connection to the same data can be opened after close. */

@@ -96,6 +96,95 @@ class AppConfigTest {
     }
 
     @Test
+    void parse_noRegion_leavesItToTheAwsChain() {
+        // The region used to default to us-east-1, which silently overrode AWS_REGION and profiles.
+        assertThat(parse().region()).isNull();
+        assertThat(parse("--region", "eu-west-1").region()).isEqualTo("eu-west-1");
+        assertThat(AppConfig.parse(new String[0], Map.of("METRICS_REGION", "eu-north-1")).regionSource())
+                .isEqualTo("METRICS_REGION");
+    }
+
+    @Test
+    void parse_everyHttpLimitAndTimeout_reachesTheServerConfig() {
+        AppConfig c = parse("--io-threads", "3", "--max-connections", "500", "--max-connections-per-address", "50",
+                "--idle-timeout", "2m", "--header-timeout", "3s", "--request-timeout", "45s", "--drain-timeout", "1s",
+                "--retry-after", "7s", "--default-query-limit", "5", "--max-query-limit", "50");
+        var h = c.http();
+        assertThat(h.ioThreads()).isEqualTo(3);
+        assertThat(h.maxConnections()).isEqualTo(500);
+        assertThat(h.maxConnectionsPerAddress()).isEqualTo(50);
+        assertThat(h.idleTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(h.headerReadTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(h.requestReadTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(h.shutdownTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(h.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(h.defaultQueryLimit()).isEqualTo(5);
+        assertThat(h.maxQueryLimit()).isEqualTo(50);
+        assertThat(parse().http().maxConnectionsPerAddress()).isEqualTo(256);
+        assertThat(parse().http().headerReadTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThatThrownBy(() -> parse("--max-connections", "10", "--max-connections-per-address", "20"))
+                .hasMessageContaining("--max-connections-per-address (20) must not exceed --max-connections (10)");
+    }
+
+    @Test
+    void parse_storeAndStatsdTuning_areApplied() {
+        AppConfig c = parse("--sqlite-synchronous", "full", "--sqlite-busy-timeout", "1s", "--sqlite-read-connections",
+                "2", "--dynamodb-consistent-reads", "off", "--dynamodb-call-timeout", "2s", "--dynamodb-max-attempts",
+                "3", "--dynamodb-max-in-flight", "4", "--dynamodb-ttl-attribute", "ttl", "--statsd-readers", "4",
+                "--statsd-receive-buffer", "1MiB", "--log-format", "json", "--log-level", "debug");
+        assertThat(c.sqliteSynchronous()).isEqualTo(dev.metricsservice.store.sqlite.SqliteStoreConfig.Synchronous.FULL);
+        assertThat(c.sqliteBusyTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.sqliteReadConnections()).isEqualTo(2);
+        assertThat(c.dynamodbConsistentReads()).isFalse();
+        assertThat(c.dynamodbCallTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.dynamodbMaxAttempts()).isEqualTo(3);
+        assertThat(c.dynamodbMaxInFlight()).isEqualTo(4);
+        assertThat(c.dynamodbTtlAttribute()).isEqualTo("ttl");
+        assertThat(c.statsdReaders()).isEqualTo(4);
+        assertThat(c.statsdReceiveBufferBytes()).isEqualTo(1 << 20);
+        assertThat(c.logFormat()).isEqualTo(AppConfig.LogFormat.JSON);
+        assertThat(c.logLevel()).isEqualTo("debug");
+        assertThatThrownBy(() -> parse("--log-format", "xml")).hasMessageContaining("--log-format must be 'text' or 'json'");
+        assertThatThrownBy(() -> parse("--sqlite-synchronous", "off")).hasMessageContaining("'normal' or 'full'");
+    }
+
+    @Test
+    void parse_authTokenFile_readsTheTokenSoItNeverAppearsInPs(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("token");
+        java.nio.file.Files.writeString(file, "s3cret-token-0123456789\n");
+        AppConfig c = parse("--auth-token-file", file.toString(), "--auth-reads", "on");
+        assertThat(c.authToken()).isEqualTo("s3cret-token-0123456789");
+        assertThat(c.http().authToken()).isEqualTo("s3cret-token-0123456789");
+        assertThat(c.http().authReads()).isTrue();
+        java.nio.file.Files.writeString(file, "short\n");
+        assertThatThrownBy(() -> parse("--auth-token-file", file.toString())).hasMessageContaining("--auth-token-file")
+                .hasMessageContaining("at least 16");
+        assertThatThrownBy(() -> parse("--auth-token-file", dir.resolve("missing").toString()))
+                .hasMessageContaining("cannot read");
+        assertThatThrownBy(() -> parse("--auth-reads", "on")).hasMessageContaining("--auth-reads needs a token");
+    }
+
+    @Test
+    void help_groupsOptionsBySection() {
+        String help = AppConfig.help();
+        assertThat(help).contains("HTTP API:", "StatsD:", "SQLite store:", "DynamoDB store:", "Aggregation:",
+                "Durability:", "Telemetry:", "Logging:", "Demo and load:", "--version");
+        assertThat(help.indexOf("--header-timeout")).isBetween(help.indexOf("HTTP API:"), help.indexOf("StatsD:"));
+        assertThat(help.indexOf("--dynamodb-consistent-reads")).isBetween(help.indexOf("DynamoDB store:"),
+                help.indexOf("Aggregation:"));
+    }
+
+    @Test
+    void main_version_printsTheBuildVersion() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code = Main.run(new String[] {"--version"}, new java.io.PrintStream(out, true), System.err);
+        assertThat(code).isZero();
+        assertThat(out.toString()).startsWith("metrics-app ").contains(dev.metricsservice.core.Version.current())
+                .doesNotContain("unknown");
+    }
+
+    @Test
     void units_parseAndFormat() {
         assertThat(Units.duration("55")).isEqualTo(Duration.ofSeconds(55));
         assertThat(Units.duration("2m")).isEqualTo(Duration.ofMinutes(2));

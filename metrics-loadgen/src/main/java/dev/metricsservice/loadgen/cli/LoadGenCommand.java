@@ -45,6 +45,7 @@ public final class LoadGenCommand {
 
     static final String USAGE = """
             Usage: java -jar metrics-loadgen.jar [flags]
+              --version               print the version and exit
               --target URI            service base URI (default http://127.0.0.1:3001)
               --profile NAME|FILE     preset seed (default), smoke or soak, or a profile file
               --duration D            total duration (e.g. 90s, 10m); sets the 'rest' phase or scales the profile
@@ -83,6 +84,10 @@ public final class LoadGenCommand {
 
     /** Runs the command; returns the exit status instead of exiting (for tests and the app). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (java.util.Arrays.asList(args).contains("--version")) {
+            out.println(dev.metricsservice.core.Version.line("metrics-loadgen"));
+            return EXIT_OK;
+        }
         Map<String, String> flags;
         try {
             flags = parse(args);

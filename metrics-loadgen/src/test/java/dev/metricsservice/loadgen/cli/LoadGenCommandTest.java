@@ -40,6 +40,13 @@ class LoadGenCommandTest {
     }
 
     @Test
+    void run_version_printsTheBuildVersion() {
+        assertThat(run("--version")).isZero();
+        assertThat(stdout()).startsWith("metrics-loadgen ").contains(dev.metricsservice.core.Version.current())
+                .doesNotContain("unknown");
+    }
+
+    @Test
     void run_matchingService_exitsZeroVerifiedAndWritesReports(@TempDir Path dir) throws Exception {
         try (FakeMetricsService service = new FakeMetricsService(0)) {
             int status = run("--target", service.uri().toString(), "--profile", profileFile(dir).toString(),

@@ -32,6 +32,10 @@ public final class TraceCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (java.util.Arrays.asList(args).contains("--version")) {
+            out.println(dev.metricsservice.core.Version.line("metrics-telemetry"));
+            return 0;
+        }
         if (args.length < 2) {
             return usage(err, "expected a command and a directory");
         }
@@ -112,7 +116,7 @@ public final class TraceCommand {
 
     private static int usage(PrintStream err, String problem) {
         err.println("error: " + problem);
-        err.println("usage: java -jar metrics-telemetry.jar summary|export|dump DIR [--threshold DURATION] [--out FILE]");
+        err.println("usage: java -jar metrics-telemetry.jar summary|export|dump DIR [--threshold DURATION] [--out FILE] | --version");
         return 2;
     }
 }

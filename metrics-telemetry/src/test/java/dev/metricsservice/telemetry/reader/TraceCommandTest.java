@@ -57,6 +57,13 @@ class TraceCommandTest {
     }
 
     @Test
+    void run_version_printsTheBuildVersion() {
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).startsWith("metrics-telemetry ")
+                .contains(dev.metricsservice.core.Version.current()).doesNotContain("unknown");
+    }
+
+    @Test
     void summary_showsCountsLoopsAndWarnings() {
         assertThat(run("summary", dir.toString())).isZero();
         String text = out.toString(StandardCharsets.UTF_8);
