@@ -19,7 +19,6 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        configureLogging();
         int code = run(args, System.out, System.err);
         if (!shuttingDown) {
             System.exit(code);
@@ -48,6 +47,7 @@ public final class Main {
             err.println("metrics-app: " + e.getMessage());
             return 2;
         }
+        AppLogging.configure(config.logFormat(), config.logLevel());
         MetricsApp app;
         try {
             app = MetricsApp.start(config, out);
@@ -102,17 +102,4 @@ public final class Main {
         }
     }
 
-    private static void configureLogging() {
-        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "info");
-        setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
-        setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
-        setIfAbsent("org.slf4j.simpleLogger.log.software.amazon", "warn");
-        setIfAbsent("org.slf4j.simpleLogger.log.io.netty", "warn");
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
-        }
-    }
 }

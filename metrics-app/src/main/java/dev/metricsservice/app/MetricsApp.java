@@ -57,7 +57,6 @@ import org.slf4j.LoggerFactory;
 public final class MetricsApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricsApp.class);
-    private static final Duration HTTP_DRAIN = Duration.ofSeconds(10);
     private static final Duration FINAL_FLUSH_DEADLINE = Duration.ofSeconds(60);
 
     private final AppConfig config;
@@ -201,30 +200,42 @@ public final class MetricsApp implements AutoCloseable {
         }
     }
 
+    /**
+     * A line for the operator: on stdout in text mode; with {@code --log-format json} an INFO event
+     * instead, so that only the demo's report is printed outside the JSON log.
+     */
+    private void say(String line) {
+        if (config.logFormat() == AppConfig.LogFormat.JSON) {
+            LOG.info(line.strip().replaceAll(" {2,}", " "));
+        } else {
+            out.println(line);
+        }
+    }
+
     private void printBanner() {
-        out.println("metrics-service listening on http://" + hostForUrl(server.localAddress()) + ":"
+        say("metrics-service listening on http://" + hostForUrl(server.localAddress()) + ":"
                 + server.localAddress().getPort() + " (" + server.transport() + ")"
                 + (config.authToken() != null ? (config.http().authReads() ? ", reads and writes require a bearer token"
                 : ", writes require a bearer token") : ""));
-        out.println("  store:     " + store.describe());
+        say("  store:     " + store.describe());
         if (config.store() == AppConfig.StoreKind.DYNAMODB) {
             var region = Stores.region(config);
-            out.println("  region:    " + region.region() + " (from " + region.source() + ")");
+            say("  region:    " + region.region() + " (from " + region.source() + ")");
         }
-        out.println("  statsd:    " + (statsd != null ? "udp " + hostForUrl(statsd.localAddress()) + ":"
+        say("  statsd:    " + (statsd != null ? "udp " + hostForUrl(statsd.localAddress()) + ":"
                 + statsd.localAddress().getPort() + " (" + statsd.transport() + ")"
                 + statsd.tcpAddress().map(t -> ", tcp " + hostForUrl(t) + ":" + t.getPort()).orElse("") : "off"));
-        out.println("  flush:     every " + Units.formatDuration(config.flushInterval()) + ", window "
+        say("  flush:     every " + Units.formatDuration(config.flushInterval()) + ", window "
                 + Units.formatDuration(config.window()) + ", writer id " + aggregator.writerId());
         if (durable != null) {
             DurableIngest.ReplayResult r = durable.replayResult();
-            out.println("  durability: write-ahead log in " + config.walDir() + " (at most "
+            say("  durability: write-ahead log in " + config.walDir() + " (at most "
                     + Units.formatBytes(config.walMaxBytes()) + "); replayed " + r.samplesReplayed() + " samples from "
                     + r.records() + " records");
         } else {
-            out.println("  durability: none (a 202 means in memory; a crash loses what was not flushed)");
+            say("  durability: none (a 202 means in memory; a crash loses what was not flushed)");
         }
-        out.println("  telemetry: " + (telemetry.isActive()
+        say("  telemetry: " + (telemetry.isActive()
                 ? "traces in " + config.traceDir() + " (" + Units.formatBytes(config.traceMaxFileBytes()) + " per file, "
                 + Units.formatBytes(config.traceMaxTotalBytes()) + " in all)"
                 : "off"));
@@ -268,7 +279,7 @@ public final class MetricsApp implements AutoCloseable {
 
     /** Serves until {@link #requestStop()}, then shuts down in order. */
     public FlushResult serveUntilStopped() throws InterruptedException {
-        out.println("serving until SIGTERM or SIGINT");
+        say("serving until SIGTERM or SIGINT");
         stopRequested.await();
         return shutdown();
     }
@@ -357,14 +368,15 @@ public final class MetricsApp implements AutoCloseable {
         if (statsd != null) {
             statsd.close(); // stop receiving first; what it took is recorded (or in the log)
         }
-        boolean drained = server.shutdown(HTTP_DRAIN);
+        Duration drain = config.http().shutdownTimeout();
+        boolean drained = server.shutdown(drain);
         if (!drained) {
-            LOG.warn("some HTTP requests were still in progress after {}; their connections were closed", HTTP_DRAIN);
+            LOG.warn("some HTTP requests were still in progress after {}; their connections were closed", drain);
         }
         Duration deadline = durable != null ? config.shutdownTimeout() : FINAL_FLUSH_DEADLINE;
         FlushResult last = flusher.close(deadline);
         if (last.succeeded()) {
-            out.println("final flush: stored " + last.aggregates() + " window aggregates");
+            say("final flush: stored " + last.aggregates() + " window aggregates");
         } else if (durable != null) {
             LOG.warn("final flush did not finish within {} ({}); everything acknowledged is in the write-ahead log"
                     + " {} and is written after the next start", deadline, last.error().getMessage(), config.walDir());
