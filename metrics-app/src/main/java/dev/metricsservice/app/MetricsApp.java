@@ -325,6 +325,7 @@ public final class MetricsApp implements AutoCloseable {
         Path html = config.reportDir().resolve("load-report-" + stamp + ".html").toAbsolutePath();
         Reports.writeJson(report, verification, json);
         Reports.writeHtml(report, verification, html);
+        List<Path> hgrm = Reports.writeHgrm(report, config.reportDir(), "load-report-" + stamp);
 
         out.println();
         out.print(Reports.text(report));
@@ -336,6 +337,7 @@ public final class MetricsApp implements AutoCloseable {
         out.println(verification.summaryLine());
         out.println("report:  " + html);
         out.println("json:    " + json);
+        out.println("hgrm:    " + hgrm.size() + " percentile distributions (HdrHistogram .hgrm) in " + config.reportDir().toAbsolutePath());
         printTraces();
         return new DemoOutcome(report, verification, finalFlush, json, html);
     }

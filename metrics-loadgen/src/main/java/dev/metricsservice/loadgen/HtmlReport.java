@@ -73,6 +73,12 @@ final class HtmlReport {
                 new Series("profile level", "#9467bd", p -> p.level()),
                 new Series("in flight", "#8c564b", p -> p.inFlight())));
 
+        sb.append("<h2>Latency by percentile</h2>\n<p>Each phase's latency distribution (and the whole run's, in"
+                + " black), HdrHistogram's percentile spectrum; the same data is in the .hgrm files beside this"
+                + " report.</p>\n");
+        SpectrumChart.render(sb, "spectrum-post", "POST", phases, r.total());
+        SpectrumChart.render(sb, "spectrum-get", "GET", phases, r.total());
+        ServerSection.render(sb, r.server(), phases);
         sb.append("<h2>Per phase</h2>\n");
         phaseTable(sb, r);
         sb.append("<p>Latency: ").append(esc(r.model())).append(". Service time (write to response) is in the JSON"
@@ -142,17 +148,42 @@ final class HtmlReport {
 
     private static void chart(StringBuilder sb, String id, String yLabel, List<TimelinePoint> points,
                               List<PhaseReport> phases, List<Series> series) {
+        double[] xs = new double[points.size()];
+        for (int k = 0; k < xs.length; k++) {
+            xs[k] = points.get(k).elapsedSeconds();
+        }
+        List<Line> lines = new java.util.ArrayList<>();
+        for (Series s : series) {
+            double[] ys = new double[points.size()];
+            for (int k = 0; k < ys.length; k++) {
+                ys[k] = s.value().applyAsDouble(points.get(k));
+            }
+            lines.add(new Line(s.name(), s.color(), ys));
+        }
+        lineChart(sb, id, yLabel, xs, phases, lines);
+    }
+
+    /** One named line of a {@link #lineChart}: a y value per x. */
+    record Line(String name, String color, double[] ys) {
+    }
+
+    /**
+     * A time chart: x in seconds since the start (phase boundaries dashed and labelled), y from 0 to a
+     * nice ceiling of the largest value; one polyline per line, with a legend.
+     */
+    static void lineChart(StringBuilder sb, String id, String yLabel, double[] xs, List<PhaseReport> phases,
+                          List<Line> lines) {
         double maxX = 1;
         for (PhaseReport p : phases) {
             maxX = Math.max(maxX, p.endSeconds());
         }
-        for (TimelinePoint p : points) {
-            maxX = Math.max(maxX, p.elapsedSeconds());
+        for (double x : xs) {
+            maxX = Math.max(maxX, x);
         }
         double maxY = 0;
-        for (Series s : series) {
-            for (TimelinePoint p : points) {
-                maxY = Math.max(maxY, s.value().applyAsDouble(p));
+        for (Line l : lines) {
+            for (double y : l.ys()) {
+                maxY = Math.max(maxY, y);
             }
         }
         maxY = niceCeiling(maxY);
@@ -191,21 +222,21 @@ final class HtmlReport {
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
                 + "stroke=\"#999\"/>\n", LEFT, TOP, plotW, plotH));
         int legendX = LEFT + 10;
-        for (Series s : series) {
+        for (Line l : lines) {
             StringBuilder pts = new StringBuilder();
-            for (TimelinePoint p : points) {
-                double x = LEFT + plotW * Math.min(p.elapsedSeconds(), maxX) / maxX;
-                double y = TOP + plotH - plotH * (maxY == 0 ? 0 : s.value().applyAsDouble(p) / maxY);
+            for (int k = 0; k < xs.length; k++) {
+                double x = LEFT + plotW * Math.min(xs[k], maxX) / maxX;
+                double y = TOP + plotH - plotH * (maxY == 0 ? 0 : l.ys()[k] / maxY);
                 pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
             }
-            sb.append("<polyline class=\"series\" data-series=\"").append(esc(s.name())).append("\" fill=\"none\" "
-                    + "stroke=\"").append(s.color()).append("\" stroke-width=\"2\" points=\"")
-                    .append(pts.toString().strip()).append("\"><title>").append(esc(s.name()))
+            sb.append("<polyline class=\"series\" data-series=\"").append(esc(l.name())).append("\" fill=\"none\" "
+                    + "stroke=\"").append(l.color()).append("\" stroke-width=\"2\" points=\"")
+                    .append(pts.toString().strip()).append("\"><title>").append(esc(l.name()))
                     .append("</title></polyline>\n");
             sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/>"
-                    + "<text x=\"%d\" y=\"%d\">%s</text>\n", legendX, TOP + 8, s.color(), legendX + 16, TOP + 12,
-                    esc(s.name())));
-            legendX += 30 + 7 * s.name().length();
+                    + "<text x=\"%d\" y=\"%d\">%s</text>\n", legendX, TOP + 8, l.color(), legendX + 16, TOP + 12,
+                    esc(l.name())));
+            legendX += 30 + 7 * l.name().length();
         }
         sb.append("</svg>\n");
     }

@@ -35,10 +35,14 @@ import java.util.function.Consumer;
 public final class LoadGenerator {
 
     private final LoadRun run;
+    private final RunSettings settings;
+    private final boolean sampleServer;
     private volatile boolean started;
 
-    private LoadGenerator(RunSettings settings) {
+    private LoadGenerator(RunSettings settings, boolean sampleServer) {
         this.run = new LoadRun(settings);
+        this.settings = settings;
+        this.sampleServer = sampleServer;
     }
 
     public static Builder builder() {
@@ -59,7 +63,21 @@ public final class LoadGenerator {
             }
             started = true;
         }
-        return run.run();
+        if (!sampleServer) {
+            return run.run();
+        }
+        // The service's own view of the run, read beside the load (its own thread and client).
+        dev.metricsservice.loadgen.internal.ServerSampler sampler = new dev.metricsservice.loadgen.internal.ServerSampler(
+                settings.target(), settings.progressInterval(), settings.bearerToken());
+        sampler.start();
+        LoadReport report;
+        try {
+            report = run.run();
+        } catch (InterruptedException | RuntimeException e) {
+            sampler.stop();
+            throw e;
+        }
+        return report.withServer(sampler.stop());
     }
 
     /** Ends the run before the profile does; safe from any thread, idempotent. */
@@ -76,6 +94,7 @@ public final class LoadGenerator {
         private SeriesPlan plan;
         private int batchSize = 1;
         private boolean idempotencyKeys = true;
+        private boolean sampleServer = true;
         private int getEvery = 10;
         private Duration requestTimeout = Duration.ofSeconds(5);
         private Duration connectTimeout = Duration.ofSeconds(2);
@@ -190,6 +209,15 @@ public final class LoadGenerator {
             return this;
         }
 
+        /**
+         * Whether to read the service's {@code GET /metrics} once per progress interval for the
+         * report's server side (its own connection, beside the load's); default true.
+         */
+        public Builder sampleServer(boolean sample) {
+            this.sampleServer = sample;
+            return this;
+        }
+
         public LoadGenerator build() {
             if (target == null) {
                 throw new IllegalStateException("target is required, e.g. http://127.0.0.1:3001");
@@ -199,7 +227,8 @@ public final class LoadGenerator {
             }
             return new LoadGenerator(new RunSettings(target, profile, model,
                     plan != null ? plan : SeriesPlan.untagged(metricNames), batchSize, getEvery,
-                    requestTimeout, connectTimeout, progressInterval, ioThreads, progress, bearerToken, idempotencyKeys));
+                    requestTimeout, connectTimeout, progressInterval, ioThreads, progress, bearerToken, idempotencyKeys),
+                    sampleServer);
         }
 
         private static Duration positive(Duration d, String what) {

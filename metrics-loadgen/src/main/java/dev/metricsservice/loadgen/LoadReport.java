@@ -23,16 +23,75 @@ import java.util.Map;
  * @param total            the whole run
  * @param timeline         one point per progress interval
  * @param tallies          per metric: what the server acknowledged, and what may or may not have been stored
+ * @param server           the server's side of the run, sampled from its Prometheus exposition while the
+ *                         load ran
  */
 public record LoadReport(String profileName, String model, String target, String transport, int batchSize,
                          long startEpochMillis, long endEpochMillis, double durationSeconds, boolean stoppedEarly,
                          List<PhaseReport> phases, PhaseReport total, List<TimelinePoint> timeline,
-                         List<MetricTally> tallies) {
+                         List<MetricTally> tallies, ServerSide server) {
 
     public LoadReport {
         phases = List.copyOf(phases);
         timeline = List.copyOf(timeline);
         tallies = List.copyOf(tallies);
+        java.util.Objects.requireNonNull(server, "server");
+    }
+
+    /** A report without the server's side. */
+    public LoadReport(String profileName, String model, String target, String transport, int batchSize,
+                      long startEpochMillis, long endEpochMillis, double durationSeconds, boolean stoppedEarly,
+                      List<PhaseReport> phases, PhaseReport total, List<TimelinePoint> timeline,
+                      List<MetricTally> tallies) {
+        this(profileName, model, target, transport, batchSize, startEpochMillis, endEpochMillis, durationSeconds,
+                stoppedEarly, phases, total, timeline, tallies, ServerSide.none("not sampled"));
+    }
+
+    /** This report with {@code s} as the server's side. */
+    public LoadReport withServer(ServerSide s) {
+        return new LoadReport(profileName, model, target, transport, batchSize, startEpochMillis, endEpochMillis,
+                durationSeconds, stoppedEarly, phases, total, timeline, tallies, s);
+    }
+
+    /**
+     * What the service said about itself during the run ({@code GET /metrics}, Prometheus text).
+     *
+     * @param available true when at least one sample was read
+     * @param note      why there is nothing (the target has no exposition, say), or empty
+     * @param points    one per progress interval, cumulative counters as the service reported them
+     */
+    public record ServerSide(boolean available, String note, List<ServerPoint> points) {
+        public ServerSide {
+            points = List.copyOf(points);
+        }
+
+        /** No samples, and why. */
+        public static ServerSide none(String note) {
+            return new ServerSide(false, note, List.of());
+        }
+    }
+
+    /**
+     * One sample of the service's own metrics; counters are totals since the service started.
+     *
+     * @param elapsedSeconds     since the start of the load
+     * @param flushesOk          flushes that succeeded
+     * @param flushesFailed      flushes that failed
+     * @param flushSecondsSum    time spent in flushes
+     * @param flushCount         flushes timed (the histogram's count)
+     * @param rejectedByReason   samples refused, by reason
+     * @param pendingWindows     window aggregates waiting for the store
+     * @param liveSeries         series held in memory
+     * @param gcSeconds          time in garbage collection, all collectors
+     * @param gcCount            collections, all collectors
+     * @param heapUsedBytes      heap in use
+     */
+    public record ServerPoint(double elapsedSeconds, long flushesOk, long flushesFailed, double flushSecondsSum,
+                              long flushCount, Map<String, Long> rejectedByReason, long pendingWindows,
+                              long liveSeries, double gcSeconds, long gcCount, long heapUsedBytes) {
+        public ServerPoint {
+            rejectedByReason = Map.copyOf(rejectedByReason);
+        }
     }
 
     /** Results of one phase (or of the whole run, named {@code "total"}). */
@@ -62,9 +121,38 @@ public record LoadReport(String profileName, String model, String target, String
         }
     }
 
-    /** Percentiles in milliseconds (microsecond resolution); all zero when {@code count} is 0. */
+    /**
+     * Percentiles in milliseconds (microsecond resolution); all zero when {@code count} is 0.
+     *
+     * @param spectrum the percentile distribution as HdrHistogram iterates it (5 steps per halving
+     *                 of the distance to 100 %), for a latency-by-percentile chart on a
+     *                 {@code 1/(1-p)} axis; empty when there were no samples
+     * @param hgrm     the same distribution in HdrHistogram's {@code .hgrm} text (values in
+     *                 milliseconds), which HdrHistogram's plotter and other tools read; not in the JSON
+     *                 (written beside it as files)
+     */
     public record LatencySummary(long count, double p50Millis, double p90Millis, double p99Millis,
-                                 double p999Millis, double maxMillis, double meanMillis) {
+                                 double p999Millis, double maxMillis, double meanMillis, List<SpectrumPoint> spectrum,
+                                 @com.fasterxml.jackson.annotation.JsonIgnore String hgrm) {
+        public LatencySummary {
+            spectrum = List.copyOf(spectrum);
+        }
+
+        /** A summary without a spectrum. */
+        public LatencySummary(long count, double p50Millis, double p90Millis, double p99Millis, double p999Millis,
+                              double maxMillis, double meanMillis) {
+            this(count, p50Millis, p90Millis, p99Millis, p999Millis, maxMillis, meanMillis, List.of(), "");
+        }
+    }
+
+    /**
+     * One step of a percentile spectrum.
+     *
+     * @param percentile  0 to 100
+     * @param valueMillis the latency at that percentile
+     * @param totalCount  samples at or below it
+     */
+    public record SpectrumPoint(double percentile, double valueMillis, long totalCount) {
     }
 
     /**

@@ -98,4 +98,33 @@ public final class Reports {
     public static void writeHtml(LoadReport report, Verification verification, Path file) throws IOException {
         Files.writeString(file, html(report, verification), StandardCharsets.UTF_8);
     }
+
+    /**
+     * Writes one HdrHistogram {@code .hgrm} file per phase and operation (and the total), named
+     * {@code <baseName>.<phase>.<post|get>.hgrm}, for HdrHistogram's plotter and other tools; an
+     * operation with no requests gets no file.
+     *
+     * @return the files written, in phase order
+     */
+    public static java.util.List<Path> writeHgrm(LoadReport report, Path dir, String baseName) throws IOException {
+        java.util.List<Path> written = new java.util.ArrayList<>();
+        java.util.List<PhaseReport> all = new java.util.ArrayList<>(report.phases());
+        all.add(report.total());
+        for (PhaseReport phase : all) {
+            for (String op : new String[] {"post", "get"}) {
+                LoadReport.LatencySummary l = (op.equals("post") ? phase.post() : phase.get()).latency();
+                if (l.count() == 0 || l.hgrm().isEmpty()) {
+                    continue;
+                }
+                Path file = dir.resolve(baseName + "." + fileSafe(phase.name()) + "." + op + ".hgrm");
+                Files.writeString(file, l.hgrm(), StandardCharsets.US_ASCII);
+                written.add(file);
+            }
+        }
+        return written;
+    }
+
+    private static String fileSafe(String name) {
+        return name.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
 }

@@ -82,12 +82,43 @@ public final class FakeMetricsService implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath();
             if (ex.getRequestMethod().equals("POST") && path.equals("/metrics")) {
                 post(ex);
+            } else if (ex.getRequestMethod().equals("GET") && path.equals("/metrics")) {
+                exposition(ex);
             } else if (ex.getRequestMethod().equals("GET") && path.startsWith("/metrics/")) {
                 get(ex, URLDecoder.decode(path.substring("/metrics/".length()), StandardCharsets.UTF_8));
             } else {
                 respond(ex, 404, "{\"error\":\"not_found\"}");
             }
         }
+    }
+
+    private final AtomicLong scrapes = new AtomicLong();
+
+    /** A small Prometheus exposition in the service's names: one "flush" per scrape, the JVM's real GC. */
+    private void exposition(HttpExchange ex) throws IOException {
+        long n = scrapes.incrementAndGet();
+        StringBuilder sb = new StringBuilder();
+        sb.append("# TYPE metricsservice_flushes counter\n")
+                .append("metricsservice_flushes_total{outcome=\"ok\"} ").append(n).append('\n')
+                .append("metricsservice_flushes_total{outcome=\"failed\"} 0\n")
+                .append("metricsservice_flush_duration_seconds_sum ").append(0.002 * n).append('\n')
+                .append("metricsservice_flush_duration_seconds_count ").append(n).append('\n')
+                .append("metricsservice_samples_rejected_total{reason=\"overloaded\"} ").append(hungUp.get()).append('\n')
+                .append("metricsservice_pending_windows ").append(n % 3).append('\n')
+                .append("metricsservice_live_series 5\n");
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            sb.append("jvm_gc_collection_seconds_total{gc=\"").append(gc.getName()).append("\"} ")
+                    .append(gc.getCollectionTime() / 1000.0).append('\n')
+                    .append("jvm_gc_collections_total{gc=\"").append(gc.getName()).append("\"} ")
+                    .append(gc.getCollectionCount()).append('\n');
+        }
+        sb.append("jvm_memory_used_bytes{area=\"heap\"} ")
+                .append(java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())
+                .append('\n');
+        byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+        ex.sendResponseHeaders(200, body.length);
+        ex.getResponseBody().write(body);
     }
 
     private void post(HttpExchange ex) throws IOException {

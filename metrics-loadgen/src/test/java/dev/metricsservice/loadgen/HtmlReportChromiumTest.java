@@ -93,13 +93,33 @@ class HtmlReportChromiumTest {
             assertThat(svg.find()).as("chart %s present and counted by the script", chart).isTrue();
             assertThat(Integer.parseInt(svg.group(1))).as("lines in %s", chart).isEqualTo(2);
         }
-        Matcher points = Pattern.compile("<polyline[^>]*points=\"([^\"]*)\"").matcher(dom);
+        Matcher points = Pattern.compile("<polyline class=\"series\"[^>]*points=\"([^\"]*)\"").matcher(dom);
         int lines = 0;
         while (points.find()) {
             lines++;
             assertThat(points.group(1).split(" ").length).as("points per line").isGreaterThanOrEqualTo(8);
         }
-        assertThat(lines).isEqualTo(6);
+        // Three timeline charts of two lines, then the server side: flushes (3), state (2), GC (2).
+        assertThat(lines).isEqualTo(6 + 7);
+        for (String chart : List.of("chart-server-flush", "chart-server-state", "chart-server-gc")) {
+            assertThat(dom).as("server chart %s", chart).contains("id=\"" + chart + "\"");
+        }
+        assertThat(dom).contains("id=\"server-summary\"").doesNotContain("id=\"server-unavailable\"");
+        // The percentile spectrum: per op, one line per phase (three) and one for the total.
+        for (String op : List.of("post", "get")) {
+            int start = dom.indexOf("id=\"spectrum-" + op + "\"");
+            assertThat(start).as("spectrum chart of %s", op).isPositive();
+            String svg = dom.substring(start, dom.indexOf("</svg>", start));
+            Matcher spectrum = Pattern.compile("<polyline class=\"spectrum-line\"[^>]*points=\"([^\"]*)\"").matcher(svg);
+            int spectrumLines = 0;
+            while (spectrum.find()) {
+                spectrumLines++;
+                assertThat(spectrum.group(1).split(" ").length).as("spectrum points").isGreaterThanOrEqualTo(5);
+            }
+            // POSTs run in every phase; a one-second phase may see no GET (one per tenth POST).
+            assertThat(spectrumLines).as("spectrum lines of %s", op).isBetween(op.equals("post") ? 4 : 2, 4);
+            assertThat(svg).contains(">99%<").contains(">99.9%<");
+        }
         assertThat(dom).contains("id=\"phase-table\"").contains("herd").contains("VERIFIED");
 
         Path png = dir.resolve("report.png");
@@ -110,6 +130,30 @@ class HtmlReportChromiumTest {
         byte[] bytes = Files.readAllBytes(png);
         assertThat(bytes.length).as("screenshot size").isGreaterThan(20_000);
         assertThat(new String(bytes, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
+    }
+
+    @Test
+    void writeHgrm_onePercentileDistributionPerPhaseAndOpInHdrHistogramsFormat(@TempDir Path dir) throws Exception {
+        List<Path> files = Reports.writeHgrm(report, dir, "run");
+        assertThat(files).extracting(p -> p.getFileName().toString()).contains("run.up.post.hgrm",
+                "run.herd.post.hgrm", "run.tail.post.hgrm", "run.total.post.hgrm", "run.total.get.hgrm");
+        List<String> lines = Files.readAllLines(dir.resolve("run.total.post.hgrm"));
+        assertThat(lines.get(0).trim().split("\\s+")).containsExactly("Value", "Percentile", "TotalCount",
+                "1/(1-Percentile)");
+        double lastPercentile = 0;
+        long lastCount = 0;
+        for (String line : lines.subList(2, lines.size())) {
+            if (line.startsWith("#")) {
+                break;
+            }
+            String[] cols = line.trim().split("\\s+");
+            assertThat(Double.parseDouble(cols[0])).as("value in ms").isGreaterThanOrEqualTo(0);
+            lastPercentile = Double.parseDouble(cols[1]);
+            lastCount = Long.parseLong(cols[2]);
+        }
+        assertThat(lastPercentile).isEqualTo(1.0);
+        assertThat(lastCount).isEqualTo(report.total().post().latency().count());
+        assertThat(String.join("\n", lines)).contains("#[Mean").contains("#[Max").contains("Total count").contains("#[Buckets");
     }
 
     @Test

@@ -210,7 +210,9 @@ public final class LoadGenCommand {
             Path html = outDir.resolve(reportName + ".html");
             Reports.writeJson(report, verification, json);
             Reports.writeHtml(report, verification, html);
-            out.println("reports: " + json.toAbsolutePath().normalize() + " " + html.toAbsolutePath().normalize());
+            int hgrm = Reports.writeHgrm(report, outDir, reportName).size();
+            out.println("reports: " + json.toAbsolutePath().normalize() + " " + html.toAbsolutePath().normalize()
+                    + " and " + hgrm + " .hgrm files beside them");
         } catch (IOException e) {
             err.println("error: cannot write reports to " + outDir + ": " + e.getMessage());
             return EXIT_FAILED;

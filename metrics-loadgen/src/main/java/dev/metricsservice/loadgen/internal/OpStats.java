@@ -5,6 +5,13 @@ import dev.metricsservice.loadgen.LoadReport.LatencySummary;
 import dev.metricsservice.loadgen.LoadReport.OpReport;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+import dev.metricsservice.loadgen.LoadReport;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -107,11 +114,24 @@ public final class OpStats {
         if (h.getTotalCount() == 0) {
             return new LatencySummary(0, 0, 0, 0, 0, 0, 0);
         }
+        List<LoadReport.SpectrumPoint> spectrum = new ArrayList<>();
+        for (HistogramIterationValue v : h.percentiles(SPECTRUM_TICKS_PER_HALF_DISTANCE)) {
+            spectrum.add(new LoadReport.SpectrumPoint(v.getPercentileLevelIteratedTo(),
+                    millis(h.highestEquivalentValue(v.getValueIteratedTo())), v.getTotalCountToThisValue()));
+        }
+        ByteArrayOutputStream hgrm = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(hgrm, true, StandardCharsets.US_ASCII)) {
+            // Microseconds scaled to milliseconds, as the rest of the report has them.
+            h.outputPercentileDistribution(out, SPECTRUM_TICKS_PER_HALF_DISTANCE, 1000.0);
+        }
         return new LatencySummary(h.getTotalCount(),
                 millis(h.getValueAtPercentile(50)), millis(h.getValueAtPercentile(90)),
                 millis(h.getValueAtPercentile(99)), millis(h.getValueAtPercentile(99.9)),
-                millis(h.getMaxValue()), h.getMean() / 1000.0);
+                millis(h.getMaxValue()), h.getMean() / 1000.0, spectrum, hgrm.toString(StandardCharsets.US_ASCII));
     }
+
+    /** HdrHistogram's own default: five percentile steps each time the distance to 100 % halves. */
+    static final int SPECTRUM_TICKS_PER_HALF_DISTANCE = 5;
 
     private static double millis(long micros) {
         return micros / 1000.0;
