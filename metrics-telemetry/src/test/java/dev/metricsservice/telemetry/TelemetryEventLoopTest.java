@@ -89,7 +89,7 @@ class TelemetryEventLoopTest {
         });
         assertThat(summary.render()).contains("event loop traced-loop").contains("blocked for")
                 .contains("by TelemetryEventLoopTest$SleepyTask");
-        assertThat(events).anyMatch(e -> e.type().equals("io"));
+        assertThat(events).anyMatch(e -> e.type().equals("io_totals")); // short rounds are totalled
         assertThat(events).anyMatch(e -> e.type().equals("task_start")
                 && e.text("task").equals("TelemetryEventLoopTest$SleepyTask"));
     }

@@ -100,19 +100,11 @@ public final class LoopRecorder {
 
     void onIo(long startNanos, long durationNanos, long activeNanos) {
         ThreadBuffer b = buffer();
-        if (b.begin(Schema.IO, startNanos)) {
+        b.totals.addIo(durationNanos, activeNanos);
+        long busy = activeNanos >= 0 ? activeNanos : durationNanos;
+        if ((busy >= Recorder.DETAIL_THRESHOLD_NANOS || b.totals.sampled()) && b.begin(Schema.IO, startNanos)) {
             b.putUnsigned(durationNanos);
             b.putSigned(activeNanos);
-            b.commit();
-        }
-    }
-
-    void onChannelRead(long startNanos, long durationNanos, int handlerId, long bytes) {
-        ThreadBuffer b = buffer();
-        if (b.begin(Schema.CHANNEL_READ, startNanos)) {
-            b.putUnsigned(durationNanos);
-            b.putUnsigned(handlerId);
-            b.putSigned(bytes);
             b.commit();
         }
     }

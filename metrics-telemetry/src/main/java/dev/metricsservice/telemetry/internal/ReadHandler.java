@@ -31,19 +31,21 @@ public final class ReadHandler extends ChannelInboundHandlerAdapter {
         long start = System.nanoTime();
         ctx.fireChannelRead(msg);
         long duration = System.nanoTime() - start;
+        EventExecutor executor = ctx.executor();
+        // A traced loop's buffer is cached on its recorder; other threads look theirs up.
+        ThreadBuffer b = executor instanceof TracedEventLoopGroup.TracedEventLoop t ? t.loop.buffer() : recorder.buffer();
+        b.totals.addRead(duration, bytes);
+        boolean detail = duration >= Recorder.DETAIL_THRESHOLD_NANOS || b.totals.sampled();
+        if (!detail && !JfrBridge.recording) {
+            return; // counted; the handler's name is only looked up for what is written
+        }
         ChannelHandler last = ctx.pipeline().last();
         int handlerId = recorder.strings.internClass(last == null ? ReadHandler.class : last.getClass());
-        EventExecutor executor = ctx.executor();
-        if (executor instanceof TracedEventLoopGroup.TracedEventLoop) {
-            ((TracedEventLoopGroup.TracedEventLoop) executor).loop.onChannelRead(start, duration, handlerId, bytes);
-        } else {
-            ThreadBuffer b = recorder.buffer();
-            if (b.begin(Schema.CHANNEL_READ, start)) {
-                b.putUnsigned(duration);
-                b.putUnsigned(handlerId);
-                b.putSigned(bytes);
-                b.commit();
-            }
+        if (detail && b.begin(Schema.CHANNEL_READ, start)) {
+            b.putUnsigned(duration);
+            b.putUnsigned(handlerId);
+            b.putSigned(bytes);
+            b.commit();
         }
         if (JfrBridge.recording) {
             JfrBridge.channelRead(recorder.strings.get(handlerId), bytes, duration);

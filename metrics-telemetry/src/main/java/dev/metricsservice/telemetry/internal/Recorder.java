@@ -12,6 +12,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * allocates only the first time a thread records.
  */
 public final class Recorder {
+    /**
+     * I/O rounds, channel reads and HTTP requests at least this long are written one by one; shorter
+     * ones are counted in {@link Totals} and only {@link #DETAIL_SAMPLE_EVERY one in 64} is written.
+     * 1 ms: every event the trace summary warns about (10 ms by default) is in the trace.
+     */
+    public static final long DETAIL_THRESHOLD_NANOS = 1_000_000L;
+    /** One in this many ordinary (fast) I/O rounds, reads and requests is written in detail. */
+    public static final int DETAIL_SAMPLE_EVERY = 64;
+
     /** Read by every hook; written by setEnabled and by the writer when the disk fails. */
     public volatile boolean enabled;
     /** Set once when the writer gives up; after that the switch stays off. */
@@ -67,13 +76,30 @@ public final class Recorder {
     public void request(String method, String route, int status, long requestBytes, long responseBytes,
                         long startNanos, long durationNanos) {
         ThreadBuffer b = buffer();
-        if (b.begin(Schema.HTTP_REQUEST, startNanos)) {
-            b.putUnsigned(Math.max(0, durationNanos));
-            b.putUnsigned(strings.intern(method));
-            b.putUnsigned(strings.intern(route));
-            b.putUnsigned(Math.max(0, status));
-            b.putUnsigned(Math.max(0, requestBytes));
-            b.putUnsigned(Math.max(0, responseBytes));
+        int methodId = strings.intern(method);
+        int routeId = strings.intern(route);
+        long d = Math.max(0, durationNanos);
+        int st = Math.max(0, Math.min(status, 0xFFFF));
+        long in = Math.max(0, requestBytes);
+        long out = Math.max(0, responseBytes);
+        if (!b.totals.addRequest(methodId, routeId, st, d, in, out) && b.begin(Schema.REQUEST_TOTALS, startNanos)) {
+            // This thread's table is full (1,024 method, route and status combinations): a totals event of one.
+            b.putUnsigned(methodId);
+            b.putUnsigned(routeId);
+            b.putUnsigned(st);
+            b.putUnsigned(1);
+            b.putUnsigned(d);
+            b.putUnsigned(in);
+            b.putUnsigned(out);
+            b.commit();
+        }
+        if ((d >= DETAIL_THRESHOLD_NANOS || b.totals.sampled()) && b.begin(Schema.HTTP_REQUEST, startNanos)) {
+            b.putUnsigned(d);
+            b.putUnsigned(methodId);
+            b.putUnsigned(routeId);
+            b.putUnsigned(st);
+            b.putUnsigned(in);
+            b.putUnsigned(out);
             b.commit();
         }
     }

@@ -59,6 +59,14 @@ public final class Schema {
     public static final int SPAN = 9;
     public static final int EVENT = 10;
     public static final int DROPPED = 11;
+    public static final int IO_TOTALS = 12;
+    public static final int READ_TOTALS = 13;
+    public static final int REQUEST_TOTALS = 14;
+
+    /** File metadata: the detail threshold; shorter I/O rounds, reads and requests are only totalled (or sampled). */
+    public static final String META_DETAIL_THRESHOLD_NANOS = "detail.threshold_nanos";
+    /** File metadata: one in this many ordinary I/O rounds, reads and requests is written in detail too. */
+    public static final String META_DETAIL_SAMPLE_EVERY = "detail.sample_every";
 
     private static Field u(String name) {
         return new Field(name, FieldKind.UNSIGNED);
@@ -92,6 +100,14 @@ public final class Schema {
         new EventType(SPAN, "span", List.of(ns("durationNanos"), str("name"), s("value"))),
         new EventType(EVENT, "event", List.of(str("name"), s("value"))),
         new EventType(DROPPED, "dropped", List.of(u("count"))),
+        // Growth of one thread's totals since the last such event (see Totals): exact counts of what
+        // is otherwise written only when slow or sampled.
+        new EventType(IO_TOTALS, "io_totals", List.of(new Field("loop", FieldKind.THREAD), u("rounds"),
+                ns("durationNanos"), ns("activeNanos"), ns("unknownNanos"))),
+        new EventType(READ_TOTALS, "read_totals", List.of(new Field("loop", FieldKind.THREAD), u("reads"),
+                ns("durationNanos"), u("bytes"))),
+        new EventType(REQUEST_TOTALS, "request_totals", List.of(str("method"), str("route"), u("status"),
+                u("count"), ns("durationNanos"), u("requestBytes"), u("responseBytes"))),
     };
 
     /** Upper bound of one encoded event: type byte, timestamp and at most seven 10-byte varints. */

@@ -42,6 +42,11 @@ public final class ThreadBuffer {
     final String threadName;
     final int kind;
     final Thread thread;
+    /** This thread's running totals of per-request and per-round events (see {@link Totals}). */
+    final Totals totals = new Totals(Recorder.DETAIL_SAMPLE_EVERY);
+    /** Writer-owned: the totals as last written, to write their growth. */
+    final long[] writtenLoop = new long[Totals.LOOP_FIELDS];
+    final long[] writtenRequests = new long[Totals.REQUEST_SLOTS * Totals.REQUEST_STRIDE];
 
     // Producer-owned. The fields are written by the owner and read by the writer only through the VarHandles.
     // No padding between the producer and consumer indices: a drain happens every few milliseconds, so the false

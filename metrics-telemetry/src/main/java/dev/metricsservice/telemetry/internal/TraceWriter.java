@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 public final class TraceWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(TraceWriter.class);
     private static final long CLOCK_SYNC_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How often each thread's {@link Totals} growth is written. */
+    private static final long TOTALS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Recorder recorder;
     private final TraceFiles files;
@@ -106,6 +108,7 @@ public final class TraceWriter implements Runnable {
             startFile();
             long nextSample = System.nanoTime();
             long nextClock = nextSample + CLOCK_SYNC_INTERVAL_NANOS;
+            long nextTotals = nextSample + TOTALS_INTERVAL_NANOS;
             while (!closing) {
                 long now = System.nanoTime();
                 if (!paused) {
@@ -116,6 +119,10 @@ public final class TraceWriter implements Runnable {
                         if (now - nextSample >= 0) {
                             nextSample = now + sampleIntervalNanos;
                         }
+                    }
+                    if (now - nextTotals >= 0) {
+                        writeAllTotals(now);
+                        nextTotals = now + TOTALS_INTERVAL_NANOS;
                     }
                     drainAll();
                     if (now - nextClock >= 0) {
@@ -129,6 +136,10 @@ public final class TraceWriter implements Runnable {
                 long untilSample = nextSample - System.nanoTime();
                 LockSupport.parkNanos(Math.max(100_000L, Math.min(drainIntervalNanos, untilSample)));
             }
+            // Last totals of every thread, then twice through the buffers: the first pass may write the
+            // final totals of threads it finds ended into the writer's own buffer.
+            writeAllTotals(System.nanoTime());
+            drainAll();
             drainAll();
             seal();
         } catch (IOException | RuntimeException e) {
@@ -171,7 +182,8 @@ public final class TraceWriter implements Runnable {
         }
         for (ThreadBuffer b : recorder.buffers) {
             drain(b);
-            if (!b.thread.isAlive() && b.publishedTail() == b.readableFrom()) {
+            if (!b.thread.isAlive() && b.publishedTail() == b.readableFrom() && b != own) {
+                writeTotals(b, System.nanoTime()); // its totals are final now: write them before forgetting it
                 recorder.buffers.remove(b);
             }
         }
@@ -234,6 +246,80 @@ public final class TraceWriter implements Runnable {
         eventsWritten += count;
     }
 
+    private void writeAllTotals(long now) {
+        for (ThreadBuffer b : recorder.buffers) {
+            writeTotals(b, now);
+        }
+    }
+
+    /**
+     * Writes the growth of {@code t}'s totals since the last call into the writer's own buffer. What
+     * does not fit (the writer's buffer full) stays unwritten and goes out with the next call.
+     */
+    private void writeTotals(ThreadBuffer t, long now) {
+        Totals x = t.totals;
+        long[] w = t.writtenLoop;
+        long rounds = x.loopValue(Totals.IO_ROUNDS);
+        long ioNanos = x.loopValue(Totals.IO_NANOS);
+        long active = x.loopValue(Totals.IO_ACTIVE_NANOS);
+        long unknown = x.loopValue(Totals.IO_UNKNOWN_NANOS);
+        if (rounds != w[Totals.IO_ROUNDS] && own.begin(Schema.IO_TOTALS, now)) {
+            own.putUnsigned(t.index);
+            own.putUnsigned(rounds - w[Totals.IO_ROUNDS]);
+            own.putUnsigned(ioNanos - w[Totals.IO_NANOS]);
+            own.putUnsigned(active - w[Totals.IO_ACTIVE_NANOS]);
+            own.putUnsigned(unknown - w[Totals.IO_UNKNOWN_NANOS]);
+            own.commit();
+            w[Totals.IO_ROUNDS] = rounds;
+            w[Totals.IO_NANOS] = ioNanos;
+            w[Totals.IO_ACTIVE_NANOS] = active;
+            w[Totals.IO_UNKNOWN_NANOS] = unknown;
+        }
+        long reads = x.loopValue(Totals.READS);
+        long readNanos = x.loopValue(Totals.READ_NANOS);
+        long readBytes = x.loopValue(Totals.READ_BYTES);
+        if (reads != w[Totals.READS] && own.begin(Schema.READ_TOTALS, now)) {
+            own.putUnsigned(t.index);
+            own.putUnsigned(reads - w[Totals.READS]);
+            own.putUnsigned(readNanos - w[Totals.READ_NANOS]);
+            own.putUnsigned(readBytes - w[Totals.READ_BYTES]);
+            own.commit();
+            w[Totals.READS] = reads;
+            w[Totals.READ_NANOS] = readNanos;
+            w[Totals.READ_BYTES] = readBytes;
+        }
+        long[] wr = t.writtenRequests;
+        for (int slot = 0; slot < Totals.REQUEST_SLOTS; slot++) {
+            long key = x.requestKeyAt(slot);
+            if (key == 0) {
+                continue;
+            }
+            int base = slot * Totals.REQUEST_STRIDE;
+            long count = x.requestValue(slot, 1);
+            if (count == wr[base + 1]) {
+                continue;
+            }
+            long nanos = x.requestValue(slot, 2);
+            long in = x.requestValue(slot, 3);
+            long out = x.requestValue(slot, 4);
+            if (!own.begin(Schema.REQUEST_TOTALS, now)) {
+                return;
+            }
+            own.putUnsigned(Totals.methodOf(key));
+            own.putUnsigned(Totals.routeOf(key));
+            own.putUnsigned(Totals.statusOf(key));
+            own.putUnsigned(count - wr[base + 1]);
+            own.putUnsigned(nanos - wr[base + 2]);
+            own.putUnsigned(in - wr[base + 3]);
+            own.putUnsigned(out - wr[base + 4]);
+            own.commit();
+            wr[base + 1] = count;
+            wr[base + 2] = nanos;
+            wr[base + 3] = in;
+            wr[base + 4] = out;
+        }
+    }
+
     private void rotate() throws IOException {
         seal();
         startFile();
@@ -253,6 +339,8 @@ public final class TraceWriter implements Runnable {
             writeMeta(e.getKey(), e.getValue());
         }
         writeMeta("file.number", Long.toString(files.number()));
+        writeMeta(Schema.META_DETAIL_THRESHOLD_NANOS, Long.toString(Recorder.DETAIL_THRESHOLD_NANOS));
+        writeMeta(Schema.META_DETAIL_SAMPLE_EVERY, Integer.toString(Recorder.DETAIL_SAMPLE_EVERY));
         writeMeta("file.started", Instant.now().toString());
         writeClock();
         writeNewStrings();

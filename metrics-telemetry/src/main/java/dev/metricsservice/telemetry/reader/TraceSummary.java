@@ -88,6 +88,14 @@ public final class TraceSummary implements TraceVisitor {
     private long firstEpoch = Long.MAX_VALUE;
     private long lastEpoch = Long.MIN_VALUE;
     private int files;
+    private long requests;
+    /**
+     * The current file's detail settings: with totals (files written since they exist), I/O rounds,
+     * reads and requests are counted from the totals events, and a fast detail event stands for
+     * {@code sampleEvery} requests in the duration percentiles. 0 for older files: every event is there.
+     */
+    private long detailThresholdNanos;
+    private long sampleEvery;
 
     public TraceSummary(long blockedThresholdNanos) {
         this.blockedThresholdNanos = blockedThresholdNanos;
@@ -98,6 +106,16 @@ public final class TraceSummary implements TraceVisitor {
         files++;
         if (firstMetadata.isEmpty()) {
             firstMetadata.putAll(metadata);
+        }
+        detailThresholdNanos = parseLong(metadata.get(Schema.META_DETAIL_THRESHOLD_NANOS));
+        sampleEvery = parseLong(metadata.get(Schema.META_DETAIL_SAMPLE_EVERY));
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return s == null ? 0 : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 
@@ -118,6 +136,10 @@ public final class TraceSummary implements TraceVisitor {
         switch (e.typeId()) {
             case Schema.IO -> {
                 LoopStats l = loop(e);
+                if (sampleEvery > 0) {
+                    span(l, e.timestampNanos(), v[0]); // counted in io_totals
+                    return;
+                }
                 l.ioNanos += v[0];
                 if (v[1] < 0) {
                     l.ioUnknownNanos += v[0];
@@ -149,7 +171,9 @@ public final class TraceSummary implements TraceVisitor {
             }
             case Schema.CHANNEL_READ -> {
                 LoopStats l = loop(e);
-                l.reads++;
+                if (sampleEvery == 0) {
+                    l.reads++; // else counted in read_totals
+                }
                 if (v[0] > blockedThresholdNanos && blocked.size() < MAX_WARNINGS_KEPT) {
                     blocked.add(new Blocked(l.name, "channelRead in " + e.texts()[1], v[0], e.epochNanos()));
                 }
@@ -172,10 +196,33 @@ public final class TraceSummary implements TraceVisitor {
                 }
             }
             case Schema.HTTP_REQUEST -> {
-                requestDurations.recordValue(Math.max(0, v[0]));
-                requestsByStatus.merge(v[3], 1L, Long::sum);
-                requestBytes += v[4];
-                responseBytes += v[5];
+                if (sampleEvery == 0) {
+                    requestDurations.recordValue(Math.max(0, v[0]));
+                    requestsByStatus.merge(v[3], 1L, Long::sum);
+                    requestBytes += v[4];
+                    responseBytes += v[5];
+                    requests++;
+                } else {
+                    // A slow request is always written; a fast one only one in sampleEvery times.
+                    requestDurations.recordValueWithCount(Math.max(0, v[0]),
+                            v[0] >= detailThresholdNanos ? 1 : sampleEvery);
+                }
+            }
+            case Schema.IO_TOTALS -> {
+                LoopStats l = loops.computeIfAbsent((int) v[0], k -> new LoopStats(e.texts()[0]));
+                l.ioNanos += v[2];
+                l.ioActiveNanos += v[3];
+                l.ioUnknownNanos += v[4];
+            }
+            case Schema.READ_TOTALS -> {
+                LoopStats l = loops.computeIfAbsent((int) v[0], k -> new LoopStats(e.texts()[0]));
+                l.reads += v[1];
+            }
+            case Schema.REQUEST_TOTALS -> {
+                requests += v[3];
+                requestsByStatus.merge(v[2], v[3], Long::sum);
+                requestBytes += v[5];
+                responseBytes += v[6];
             }
             case Schema.FLUSH -> flushOutcomes.merge(e.texts()[4], 1L, Long::sum);
             case Schema.DROPPED -> dropped += v[0];
@@ -214,6 +261,11 @@ public final class TraceSummary implements TraceVisitor {
             }
         }
         return all;
+    }
+
+    /** HTTP requests, exact (from the totals, or counted one by one in older files). */
+    public long requests() {
+        return requests;
     }
 
     public long events() {
@@ -268,8 +320,12 @@ public final class TraceSummary implements TraceVisitor {
         percentiles(out, "Scheduling delay (submit to start)", scheduleDelays);
         percentiles(out, "HTTP request duration", requestDurations);
         if (!requestsByStatus.isEmpty()) {
-            line(out, "  by status: %s; request bytes %,d, response bytes %,d", requestsByStatus, requestBytes,
-                    responseBytes);
+            line(out, "  %,d requests; by status: %s; request bytes %,d, response bytes %,d", requests,
+                    requestsByStatus, requestBytes, responseBytes);
+        }
+        if (sampleEvery > 0) {
+            line(out, "  (counts exact; reads and requests under %.1f ms are written one in %d, so the"
+                    + " percentiles are estimates)", detailThresholdNanos / 1e6, sampleEvery);
         }
         if (!flushOutcomes.isEmpty()) {
             line(out, "Flushes by outcome: %s", flushOutcomes);
@@ -295,6 +351,10 @@ public final class TraceSummary implements TraceVisitor {
         List<Blocked> warnings = blocked();
         warnings.sort(Comparator.comparingLong(Blocked::epochNanos));
         line(out, "Warnings (threshold %.1f ms): %d", blockedThresholdNanos / 1e6, warnings.size() + notes.size());
+        if (detailThresholdNanos > blockedThresholdNanos) {
+            line(out, "  (the trace holds every read and request from %.1f ms on; shorter ones below it were"
+                    + " sampled, so warnings under it are incomplete)", detailThresholdNanos / 1e6);
+        }
         int shown = 0;
         for (Blocked b : warnings) {
             if (shown++ == MAX_WARNINGS_SHOWN) {

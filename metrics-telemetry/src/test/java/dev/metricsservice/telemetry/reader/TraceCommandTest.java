@@ -67,7 +67,7 @@ class TraceCommandTest {
     void summary_showsCountsLoopsAndWarnings() {
         assertThat(run("summary", dir.toString())).isZero();
         String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("Events by type:").contains("task_start").contains("http_request")
+        assertThat(text).contains("Events by type:").contains("task_start").contains("request_totals")
                 .contains("cmd-loop").contains("Task duration").contains("Scheduling delay")
                 .contains("blocked for").contains("bytes/event");
     }
