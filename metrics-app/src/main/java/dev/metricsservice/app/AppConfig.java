@@ -77,6 +77,8 @@ import java.util.function.BiConsumer;
  * @param statsdReceiveBufferBytes the StatsD socket's receive buffer asked of the kernel
  * @param logFormat          text or JSON log lines
  * @param logLevel           the root log level
+ * @param tuning             the remaining library limits and timeouts (StatsD, DynamoDB, SQLite, the
+ *                           write-ahead log's segments, trace files)
  */
 public record AppConfig(
         InetSocketAddress bind,
@@ -132,7 +134,31 @@ public record AppConfig(
         int statsdReaders,
         int statsdReceiveBufferBytes,
         LogFormat logFormat,
-        String logLevel) {
+        String logLevel,
+        Tuning tuning) {
+
+    /**
+     * Library settings that rarely change, each with its flag.
+     *
+     * @param statsdMaxDatagramBytes    largest StatsD datagram read
+     * @param statsdMaxValuesPerLine    most values a DogStatsD line may pack
+     * @param statsdMaxGauges           most gauges whose last value is kept for relative updates
+     * @param dynamodbCreateTable       create the table when it is missing
+     * @param dynamodbOperationTimeout  a whole write batch, retries included
+     * @param dynamodbRetryBaseDelay    first retry delay (doubled each attempt, jittered)
+     * @param dynamodbRetryMaxDelay     the longest retry delay
+     * @param dynamodbTableReadyTimeout how long start-up waits for a new table to become active
+     * @param sqliteCloseTimeout        how long closing waits for queued writes
+     * @param walSegmentBytes           size at which a log segment is rotated; 0 = min(64 MiB, max / 4)
+     * @param traceRotateInterval       also start a new trace file after this long; 0 = by size only
+     * @param traceGzip                 compress sealed trace files
+     */
+    public record Tuning(int statsdMaxDatagramBytes, int statsdMaxValuesPerLine, int statsdMaxGauges,
+                         boolean dynamodbCreateTable, Duration dynamodbOperationTimeout,
+                         Duration dynamodbRetryBaseDelay, Duration dynamodbRetryMaxDelay,
+                         Duration dynamodbTableReadyTimeout, Duration sqliteCloseTimeout, long walSegmentBytes,
+                         Duration traceRotateInterval, boolean traceGzip) {
+    }
 
     /** How log lines are written. */
     public enum LogFormat {
@@ -237,6 +263,18 @@ public record AppConfig(
         int statsdReceiveBufferBytes = 8 << 20;
         LogFormat logFormat = LogFormat.TEXT;
         String logLevel = "info";
+        int statsdMaxDatagramBytes = 65535;
+        int statsdMaxValuesPerLine = 1000;
+        int statsdMaxGauges = 1_000_000;
+        boolean dynamodbCreateTable = true;
+        Duration dynamodbOperationTimeout = Duration.ofSeconds(60);
+        Duration dynamodbRetryBaseDelay = Duration.ofMillis(25);
+        Duration dynamodbRetryMaxDelay = Duration.ofSeconds(2);
+        Duration dynamodbTableReadyTimeout = Duration.ofSeconds(60);
+        Duration sqliteCloseTimeout = Duration.ofSeconds(10);
+        long walSegmentBytes;
+        Duration traceRotateInterval = Duration.ZERO;
+        boolean traceGzip;
 
         AppConfig build() {
             try {
@@ -258,6 +296,13 @@ public record AppConfig(
             }
             if (store == StoreKind.DYNAMODB && table.isBlank()) {
                 throw new ConfigException("--table must not be empty");
+            }
+            if (walSegmentBytes > 0 && walSegmentBytes > walMaxBytes) {
+                throw new ConfigException("--wal-segment-bytes (" + walSegmentBytes + ") must not exceed --wal-max-bytes ("
+                        + walMaxBytes + ")");
+            }
+            if (dynamodbRetryMaxDelay.compareTo(dynamodbRetryBaseDelay) < 0) {
+                throw new ConfigException("--dynamodb-retry-max-delay must be at least --dynamodb-retry-base-delay");
             }
             if (authTokenFile != null) {
                 if (authToken != null) {
@@ -309,7 +354,10 @@ public record AppConfig(
                     walDir, walMaxBytes, shutdownTimeout, statsdBind, statsdTcpBind, http, regionSource,
                     sqliteSynchronous, sqliteBusyTimeout, sqliteReadConnections, dynamodbConsistentReads,
                     dynamodbCallTimeout, dynamodbMaxAttempts, dynamodbMaxInFlight, dynamodbTtlAttribute, statsdReaders,
-                    statsdReceiveBufferBytes, logFormat, logLevel);
+                    statsdReceiveBufferBytes, logFormat, logLevel, new Tuning(statsdMaxDatagramBytes,
+                    statsdMaxValuesPerLine, statsdMaxGauges, dynamodbCreateTable, dynamodbOperationTimeout,
+                    dynamodbRetryBaseDelay, dynamodbRetryMaxDelay, dynamodbTableReadyTimeout, sqliteCloseTimeout,
+                    walSegmentBytes, traceRotateInterval, traceGzip));
         }
     }
 
@@ -346,6 +394,14 @@ public record AppConfig(
             new Option(Section.STATSD, "--statsd-readers", "2",
                     "UDP reader threads on the port (SO_REUSEPORT with epoll; one with NIO) (1..64)",
                     (b, v) -> b.statsdReaders = (int) integer("--statsd-readers", v, 1, 64)),
+            new Option(Section.STATSD, "--statsd-max-datagram-bytes", "65535", "largest datagram read (512..65535)",
+                    (b, v) -> b.statsdMaxDatagramBytes = (int) integer("--statsd-max-datagram-bytes", v, 512, 65_535)),
+            new Option(Section.STATSD, "--statsd-max-values-per-line", "1000",
+                    "most values a DogStatsD line may pack (name:1:2:3|d); more drops the line (1..10000)",
+                    (b, v) -> b.statsdMaxValuesPerLine = (int) integer("--statsd-max-values-per-line", v, 1, 10_000)),
+            new Option(Section.STATSD, "--statsd-max-gauges", "1000000",
+                    "most gauges whose last value is kept for +N/-N lines (1..100000000)",
+                    (b, v) -> b.statsdMaxGauges = (int) integer("--statsd-max-gauges", v, 1, 100_000_000)),
             new Option(Section.STATSD, "--statsd-receive-buffer", "8MiB",
                     "receive buffer asked of the kernel per reader (capped at net.core.rmem_max) (4KiB..1GiB)",
                     (b, v) -> b.statsdReceiveBufferBytes = (int) size("--statsd-receive-buffer", v, 4096, 1L << 30)),
@@ -361,6 +417,10 @@ public record AppConfig(
                     (b, v) -> b.sqliteBusyTimeout = duration("--sqlite-busy-timeout", v, Duration.ZERO, Duration.ofMinutes(10))),
             new Option(Section.SQLITE, "--sqlite-read-connections", "4", "connections queries read with (1..64)",
                     (b, v) -> b.sqliteReadConnections = (int) integer("--sqlite-read-connections", v, 1, 64)),
+            new Option(Section.SQLITE, "--sqlite-close-timeout", "10s",
+                    "how long closing the store waits for queued writes (0..10m)",
+                    (b, v) -> b.sqliteCloseTimeout = duration("--sqlite-close-timeout", v, Duration.ZERO,
+                            Duration.ofMinutes(10))),
             new Option(Section.DYNAMODB, "--dynamodb-endpoint", "(AWS default)",
                     "DynamoDB endpoint override, e.g. http://127.0.0.1:8000 for dynalite",
                     (b, v) -> b.dynamodbEndpoint = endpoint(v)),
@@ -379,6 +439,24 @@ public record AppConfig(
                     (b, v) -> b.dynamodbMaxAttempts = (int) integer("--dynamodb-max-attempts", v, 1, 100)),
             new Option(Section.DYNAMODB, "--dynamodb-max-in-flight", "8", "write batches in flight at once (1..256)",
                     (b, v) -> b.dynamodbMaxInFlight = (int) integer("--dynamodb-max-in-flight", v, 1, 256)),
+            new Option(Section.DYNAMODB, "--dynamodb-create-table", "on",
+                    "create the table (on-demand capacity) when it is missing; off: a missing table stops the start",
+                    (b, v) -> b.dynamodbCreateTable = onOff("--dynamodb-create-table", v)),
+            new Option(Section.DYNAMODB, "--dynamodb-operation-timeout", "60s",
+                    "a whole write batch, retries included (1s..1h)",
+                    (b, v) -> b.dynamodbOperationTimeout = duration("--dynamodb-operation-timeout", v,
+                            Duration.ofSeconds(1), Duration.ofHours(1))),
+            new Option(Section.DYNAMODB, "--dynamodb-retry-base-delay", "25ms",
+                    "first retry delay, doubled per attempt with jitter (1ms..1m)",
+                    (b, v) -> b.dynamodbRetryBaseDelay = duration("--dynamodb-retry-base-delay", v, Duration.ofMillis(1),
+                            Duration.ofMinutes(1))),
+            new Option(Section.DYNAMODB, "--dynamodb-retry-max-delay", "2s", "the longest retry delay (1ms..10m)",
+                    (b, v) -> b.dynamodbRetryMaxDelay = duration("--dynamodb-retry-max-delay", v, Duration.ofMillis(1),
+                            Duration.ofMinutes(10))),
+            new Option(Section.DYNAMODB, "--dynamodb-table-ready-timeout", "60s",
+                    "how long start-up waits for a new table to become active (1s..1h)",
+                    (b, v) -> b.dynamodbTableReadyTimeout = duration("--dynamodb-table-ready-timeout", v,
+                            Duration.ofSeconds(1), Duration.ofHours(1))),
             new Option(Section.DYNAMODB, "--dynamodb-ttl-attribute", "expires_at",
                     "attribute holding an item's expiry (epoch seconds) under --retention; TTL is enabled on it",
                     (b, v) -> b.dynamodbTtlAttribute = attributeName(v)),
@@ -396,6 +474,12 @@ public record AppConfig(
                     (b, v) -> b.traceMaxFileBytes = size("--trace-max-file-bytes", v, 64 * 1024, 1L << 30)),
             new Option(Section.TELEMETRY, "--trace-max-total-bytes", "30MiB", "total size of trace files kept (64KiB..100GiB)",
                     (b, v) -> b.traceMaxTotalBytes = size("--trace-max-total-bytes", v, 64 * 1024, 100L << 30)),
+            new Option(Section.TELEMETRY, "--trace-rotate-interval", "0",
+                    "also start a new trace file after this long; 0 = by size only (0..24h)",
+                    (b, v) -> b.traceRotateInterval = duration("--trace-rotate-interval", v, Duration.ZERO,
+                            Duration.ofHours(24))),
+            new Option(Section.TELEMETRY, "--trace-gzip", "off", "compress sealed trace files (trace.N.bin.gz)",
+                    (b, v) -> b.traceGzip = onOff("--trace-gzip", v)),
             new Option(Section.AGGREGATION, "--window", "10s", "aggregation window width, whole seconds (1s..1h)",
                     (b, v) -> b.window = window(v)),
             new Option(Section.HTTP, "--max-body-bytes", "1MiB", "largest accepted request body (1KiB..64MiB)",
@@ -493,6 +577,10 @@ public record AppConfig(
             new Option(Section.DURABILITY, "--wal-max-bytes", "1GiB",
                     "most bytes the write-ahead log holds (what the store has not taken yet); beyond it POST answers 503",
                     (b, v) -> b.walMaxBytes = size("--wal-max-bytes", v, 1L << 20, 1L << 50)),
+            new Option(Section.DURABILITY, "--wal-segment-bytes", "min(64MiB, max/4)",
+                    "size at which a log segment is closed and a new one begun; a segment is deleted once all it holds"
+                    + " is stored (64KiB..--wal-max-bytes)",
+                    (b, v) -> b.walSegmentBytes = size("--wal-segment-bytes", v, 64 * 1024, 1L << 50)),
             new Option(Section.DURABILITY, "--shutdown-timeout", "20s",
                     "on SIGTERM, how long the final flush may try (WAL on: what it cannot write is replayed next start)",
                     (b, v) -> b.shutdownTimeout = duration("--shutdown-timeout", v, Duration.ofMillis(100), Duration.ofHours(1))),

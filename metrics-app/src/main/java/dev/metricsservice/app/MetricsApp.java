@@ -127,8 +127,10 @@ public final class MetricsApp implements AutoCloseable {
                     .maxNameBytes(config.maxNameBytes());
             Aggregator aggregator;
             if (config.durability() == AppConfig.Durability.WAL) {
-                wal = WriteAheadLog.open(new WalConfig(config.walDir(), config.walMaxBytes(),
-                        Math.min(64L << 20, config.walMaxBytes() / 4), (int) Math.min(16 << 20, config.walMaxBytes() / 16)));
+                long segment = config.tuning().walSegmentBytes() > 0 ? config.tuning().walSegmentBytes()
+                        : Math.min(64L << 20, config.walMaxBytes() / 4);
+                wal = WriteAheadLog.open(new WalConfig(config.walDir(), config.walMaxBytes(), segment,
+                        (int) Math.min(16 << 20, segment / 4)));
                 ab.writerId(WriterIds.forLog(config.walDir(), config.writerId()));
                 durable = DurableIngest.open(wal, clock -> ab.clock(clock).build(),
                         DurableIngest.Options.defaults().withKeyRetention(config.dedupWindow()));
@@ -147,6 +149,8 @@ public final class MetricsApp implements AutoCloseable {
                 telemetry = Telemetry.start(TelemetryConfig.defaults()
                         .withDirectory(config.traceDir())
                         .withLimits(config.traceMaxFileBytes(), config.traceMaxTotalBytes())
+                        .withRotateInterval(config.tuning().traceRotateInterval())
+                        .withGzipSealedFiles(config.tuning().traceGzip())
                         .withServiceName("metrics-service"));
             }
             AppInstrumentation instrumentation = new AppInstrumentation(telemetry);
@@ -170,10 +174,11 @@ public final class MetricsApp implements AutoCloseable {
             }
             server = MetricsHttpServer.start(aggregator, store, config.http(), instrumentation, durable);
             if (config.statsdBind() != null) {
-                StatsdConfig d = StatsdConfig.defaults();
+                AppConfig.Tuning t = config.tuning();
                 statsd = StatsdServer.start(aggregator, durable, new StatsdConfig(config.statsdBind().getHostString(),
                         config.statsdBind().getPort(), config.statsdReaders(), config.statsdReceiveBufferBytes(),
-                        d.maxDatagramBytes(), d.maxValuesPerLine(), d.maxGauges()), config.statsdTcpBind());
+                        t.statsdMaxDatagramBytes(), t.statsdMaxValuesPerLine(), t.statsdMaxGauges()),
+                        config.statsdTcpBind());
                 instrumentation.statsd = statsd;
             }
             flusher.start();

@@ -27,6 +27,7 @@ final class Stores {
                     .synchronous(config.sqliteSynchronous())
                     .busyTimeout(config.sqliteBusyTimeout())
                     .readConnections(config.sqliteReadConnections())
+                    .closeTimeout(config.tuning().sqliteCloseTimeout())
                     .build());
             case DYNAMODB -> {
                 DynamoDbStoreConfig.Builder b = DynamoDbStoreConfig.builder()
@@ -35,7 +36,12 @@ final class Stores {
                         .consistentReads(config.dynamodbConsistentReads())
                         .callTimeout(config.dynamodbCallTimeout())
                         .maxAttempts(config.dynamodbMaxAttempts())
-                        .maxInFlightBatches(config.dynamodbMaxInFlight());
+                        .maxInFlightBatches(config.dynamodbMaxInFlight())
+                        .autoCreateTable(config.tuning().dynamodbCreateTable())
+                        .operationTimeout(config.tuning().dynamodbOperationTimeout())
+                        .retryBaseDelay(config.tuning().dynamodbRetryBaseDelay())
+                        .retryMaxDelay(config.tuning().dynamodbRetryMaxDelay())
+                        .tableReadyTimeout(config.tuning().dynamodbTableReadyTimeout());
                 if (config.dynamodbEndpoint() != null) {
                     b.endpointOverride(config.dynamodbEndpoint());
                 }

@@ -144,6 +144,16 @@ class AppConfigTest {
         assertThat(c.statsdReceiveBufferBytes()).isEqualTo(1 << 20);
         assertThat(c.logFormat()).isEqualTo(AppConfig.LogFormat.JSON);
         assertThat(c.logLevel()).isEqualTo("debug");
+        AppConfig.Tuning t = parse("--statsd-max-datagram-bytes", "1500", "--statsd-max-values-per-line", "10",
+                "--statsd-max-gauges", "5", "--dynamodb-create-table", "off", "--dynamodb-operation-timeout", "30s",
+                "--dynamodb-retry-base-delay", "10ms", "--dynamodb-retry-max-delay", "1s",
+                "--dynamodb-table-ready-timeout", "2m", "--sqlite-close-timeout", "3s", "--wal-segment-bytes", "8MiB",
+                "--trace-rotate-interval", "1m", "--trace-gzip", "on").tuning();
+        assertThat(t).isEqualTo(new AppConfig.Tuning(1500, 10, 5, false, Duration.ofSeconds(30), Duration.ofMillis(10),
+                Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofSeconds(3), 8L << 20, Duration.ofMinutes(1),
+                true));
+        assertThatThrownBy(() -> parse("--wal-max-bytes", "4MiB", "--wal-segment-bytes", "8MiB"))
+                .hasMessageContaining("--wal-segment-bytes").hasMessageContaining("--wal-max-bytes");
         assertThatThrownBy(() -> parse("--log-format", "xml")).hasMessageContaining("--log-format must be 'text' or 'json'");
         assertThatThrownBy(() -> parse("--sqlite-synchronous", "off")).hasMessageContaining("'normal' or 'full'");
     }
