@@ -459,4 +459,20 @@ class RequestHandlerTest {
         assertThat(exchange(ch, ok)).startsWith("HTTP/1.1 202 ");
         assertThat(exchange(ch, ok.replace("s3cret", "s3creT"))).startsWith("HTTP/1.1 401 ");
     }
+
+    @Test
+    void authReads_readsNeedTheTokenButProbesNever() {
+        EmbeddedChannel ch = channel(new InMemoryMetricStore(),
+                HttpServerConfig.builder().authToken("s3cret").authReads(true).build());
+        for (String path : new String[] {"/metrics/a", "/series", "/stats", "/metrics"}) {
+            assertThat(exchange(ch, RawClient.get(path))).as(path).startsWith("HTTP/1.1 401 ");
+        }
+        assertThat(exchange(ch, "GET /metrics/a HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\n\r\n"))
+                .startsWith("HTTP/1.1 200 ");
+        assertThat(exchange(ch, RawClient.get("/health"))).startsWith("HTTP/1.1 200 ");
+        assertThat(exchange(ch, RawClient.get("/ready"))).startsWith("HTTP/1.1 200 ");
+        // Without authReads, reads stay open (the default).
+        EmbeddedChannel open = channel(new InMemoryMetricStore(), HttpServerConfig.builder().authToken("s3cret").build());
+        assertThat(exchange(open, RawClient.get("/metrics/a"))).startsWith("HTTP/1.1 200 ");
+    }
 }
