@@ -152,12 +152,24 @@ public record AppConfig(
      * @param walSegmentBytes           size at which a log segment is rotated; 0 = min(64 MiB, max / 4)
      * @param traceRotateInterval       also start a new trace file after this long; 0 = by size only
      * @param traceGzip                 compress sealed trace files
+     * @param traceBufferBytes          each recording thread's trace ring buffer (a power of two)
+     * @param traceTaskQueueCapacity    pending tasks of each traced event loop (a power of two)
+     * @param traceDrainInterval        how often the trace writer drains the buffers
+     * @param traceQueueSampleInterval  how often each loop's pending tasks are sampled
+     * @param traceMaxStrings           distinct strings a trace interns
+     * @param traceGc                   whether GC pauses are traced
+     * @param flushRetryMin             shortest pause before a failed flush is retried
+     * @param flushRetryMax             longest such pause (the backoff doubles up to it)
+     * @param flushWriteTimeout         how long one store write may take before the flush counts as failed
      */
     public record Tuning(int statsdMaxDatagramBytes, int statsdMaxValuesPerLine, int statsdMaxGauges,
                          boolean dynamodbCreateTable, Duration dynamodbOperationTimeout,
                          Duration dynamodbRetryBaseDelay, Duration dynamodbRetryMaxDelay,
                          Duration dynamodbTableReadyTimeout, Duration sqliteCloseTimeout, long walSegmentBytes,
-                         Duration traceRotateInterval, boolean traceGzip) {
+                         Duration traceRotateInterval, boolean traceGzip, int traceBufferBytes,
+                         int traceTaskQueueCapacity, Duration traceDrainInterval, Duration traceQueueSampleInterval,
+                         int traceMaxStrings, boolean traceGc, Duration flushRetryMin, Duration flushRetryMax,
+                         Duration flushWriteTimeout) {
     }
 
     /** How log lines are written. */
@@ -275,6 +287,15 @@ public record AppConfig(
         long walSegmentBytes;
         Duration traceRotateInterval = Duration.ZERO;
         boolean traceGzip;
+        int traceBufferBytes = 1 << 18;
+        int traceTaskQueueCapacity = 1 << 16;
+        Duration traceDrainInterval = Duration.ofMillis(10);
+        Duration traceQueueSampleInterval = Duration.ofMillis(10);
+        int traceMaxStrings = 65536;
+        boolean traceGc = true;
+        Duration flushRetryMin = Duration.ofMillis(100);
+        Duration flushRetryMax = Duration.ofSeconds(5);
+        Duration flushWriteTimeout = Duration.ofSeconds(30);
 
         AppConfig build() {
             try {
@@ -300,6 +321,9 @@ public record AppConfig(
             if (walSegmentBytes > 0 && walSegmentBytes > walMaxBytes) {
                 throw new ConfigException("--wal-segment-bytes (" + walSegmentBytes + ") must not exceed --wal-max-bytes ("
                         + walMaxBytes + ")");
+            }
+            if (flushRetryMax.compareTo(flushRetryMin) < 0) {
+                throw new ConfigException("--flush-retry-max must be at least --flush-retry-min");
             }
             if (dynamodbRetryMaxDelay.compareTo(dynamodbRetryBaseDelay) < 0) {
                 throw new ConfigException("--dynamodb-retry-max-delay must be at least --dynamodb-retry-base-delay");
@@ -357,7 +381,9 @@ public record AppConfig(
                     statsdReceiveBufferBytes, logFormat, logLevel, new Tuning(statsdMaxDatagramBytes,
                     statsdMaxValuesPerLine, statsdMaxGauges, dynamodbCreateTable, dynamodbOperationTimeout,
                     dynamodbRetryBaseDelay, dynamodbRetryMaxDelay, dynamodbTableReadyTimeout, sqliteCloseTimeout,
-                    walSegmentBytes, traceRotateInterval, traceGzip));
+                    walSegmentBytes, traceRotateInterval, traceGzip, traceBufferBytes, traceTaskQueueCapacity,
+                    traceDrainInterval, traceQueueSampleInterval, traceMaxStrings, traceGc, flushRetryMin, flushRetryMax,
+                    flushWriteTimeout));
         }
     }
 
@@ -464,6 +490,15 @@ public record AppConfig(
                     (b, v) -> b.table = table(v)),
             new Option(Section.STORE, "--flush-interval", "10s", "time between flushes to the store (100ms..1h)",
                     (b, v) -> b.flushInterval = duration("--flush-interval", v, Duration.ofMillis(100), Duration.ofHours(1))),
+            new Option(Section.STORE, "--flush-retry-min", "100ms",
+                    "shortest pause before a failed flush is retried; it doubles up to --flush-retry-max (1ms..1h)",
+                    (b, v) -> b.flushRetryMin = duration("--flush-retry-min", v, Duration.ofMillis(1), Duration.ofHours(1))),
+            new Option(Section.STORE, "--flush-retry-max", "5s", "longest pause between flush retries (1ms..1h)",
+                    (b, v) -> b.flushRetryMax = duration("--flush-retry-max", v, Duration.ofMillis(1), Duration.ofHours(1))),
+            new Option(Section.STORE, "--flush-write-timeout", "30s",
+                    "how long one store write may take before the flush counts as failed and is retried (10ms..1h)",
+                    (b, v) -> b.flushWriteTimeout = duration("--flush-write-timeout", v, Duration.ofMillis(10),
+                            Duration.ofHours(1))),
             new Option(Section.DEMO_AND_LOAD, "--duration", "the profile's (seed: 55s)",
                     "demo run length; 0 serves without load until SIGTERM/SIGINT (0..24h)",
                     (b, v) -> b.runDuration = duration("--duration", v, Duration.ZERO, Duration.ofHours(24))),
@@ -480,6 +515,27 @@ public record AppConfig(
                             Duration.ofHours(24))),
             new Option(Section.TELEMETRY, "--trace-gzip", "off", "compress sealed trace files (trace.N.bin.gz)",
                     (b, v) -> b.traceGzip = onOff("--trace-gzip", v)),
+            new Option(Section.TELEMETRY, "--trace-buffer-bytes", "256KiB",
+                    "each recording thread's ring buffer, a power of two; when full, events are dropped and counted"
+                    + " (4KiB..64MiB)",
+                    (b, v) -> b.traceBufferBytes = powerOfTwo("--trace-buffer-bytes", size("--trace-buffer-bytes", v,
+                            4096, 64L << 20))),
+            new Option(Section.TELEMETRY, "--trace-task-queue-capacity", "65536",
+                    "pending tasks of each traced event loop, a power of two; beyond it Netty rejects tasks (16..16777216)",
+                    (b, v) -> b.traceTaskQueueCapacity = powerOfTwo("--trace-task-queue-capacity",
+                            integer("--trace-task-queue-capacity", v, 16, 1 << 24))),
+            new Option(Section.TELEMETRY, "--trace-drain-interval", "10ms", "how often the trace writer drains (1ms..10s)",
+                    (b, v) -> b.traceDrainInterval = duration("--trace-drain-interval", v, Duration.ofMillis(1),
+                            Duration.ofSeconds(10))),
+            new Option(Section.TELEMETRY, "--trace-queue-sample-interval", "10ms",
+                    "how often each loop's pending tasks are sampled (1ms..10s)",
+                    (b, v) -> b.traceQueueSampleInterval = duration("--trace-queue-sample-interval", v,
+                            Duration.ofMillis(1), Duration.ofSeconds(10))),
+            new Option(Section.TELEMETRY, "--trace-max-strings", "65536",
+                    "distinct strings a trace interns (task and handler names, routes); later ones share one (16..10000000)",
+                    (b, v) -> b.traceMaxStrings = (int) integer("--trace-max-strings", v, 16, 10_000_000)),
+            new Option(Section.TELEMETRY, "--trace-gc", "on", "trace GC pauses: on or off",
+                    (b, v) -> b.traceGc = onOff("--trace-gc", v)),
             new Option(Section.AGGREGATION, "--window", "10s", "aggregation window width, whole seconds (1s..1h)",
                     (b, v) -> b.window = window(v)),
             new Option(Section.HTTP, "--max-body-bytes", "1MiB", "largest accepted request body (1KiB..64MiB)",
@@ -612,6 +668,13 @@ public record AppConfig(
             case "full" -> dev.metricsservice.store.sqlite.SqliteStoreConfig.Synchronous.FULL;
             default -> throw new ConfigException("--sqlite-synchronous must be 'normal' or 'full', was '" + v + "'");
         };
+    }
+
+    private static int powerOfTwo(String flag, long v) {
+        if (Long.bitCount(v) != 1) {
+            throw new ConfigException(flag + " must be a power of two, was " + v);
+        }
+        return (int) v;
     }
 
     private static String attributeName(String v) {

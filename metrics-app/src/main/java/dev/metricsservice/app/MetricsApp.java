@@ -151,6 +151,11 @@ public final class MetricsApp implements AutoCloseable {
                         .withLimits(config.traceMaxFileBytes(), config.traceMaxTotalBytes())
                         .withRotateInterval(config.tuning().traceRotateInterval())
                         .withGzipSealedFiles(config.tuning().traceGzip())
+                        .withBufferBytesPerThread(config.tuning().traceBufferBytes())
+                        .withTaskQueueCapacity(config.tuning().traceTaskQueueCapacity())
+                        .withIntervals(config.tuning().traceDrainInterval(), config.tuning().traceQueueSampleInterval())
+                        .withMaxStrings(config.tuning().traceMaxStrings())
+                        .withRecordGc(config.tuning().traceGc())
                         .withServiceName("metrics-service"));
             }
             AppInstrumentation instrumentation = new AppInstrumentation(telemetry);
@@ -158,6 +163,8 @@ public final class MetricsApp implements AutoCloseable {
             instrumentation.durable = durable;
             FlushWorker.Builder fb = FlushWorker.builder(aggregator, store)
                     .interval(config.flushInterval())
+                    .retryBackoff(config.tuning().flushRetryMin(), config.tuning().flushRetryMax())
+                    .writeTimeout(config.tuning().flushWriteTimeout())
                     .listener(new FlushReporting(telemetry, instrumentation));
             if (durable != null) {
                 fb.collector(durable::collect);

@@ -151,7 +151,22 @@ class AppConfigTest {
                 "--trace-rotate-interval", "1m", "--trace-gzip", "on").tuning();
         assertThat(t).isEqualTo(new AppConfig.Tuning(1500, 10, 5, false, Duration.ofSeconds(30), Duration.ofMillis(10),
                 Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofSeconds(3), 8L << 20, Duration.ofMinutes(1),
-                true));
+                true, 1 << 18, 1 << 16, Duration.ofMillis(10), Duration.ofMillis(10), 65536, true,
+                Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(30)));
+        AppConfig.Tuning more = parse("--trace-buffer-bytes", "64KiB", "--trace-task-queue-capacity", "1024",
+                "--trace-drain-interval", "5ms", "--trace-queue-sample-interval", "20ms", "--trace-max-strings", "100",
+                "--trace-gc", "off", "--flush-retry-min", "50ms", "--flush-retry-max", "2s", "--flush-write-timeout",
+                "5s").tuning();
+        assertThat(more.traceBufferBytes()).isEqualTo(65536);
+        assertThat(more.traceTaskQueueCapacity()).isEqualTo(1024);
+        assertThat(more.traceDrainInterval()).isEqualTo(Duration.ofMillis(5));
+        assertThat(more.traceQueueSampleInterval()).isEqualTo(Duration.ofMillis(20));
+        assertThat(more.traceMaxStrings()).isEqualTo(100);
+        assertThat(more.traceGc()).isFalse();
+        assertThat(more.flushRetryMin()).isEqualTo(Duration.ofMillis(50));
+        assertThat(more.flushRetryMax()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(more.flushWriteTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> parse("--trace-buffer-bytes", "5000")).hasMessageContaining("power of two");
         assertThatThrownBy(() -> parse("--wal-max-bytes", "4MiB", "--wal-segment-bytes", "8MiB"))
                 .hasMessageContaining("--wal-segment-bytes").hasMessageContaining("--wal-max-bytes");
         assertThatThrownBy(() -> parse("--log-format", "xml")).hasMessageContaining("--log-format must be 'text' or 'json'");

@@ -121,6 +121,20 @@ public record TelemetryConfig(Path directory, long maxFileBytes, long maxTotalBy
                 maxStrings, v, serviceName);
     }
 
+    /** This configuration with the writer's drain interval and each loop's queue-sampling interval. */
+    public TelemetryConfig withIntervals(Duration drain, Duration queueSample) {
+        return new TelemetryConfig(directory, maxFileBytes, maxTotalBytes, rotateInterval, gzipSealedFiles,
+                enabledAtStart, bufferBytesPerThread, taskQueueCapacity, drain, queueSample, maxStrings, recordGc,
+                serviceName);
+    }
+
+    /** This configuration with at most {@code v} distinct interned strings. */
+    public TelemetryConfig withMaxStrings(int v) {
+        return new TelemetryConfig(directory, maxFileBytes, maxTotalBytes, rotateInterval, gzipSealedFiles,
+                enabledAtStart, bufferBytesPerThread, taskQueueCapacity, drainInterval, queueSampleInterval, v,
+                recordGc, serviceName);
+    }
+
     public TelemetryConfig withServiceName(String v) {
         return new TelemetryConfig(directory, maxFileBytes, maxTotalBytes, rotateInterval, gzipSealedFiles,
                 enabledAtStart, bufferBytesPerThread, taskQueueCapacity, drainInterval, queueSampleInterval,
