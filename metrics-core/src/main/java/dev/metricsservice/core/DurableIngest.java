@@ -240,12 +240,12 @@ public final class DurableIngest implements AutoCloseable {
         return cuts.peekFirst();
     }
 
-    /** The aggregator the log drives; read and query it freely, record only through {@link #submit}. */
     /** Why a batch submitted now would be refused by the log (full, failed, closed); empty while it takes batches. */
     public java.util.Optional<dev.metricsservice.core.durability.DurableLogException> logRefusal() {
         return log.refusal();
     }
 
+    /** The aggregator the log drives; read and query it freely, record only through {@link #submit}. */
     public Aggregator aggregator() {
         return aggregator;
     }
