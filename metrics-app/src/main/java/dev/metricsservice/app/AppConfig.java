@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
+import static dev.metricsservice.app.OptionValues.*;
+
 /**
  * The app's whole configuration: one typed record with the seed service's defaults, filled from
  * environment variables ({@code METRICS_*}) and then command-line flags (flags win), validated at
@@ -487,7 +489,7 @@ public record AppConfig(
                     "attribute holding an item's expiry (epoch seconds) under --retention; TTL is enabled on it",
                     (b, v) -> b.dynamodbTtlAttribute = attributeName(v)),
             new Option(Section.DYNAMODB, "--table", "metrics-service", "DynamoDB table name (3..255 of [A-Za-z0-9_.-])",
-                    (b, v) -> b.table = table(v)),
+                    (b, v) -> b.table = OptionValues.table(v)),
             new Option(Section.STORE, "--flush-interval", "10s", "time between flushes to the store (100ms..1h)",
                     (b, v) -> b.flushInterval = duration("--flush-interval", v, Duration.ofMillis(100), Duration.ofHours(1))),
             new Option(Section.STORE, "--flush-retry-min", "100ms",
@@ -537,7 +539,7 @@ public record AppConfig(
             new Option(Section.TELEMETRY, "--trace-gc", "on", "trace GC pauses: on or off",
                     (b, v) -> b.traceGc = onOff("--trace-gc", v)),
             new Option(Section.AGGREGATION, "--window", "10s", "aggregation window width, whole seconds (1s..1h)",
-                    (b, v) -> b.window = window(v)),
+                    (b, v) -> b.window = OptionValues.window(v)),
             new Option(Section.HTTP, "--max-body-bytes", "1MiB", "largest accepted request body (1KiB..64MiB)",
                     (b, v) -> b.maxBodyBytes = size("--max-body-bytes", v, 1024, 64L << 20)),
             new Option(Section.HTTP, "--max-batch-samples", "10000", "most samples in one batch POST (1..1000000)",
@@ -623,11 +625,11 @@ public record AppConfig(
                     (b, v) -> b.reportDir = Path.of(nonEmpty("--report-dir", v))),
             new Option(Section.AGGREGATION, "--writer-id", "(random)", "this instance's writer id, 1..64 of [A-Za-z0-9._-]"
                     + " (with the WAL: the one kept in --wal-dir)",
-                    (b, v) -> b.writerId = writerId(v)),
+                    (b, v) -> b.writerId = OptionValues.writerId(v)),
             new Option(Section.DURABILITY, "--durability", "wal (memory store: none)",
                     "wal: a 202 means the samples are on disk (write-ahead log, replayed after a crash);"
                     + " none: a 202 means in memory",
-                    (b, v) -> b.durability = durability(v)),
+                    (b, v) -> b.durability = OptionValues.durability(v)),
             new Option(Section.DURABILITY, "--wal-dir", "data/wal", "write-ahead log directory; one live process per directory",
                     (b, v) -> b.walDir = Path.of(nonEmpty("--wal-dir", v))),
             new Option(Section.DURABILITY, "--wal-max-bytes", "1GiB",
@@ -642,73 +644,9 @@ public record AppConfig(
                     (b, v) -> b.shutdownTimeout = duration("--shutdown-timeout", v, Duration.ofMillis(100), Duration.ofHours(1))),
             new Option(Section.LOGGING, "--log-format", "text",
                     "text, or json: one JSON object per line (time, level, logger, thread, message, fields)",
-                    (b, v) -> b.logFormat = logFormat(v)),
+                    (b, v) -> b.logFormat = OptionValues.logFormat(v)),
             new Option(Section.LOGGING, "--log-level", "info", "root log level: error, warn, info, debug or trace",
-                    (b, v) -> b.logLevel = logLevel(v)));
-
-    private static LogFormat logFormat(String v) {
-        return switch (v.trim().toLowerCase(Locale.ROOT)) {
-            case "text" -> LogFormat.TEXT;
-            case "json" -> LogFormat.JSON;
-            default -> throw new ConfigException("--log-format must be 'text' or 'json', was '" + v + "'");
-        };
-    }
-
-    private static String logLevel(String v) {
-        String l = v.trim().toLowerCase(Locale.ROOT);
-        if (!List.of("error", "warn", "info", "debug", "trace").contains(l)) {
-            throw new ConfigException("--log-level must be error, warn, info, debug or trace, was '" + v + "'");
-        }
-        return l;
-    }
-
-    private static dev.metricsservice.store.sqlite.SqliteStoreConfig.Synchronous synchronous(String v) {
-        return switch (v.trim().toLowerCase(Locale.ROOT)) {
-            case "normal" -> dev.metricsservice.store.sqlite.SqliteStoreConfig.Synchronous.NORMAL;
-            case "full" -> dev.metricsservice.store.sqlite.SqliteStoreConfig.Synchronous.FULL;
-            default -> throw new ConfigException("--sqlite-synchronous must be 'normal' or 'full', was '" + v + "'");
-        };
-    }
-
-    private static int powerOfTwo(String flag, long v) {
-        if (Long.bitCount(v) != 1) {
-            throw new ConfigException(flag + " must be a power of two, was " + v);
-        }
-        return (int) v;
-    }
-
-    private static String attributeName(String v) {
-        if (!v.matches("[A-Za-z0-9_.-]{1,255}")) {
-            throw new ConfigException("--dynamodb-ttl-attribute must be 1 to 255 characters of [A-Za-z0-9_.-], was '"
-                    + v + "'");
-        }
-        return v;
-    }
-
-    /** The token in the first line of {@code file}, checked like --auth-token. */
-    private static String tokenFromFile(Path file) {
-        String text;
-        try {
-            text = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException | RuntimeException e) {
-            throw new ConfigException("--auth-token-file: cannot read " + file + " (" + e.getMessage() + ")");
-        }
-        String first = text.lines().findFirst().orElse("").strip();
-        try {
-            return token(first);
-        } catch (ConfigException e) {
-            throw new ConfigException("--auth-token-file " + file + ": the token " + e.getMessage()
-                    .replace("--auth-token ", ""));
-        }
-    }
-
-    private static Durability durability(String v) {
-        return switch (v.trim().toLowerCase(Locale.ROOT)) {
-            case "wal" -> Durability.WAL;
-            case "none" -> Durability.NONE;
-            default -> throw new ConfigException("--durability must be 'wal' or 'none', was '" + v + "'");
-        };
-    }
+                    (b, v) -> b.logLevel = OptionValues.logLevel(v)));
 
     /**
      * Parses environment variables, then flags. {@code serve} as the first argument is short for
@@ -798,140 +736,4 @@ public record AppConfig(
         return sb.toString();
     }
 
-    // ---------------------------------------------------------------- value parsers
-
-    private static String nonEmpty(String flag, String v) {
-        if (v.isBlank()) {
-            throw new ConfigException(flag + " must not be empty");
-        }
-        return v;
-    }
-
-    static InetSocketAddress address(String v) {
-        int colon = v.lastIndexOf(':');
-        if (colon <= 0 || colon == v.length() - 1) {
-            throw new ConfigException("--bind must be host:port, e.g. 127.0.0.1:3001, was '" + v + "'");
-        }
-        String host = v.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        long port = integer("--bind port", v.substring(colon + 1), 0, 65_535);
-        return new InetSocketAddress(host, (int) port);
-    }
-
-    private static StoreKind storeKind(String v) {
-        try {
-            return StoreKind.valueOf(v.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--store must be sqlite, memory or dynamodb, was '" + v + "'");
-        }
-    }
-
-    private static URI endpoint(String v) {
-        try {
-            URI uri = new URI(v.trim());
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                throw new ConfigException("--dynamodb-endpoint must be an http(s) URL such as http://127.0.0.1:8000, was '"
-                        + v + "'");
-            }
-            return uri;
-        } catch (java.net.URISyntaxException e) {
-            throw new ConfigException("--dynamodb-endpoint is not a URL: " + e.getMessage());
-        }
-    }
-
-    private static String table(String v) {
-        if (!v.matches("[A-Za-z0-9_.-]{3,255}")) {
-            throw new ConfigException("--table must be 3 to 255 characters of [A-Za-z0-9_.-], was '" + v + "'");
-        }
-        return v;
-    }
-
-    private static Duration duration(String flag, String v, Duration min, Duration max) {
-        Duration d;
-        try {
-            d = Units.duration(v);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(flag + ": " + e.getMessage());
-        }
-        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-            throw new ConfigException(flag + " must be between " + Units.formatDuration(min) + " and "
-                    + Units.formatDuration(max) + ", was " + v);
-        }
-        return d;
-    }
-
-    private static Duration window(String v) {
-        Duration d = duration("--window", v, Duration.ofSeconds(1), Duration.ofHours(1));
-        if (d.toMillis() % 1000 != 0) {
-            throw new ConfigException("--window must be a whole number of seconds, was " + v);
-        }
-        return d;
-    }
-
-    private static long size(String flag, String v, long min, long max) {
-        long n;
-        try {
-            n = Units.bytes(v);
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new ConfigException(flag + ": " + e.getMessage());
-        }
-        if (n < min || n > max) {
-            throw new ConfigException(flag + " must be between " + Units.formatBytes(min) + " and "
-                    + Units.formatBytes(max) + ", was " + v);
-        }
-        return n;
-    }
-
-    /** A relative accuracy written as a percentage ("1%") or a fraction ("0.01"). */
-    static double accuracy(String v) {
-        String t = v.trim();
-        boolean percent = t.endsWith("%");
-        double a;
-        try {
-            a = Double.parseDouble(percent ? t.substring(0, t.length() - 1) : t) / (percent ? 100 : 1);
-        } catch (NumberFormatException e) {
-            a = Double.NaN;
-        }
-        if (!(a >= 0.0001 && a <= 0.1)) {
-            throw new ConfigException("--sketch-accuracy must be from 0.01% to 10% (as 1% or 0.01), was '" + v + "'");
-        }
-        return a;
-    }
-
-    private static long integer(String flag, String v, long min, long max) {
-        long n;
-        try {
-            n = Long.parseLong(v.trim().replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new ConfigException(flag + " must be a whole number between " + min + " and " + max + ", was '" + v + "'");
-        }
-        if (n < min || n > max) {
-            throw new ConfigException(flag + " must be between " + min + " and " + max + ", was " + v);
-        }
-        return n;
-    }
-
-    private static boolean onOff(String flag, String v) {
-        return switch (v.trim().toLowerCase(Locale.ROOT)) {
-            case "on", "true", "yes", "1" -> true;
-            case "off", "false", "no", "0" -> false;
-            default -> throw new ConfigException(flag + " must be on or off, was '" + v + "'");
-        };
-    }
-
-    private static String token(String v) {
-        if (v.length() < 16 || !v.matches("[\\x21-\\x7E]+")) {
-            throw new ConfigException("--auth-token must be at least 16 printable ASCII characters without spaces");
-        }
-        return v;
-    }
-
-    private static String writerId(String v) {
-        if (!v.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new ConfigException("--writer-id must be 1 to 64 characters of [A-Za-z0-9._-], was '" + v + "'");
-        }
-        return v;
-    }
 }
