@@ -26,14 +26,14 @@ final class BatchRecorder {
         }
         SeriesState[] resolved = new SeriesState[n];
         for (int i = 0; i < n; i++) {
-            String name = batch.name(i);
-            Tags tags = batch.tags(i);
-            if (i > 0 && name.equals(batch.name(i - 1)) && tags.equals(batch.tags(i - 1))
-                    && batch.type(i) == batch.type(i - 1)) {
+            String name = batch.nameAt(i);
+            Tags tags = batch.tagsAt(i);
+            if (i > 0 && name.equals(batch.nameAt(i - 1)) && tags.equals(batch.tagsAt(i - 1))
+                    && batch.typeAt(i) == batch.typeAt(i - 1)) {
                 resolved[i] = resolved[i - 1];
                 continue;
             }
-            MetricType type = batch.type(i);
+            MetricType type = batch.typeAt(i);
             SeriesState existing = aggregator.registry.get(name, tags);
             if (existing != null && (type == null || existing.type == type)) {
                 resolved[i] = existing; // the common case: one lookup, nothing to create
@@ -47,13 +47,13 @@ final class BatchRecorder {
         }
         long nowWindow = Math.floorDiv(now, aggregator.windowMillis);
         for (int i = 0; i < n; i++) {
-            boolean stamped = batch.hasTimestamp(i);
-            long w = stamped ? aggregator.windowIndexOf(batch.epochMillis(i)) : nowWindow;
-            long stampMillis = stamped ? batch.epochMillis(i) : now;
+            boolean stamped = batch.stampedAt(i);
+            long w = stamped ? aggregator.windowIndexOf(batch.epochMillisAt(i)) : nowWindow;
+            long stampMillis = stamped ? batch.epochMillisAt(i) : now;
             SeriesState s = resolved[i];
-            RecordResult r = s != null ? s.recordAdmitted(w, batch.value(i), s.tracksLast ? stampMillis : Stats.NO_LAST)
-                    : aggregator.registry.recordInSuccessor(aggregator, null, SeriesKey.of(batch.name(i), batch.tags(i)),
-                            batch.type(i), w, batch.value(i), stampMillis); // retired at once
+            RecordResult r = s != null ? s.recordAdmitted(w, batch.valueAt(i), s.tracksLast ? stampMillis : Stats.NO_LAST)
+                    : aggregator.registry.recordInSuccessor(aggregator, null, SeriesKey.of(batch.nameAt(i), batch.tagsAt(i)),
+                            batch.typeAt(i), w, batch.valueAt(i), stampMillis); // retired at once
             if (r != RecordResult.ACCEPTED) {
                 // Sample i was counted where it was refused; the ones after it were never tried.
                 aggregator.rejections[r.ordinal()].add(n - i - 1);
@@ -66,17 +66,17 @@ final class BatchRecorder {
     private RecordResult judge(SampleBatch batch, int i, long now) {
         // A run of one series (the same name, tags and type objects as the sample before, as parsers
         // hand them over) was judged at its first sample: the identity rules read nothing else.
-        boolean sameSeries = i > 0 && batch.name(i) == batch.name(i - 1) && batch.tags(i) == batch.tags(i - 1)
-                && batch.type(i) == batch.type(i - 1);
+        boolean sameSeries = i > 0 && batch.nameAt(i) == batch.nameAt(i - 1) && batch.tagsAt(i) == batch.tagsAt(i - 1)
+                && batch.typeAt(i) == batch.typeAt(i - 1);
         RecordResult identity = sameSeries ? RecordResult.ACCEPTED
-                : aggregator.registry.judgeIdentity(batch.name(i), batch.tags(i), batch.type(i));
+                : aggregator.registry.judgeIdentity(batch.nameAt(i), batch.tagsAt(i), batch.typeAt(i));
         if (identity != RecordResult.ACCEPTED) {
             return identity;
         }
-        if (!Double.isFinite(batch.value(i))) {
+        if (!Double.isFinite(batch.valueAt(i))) {
             return RecordResult.NON_FINITE_VALUE;
         }
-        return batch.hasTimestamp(i) ? aggregator.rules.checkTimestamp(batch.epochMillis(i), now) : RecordResult.ACCEPTED;
+        return batch.stampedAt(i) ? aggregator.rules.checkTimestamp(batch.epochMillisAt(i), now) : RecordResult.ACCEPTED;
     }
 
     private BatchResult refuseBatch(RecordResult reason, int index, int size) {

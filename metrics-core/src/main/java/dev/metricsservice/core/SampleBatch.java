@@ -22,14 +22,29 @@ public final class SampleBatch {
 
     /** Creates an empty instance. */
     public SampleBatch() {
+        this(16);
     }
 
-    private String[] names = new String[16];
-    private Tags[] tags = new Tags[16];
-    private MetricType[] types = new MetricType[16];
-    private double[] values = new double[16];
-    private long[] timestamps = new long[16];
-    private boolean[] stamped = new boolean[16];
+    /**
+     * Creates an empty instance with room for {@code expectedSamples} before it grows (a parser
+     * that knows its line count saves the copies of growing).
+     */
+    public SampleBatch(int expectedSamples) {
+        int n = Math.max(1, Math.min(expectedSamples, 1 << 20));
+        names = new String[n];
+        tags = new Tags[n];
+        types = new MetricType[n];
+        values = new double[n];
+        timestamps = new long[n];
+        stamped = new boolean[n];
+    }
+
+    private String[] names;
+    private Tags[] tags;
+    private MetricType[] types;
+    private double[] values;
+    private long[] timestamps;
+    private boolean[] stamped;
     private int size;
 
     /** Adds an untagged sample of the name's type, to be stamped with the aggregator's clock. */
@@ -120,6 +135,32 @@ public final class SampleBatch {
     /** The client timestamp of sample {@code i}, in epoch milliseconds; meaningful only if it has one. */
     public long epochMillis(int i) {
         check(i);
+        return timestamps[i];
+    }
+
+    // Unchecked reads for the aggregator's batch loops, which run from 0 to size(): the arrays'
+    // own bounds checks stay, the size check per field and sample goes.
+    String nameAt(int i) {
+        return names[i];
+    }
+
+    Tags tagsAt(int i) {
+        return tags[i];
+    }
+
+    MetricType typeAt(int i) {
+        return types[i];
+    }
+
+    double valueAt(int i) {
+        return values[i];
+    }
+
+    boolean stampedAt(int i) {
+        return stamped[i];
+    }
+
+    long epochMillisAt(int i) {
         return timestamps[i];
     }
 

@@ -224,7 +224,14 @@ final class Api {
             bytes = new byte[length];
             body.getBytes(body.readerIndex(), bytes);
         }
-        SampleBatch batch = new SampleBatch();
+        // One sample per line is the common shape: size the batch for it, not for growing.
+        int lines = 1;
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] == '\n') {
+                lines++;
+            }
+        }
+        SampleBatch batch = new SampleBatch(Math.min(lines, config.maxBatchSize()));
         InfluxParser parser = new InfluxParser(bytes, length, unit, batch, config.maxBatchSize());
         try {
             parser.parse();
@@ -232,7 +239,7 @@ final class Api {
             return refused(ApiError.badRequest(e.getMessage()));
         }
         influxStringFields.add(parser.stringFields);
-        int[] lines = parser.lineOf;
+        int[] lineOf = parser.lineOf;
         if (batch.size() == 0) {
             return CompletableFuture.completedFuture(new Ingested.Accepted(0, false, false));
         }
@@ -244,7 +251,7 @@ final class Api {
             influxAccepted.add(result.recorded());
             influxRefused.add(batch.size() - result.recorded());
             ApiError e = Refusals.of(result, batch, true, aggregator);
-            return new Ingested.Refused(new ApiError(e.status(), e.code(), "line " + lines[result.index()] + ": "
+            return new Ingested.Refused(new ApiError(e.status(), e.code(), "line " + lineOf[result.index()] + ": "
                     + e.message()));
         });
     }

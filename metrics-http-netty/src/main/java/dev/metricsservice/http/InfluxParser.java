@@ -43,7 +43,7 @@ final class InfluxParser {
     /** String fields skipped. */
     int stringFields;
     /** The line (from 1) of each sample added. */
-    int[] lineOf = new int[64];
+    int[] lineOf;
 
     InfluxParser(byte[] body, int length, long nanosPerUnit, SampleBatch out, int maxSamples) {
         this.b = body;
@@ -51,6 +51,7 @@ final class InfluxParser {
         this.nanosPerUnit = nanosPerUnit;
         this.out = out;
         this.maxSamples = maxSamples;
+        this.lineOf = new int[64];
     }
 
     /** Nanoseconds per timestamp unit for a {@code precision} parameter; -1 if unknown. */
