@@ -62,6 +62,8 @@ public final class MetricsApp implements AutoCloseable {
     private final AppConfig config;
     private final PrintStream out;
     private final MetricStore store;
+    /** The DynamoDB store's region and where it came from, resolved once at start; null for other stores. */
+    private final dev.metricsservice.store.dynamodb.RegionResolver.Resolved region;
     private final Aggregator aggregator;
     private final Telemetry telemetry;
     private final MetricsHttpServer server;
@@ -87,7 +89,9 @@ public final class MetricsApp implements AutoCloseable {
 
     private MetricsApp(AppConfig config, PrintStream out, MetricStore store, Aggregator aggregator,
                        Telemetry telemetry, MetricsHttpServer server, FlushWorker flusher, WriteAheadLog wal,
-                       DurableIngest durable, StatsdServer statsd) {
+                       DurableIngest durable, StatsdServer statsd,
+                       dev.metricsservice.store.dynamodb.RegionResolver.Resolved region) {
+        this.region = region;
         this.statsd = statsd;
         this.wal = wal;
         this.durable = durable;
@@ -106,7 +110,9 @@ public final class MetricsApp implements AutoCloseable {
      * @throws Exception with a message saying what failed to start (store, address in use, trace directory)
      */
     public static MetricsApp start(AppConfig config, PrintStream out) throws Exception {
-        MetricStore store = Stores.open(config);
+        dev.metricsservice.store.dynamodb.RegionResolver.Resolved region =
+                config.store() == AppConfig.StoreKind.DYNAMODB ? Stores.region(config) : null;
+        MetricStore store = Stores.open(config, region);
         Telemetry telemetry = Telemetry.disabled();
         MetricsHttpServer server = null;
         WriteAheadLog wal = null;
@@ -190,7 +196,7 @@ public final class MetricsApp implements AutoCloseable {
             }
             flusher.start();
             MetricsApp app = new MetricsApp(config, out, store, aggregator, telemetry, server, flusher, wal, durable,
-                    statsd);
+                    statsd, region);
             app.printBanner();
             return app;
         } catch (Exception | Error e) {
@@ -230,8 +236,7 @@ public final class MetricsApp implements AutoCloseable {
                 + (config.authToken() != null ? (config.http().authReads() ? ", reads and writes require a bearer token"
                 : ", writes require a bearer token") : ""));
         say("  store:     " + store.describe());
-        if (config.store() == AppConfig.StoreKind.DYNAMODB) {
-            var region = Stores.region(config);
+        if (region != null) {
             say("  region:    " + region.region() + " (from " + region.source() + ")");
         }
         say("  statsd:    " + (statsd != null ? "udp " + hostForUrl(statsd.localAddress()) + ":"
@@ -365,7 +370,7 @@ public final class MetricsApp implements AutoCloseable {
         // Read back through a new connection after the writer's store is closed: what is
         // verified is what is durably stored, not what one client has cached.
         closeStoreAndTelemetry();
-        try (MetricStore reopened = Stores.open(config)) {
+        try (MetricStore reopened = Stores.open(config, region)) {
             return Verifier.of(StoredWindows.store(reopened)).verify(report, baseline);
         }
     }

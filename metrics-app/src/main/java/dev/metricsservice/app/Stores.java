@@ -20,6 +20,15 @@ final class Stores {
      * @throws dev.metricsservice.core.store.StoreException with a message saying what to fix
      */
     static MetricStore open(AppConfig config) throws Exception {
+        return open(config, config.store() == AppConfig.StoreKind.DYNAMODB ? region(config) : null);
+    }
+
+    /**
+     * {@link #open(AppConfig)} with the DynamoDB region already resolved (null for the other
+     * stores): the chain may ask the instance metadata service, so a process resolves it once.
+     */
+    static MetricStore open(AppConfig config, dev.metricsservice.store.dynamodb.RegionResolver.Resolved region)
+            throws Exception {
         return switch (config.store()) {
             case MEMORY -> new InMemoryMetricStore(config.retention());
             case SQLITE -> SqliteMetricStore.open(SqliteStoreConfig.builder().path(config.sqlitePath())
@@ -31,7 +40,7 @@ final class Stores {
                     .build());
             case DYNAMODB -> {
                 DynamoDbStoreConfig.Builder b = DynamoDbStoreConfig.builder()
-                        .region(region(config).region())
+                        .region(region.region())
                         .tableName(config.table())
                         .consistentReads(config.dynamodbConsistentReads())
                         .callTimeout(config.dynamodbCallTimeout())
