@@ -283,18 +283,17 @@ public final class WriteAheadLog implements DurableLog {
         }
         IOException f = failure;
         if (f != null) {
-            return CompletableFuture.failedFuture(new DurableLogException(Reason.IO_ERROR,
-                    "the write-ahead log failed earlier and takes no more records: " + f.getMessage(), f));
+            return CompletableFuture.failedFuture(failedEarlier(f));
         }
         if (closed) {
-            return CompletableFuture.failedFuture(new DurableLogException(Reason.CLOSED, "the write-ahead log is closed"));
+            return CompletableFuture.failedFuture(closedError());
         }
         CompletableFuture<Long> done = new CompletableFuture<>();
         Pending pending = new Pending(record.duplicate(), done, control);
         queue.add(pending);
         if (closed && queue.remove(pending)) {
             // Raced with close: the writer may already have stopped, so nobody else would answer.
-            done.completeExceptionally(new DurableLogException(Reason.CLOSED, "the write-ahead log is closed"));
+            done.completeExceptionally(closedError());
         }
         return done;
     }
@@ -305,7 +304,7 @@ public final class WriteAheadLog implements DurableLog {
             try {
                 Pending first = queue.take();
                 if (first.payload == null) {
-                    failAll(batch, new DurableLogException(Reason.CLOSED, "the write-ahead log is closed"));
+                    failAll(batch, closedError());
                     drainClosed();
                     return;
                 }
@@ -323,7 +322,7 @@ public final class WriteAheadLog implements DurableLog {
     private void drainClosed() {
         List<Pending> rest = new ArrayList<>();
         queue.drainTo(rest);
-        failAll(rest, new DurableLogException(Reason.CLOSED, "the write-ahead log is closed"));
+        failAll(rest, closedError());
     }
 
     /**
@@ -356,9 +355,7 @@ public final class WriteAheadLog implements DurableLog {
                     bufferAt = activeSize;
                 }
                 if (logBytes.get() + recordBytes > (p.control ? config.maxBytes() : dataLimit)) {
-                    p.done.completeExceptionally(new DurableLogException(Reason.FULL, "the write-ahead log holds "
-                            + logBytes.get() + " of its " + config.maxBytes() + " bytes; it frees space as the store"
-                            + " takes the windows (retry later)"));
+                    p.done.completeExceptionally(fullError());
                     continue;
                 }
                 if (buffer.remaining() < recordBytes) {
@@ -535,18 +532,31 @@ public final class WriteAheadLog implements DurableLog {
     public java.util.Optional<DurableLogException> refusal() {
         IOException f = failure;
         if (f != null) {
-            return java.util.Optional.of(new DurableLogException(Reason.IO_ERROR,
-                    "the write-ahead log failed earlier and takes no more records: " + f.getMessage(), f));
+            return java.util.Optional.of(failedEarlier(f));
         }
         if (closed) {
-            return java.util.Optional.of(new DurableLogException(Reason.CLOSED, "the write-ahead log is closed"));
+            return java.util.Optional.of(closedError());
         }
         if (logBytes.get() >= dataLimit) {
-            return java.util.Optional.of(new DurableLogException(Reason.FULL, "the write-ahead log holds "
-                    + logBytes.get() + " of its " + config.maxBytes() + " bytes; it frees space as the store takes"
-                    + " the windows"));
+            return java.util.Optional.of(fullError());
         }
         return java.util.Optional.empty();
+    }
+
+    // One wording per refusal, for appends, the writer and readiness alike.
+
+    private static DurableLogException failedEarlier(IOException f) {
+        return new DurableLogException(Reason.IO_ERROR,
+                "the write-ahead log failed earlier and takes no more records: " + f.getMessage(), f);
+    }
+
+    private static DurableLogException closedError() {
+        return new DurableLogException(Reason.CLOSED, "the write-ahead log is closed");
+    }
+
+    private DurableLogException fullError() {
+        return new DurableLogException(Reason.FULL, "the write-ahead log holds " + logBytes.get() + " of its "
+                + config.maxBytes() + " bytes; it frees space as the store takes the windows (retry later)");
     }
 
     private void readCheckpoint() throws IOException {
