@@ -20,6 +20,8 @@ import java.lang.invoke.VarHandle;
 final class Totals {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
+    // In the order of the io_totals and read_totals fields after the loop (Schema), which the
+    // writer writes as two contiguous ranges.
     static final int IO_ROUNDS = 0;
     static final int IO_NANOS = 1;
     static final int IO_ACTIVE_NANOS = 2;

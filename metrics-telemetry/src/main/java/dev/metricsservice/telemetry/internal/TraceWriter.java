@@ -258,36 +258,8 @@ public final class TraceWriter implements Runnable {
      */
     private void writeTotals(ThreadBuffer t, long now) {
         Totals x = t.totals;
-        long[] w = t.writtenLoop;
-        long rounds = x.loopValue(Totals.IO_ROUNDS);
-        long ioNanos = x.loopValue(Totals.IO_NANOS);
-        long active = x.loopValue(Totals.IO_ACTIVE_NANOS);
-        long unknown = x.loopValue(Totals.IO_UNKNOWN_NANOS);
-        if (rounds != w[Totals.IO_ROUNDS] && own.begin(Schema.IO_TOTALS, now)) {
-            own.putUnsigned(t.index);
-            own.putUnsigned(rounds - w[Totals.IO_ROUNDS]);
-            own.putUnsigned(ioNanos - w[Totals.IO_NANOS]);
-            own.putUnsigned(active - w[Totals.IO_ACTIVE_NANOS]);
-            own.putUnsigned(unknown - w[Totals.IO_UNKNOWN_NANOS]);
-            own.commit();
-            w[Totals.IO_ROUNDS] = rounds;
-            w[Totals.IO_NANOS] = ioNanos;
-            w[Totals.IO_ACTIVE_NANOS] = active;
-            w[Totals.IO_UNKNOWN_NANOS] = unknown;
-        }
-        long reads = x.loopValue(Totals.READS);
-        long readNanos = x.loopValue(Totals.READ_NANOS);
-        long readBytes = x.loopValue(Totals.READ_BYTES);
-        if (reads != w[Totals.READS] && own.begin(Schema.READ_TOTALS, now)) {
-            own.putUnsigned(t.index);
-            own.putUnsigned(reads - w[Totals.READS]);
-            own.putUnsigned(readNanos - w[Totals.READ_NANOS]);
-            own.putUnsigned(readBytes - w[Totals.READ_BYTES]);
-            own.commit();
-            w[Totals.READS] = reads;
-            w[Totals.READ_NANOS] = readNanos;
-            w[Totals.READ_BYTES] = readBytes;
-        }
+        writeLoopGrowth(t, Schema.IO_TOTALS, Totals.IO_ROUNDS, Totals.READS, now);
+        writeLoopGrowth(t, Schema.READ_TOTALS, Totals.READS, Totals.LOOP_FIELDS, now);
         long[] wr = t.writtenRequests;
         for (int slot = 0; slot < Totals.REQUEST_SLOTS; slot++) {
             long key = x.requestKeyAt(slot);
@@ -318,6 +290,27 @@ public final class TraceWriter implements Runnable {
             wr[base + 3] = in;
             wr[base + 4] = out;
         }
+    }
+
+    /**
+     * Writes the growth of {@code t}'s loop counters {@code [from, to)} as one event of {@code type}
+     * (the loop's index, then each counter's growth), when the first of them, the count, has grown.
+     */
+    private void writeLoopGrowth(ThreadBuffer t, int type, int from, int to, long now) {
+        long[] w = t.writtenLoop;
+        long[] seen = new long[to - from];
+        for (int f = from; f < to; f++) {
+            seen[f - from] = t.totals.loopValue(f);
+        }
+        if (seen[0] == w[from] || !own.begin(type, now)) {
+            return;
+        }
+        own.putUnsigned(t.index);
+        for (int f = from; f < to; f++) {
+            own.putUnsigned(seen[f - from] - w[f]);
+            w[f] = seen[f - from];
+        }
+        own.commit();
     }
 
     private void rotate() throws IOException {
