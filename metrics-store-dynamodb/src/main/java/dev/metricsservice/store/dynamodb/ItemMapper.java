@@ -255,35 +255,34 @@ final class ItemMapper {
         if (ttlAttribute != null && item.containsKey(ttlAttribute) && item.get(ttlAttribute).n() != null) {
             expiry = new BigDecimal(item.get(ttlAttribute).n()).longValue();
         }
-        QuantileSketch sketch = null;
-        AttributeValue sketchValue = item.get(SKETCH);
-        if (sketchValue != null) {
-            if (sketchValue.b() == null) {
-                throw new IllegalArgumentException("attribute '" + SKETCH + "' is not binary");
-            }
-            try {
-                sketch = QuantileSketch.fromBytes(sketchValue.b().asByteArrayUnsafe());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("attribute '" + SKETCH + "' cannot be read: " + e.getMessage(), e);
-            }
-        }
-        DistinctSketch distinct = null;
-        AttributeValue distinctValue = item.get(DISTINCT);
-        if (distinctValue != null) {
-            if (distinctValue.b() == null) {
-                throw new IllegalArgumentException("attribute '" + DISTINCT + "' is not binary");
-            }
-            try {
-                distinct = DistinctSketch.fromBytes(distinctValue.b().asByteArrayUnsafe());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("attribute '" + DISTINCT + "' cannot be read: " + e.getMessage(), e);
-            }
-        }
+        QuantileSketch sketch = binary(item, SKETCH, QuantileSketch::fromBytes);
+        DistinctSketch distinct = binary(item, DISTINCT, DistinctSketch::fromBytes);
         Stats stats = item.containsKey(LAST)
                 ? new Stats(count, sum, min, max, decodeDouble(item, LAST), Long.parseLong(requireN(item, LAST_MS)),
                         sketch, distinct)
                 : new Stats(count, sum, min, max, Double.NaN, Stats.NO_LAST, sketch, distinct);
         return new StoredAggregate(series, type, window, writer, amendment, stats, expiry);
+    }
+
+    /**
+     * The optional binary attribute {@code name} read with {@code parse}, or null when absent.
+     *
+     * @throws IllegalArgumentException naming the attribute when it is not binary or cannot be read
+     */
+    private static <T> T binary(Map<String, AttributeValue> item, String name,
+                                java.util.function.Function<byte[], T> parse) {
+        AttributeValue v = item.get(name);
+        if (v == null) {
+            return null;
+        }
+        if (v.b() == null) {
+            throw new IllegalArgumentException("attribute '" + name + "' is not binary");
+        }
+        try {
+            return parse.apply(v.b().asByteArrayUnsafe());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("attribute '" + name + "' cannot be read: " + e.getMessage(), e);
+        }
     }
 
     /** Sort key of one (window, writer, amendment); amendment 0 keeps the key of earlier versions. */

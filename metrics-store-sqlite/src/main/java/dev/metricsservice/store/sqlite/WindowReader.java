@@ -171,28 +171,23 @@ final class WindowReader implements AutoCloseable {
         double last = rs.getDouble(6);
         boolean noLast = rs.wasNull();
         long lastMillis = rs.getLong(7);
-        byte[] sketchBytes = rs.getBytes(8);
-        QuantileSketch sketch = null;
-        if (sketchBytes != null) {
-            try {
-                sketch = QuantileSketch.fromBytes(sketchBytes);
-            } catch (IllegalArgumentException e) {
-                throw new StoreException(StoreException.Kind.INTERNAL, "a stored quantile sketch cannot be read ("
-                        + e.getMessage() + "): the database holds a damaged row or one from a newer build");
-            }
-        }
-        byte[] distinctBytes = rs.getBytes(9);
-        DistinctSketch distinct = null;
-        if (distinctBytes != null) {
-            try {
-                distinct = DistinctSketch.fromBytes(distinctBytes);
-            } catch (IllegalArgumentException e) {
-                throw new StoreException(StoreException.Kind.INTERNAL, "a stored distinct sketch cannot be read ("
-                        + e.getMessage() + "): the database holds a damaged row or one from a newer build");
-            }
-        }
+        QuantileSketch sketch = blob(rs.getBytes(8), QuantileSketch::fromBytes, "quantile sketch");
+        DistinctSketch distinct = blob(rs.getBytes(9), DistinctSketch::fromBytes, "distinct sketch");
         return noLast ? new Stats(count, sum, min, max, Double.NaN, Stats.NO_LAST, sketch, distinct)
                 : new Stats(count, sum, min, max, last, lastMillis, sketch, distinct);
+    }
+
+    /** A stored sketch read with {@code parse}; null for a NULL column; a damaged one fails naming {@code what}. */
+    private static <T> T blob(byte[] bytes, java.util.function.Function<byte[], T> parse, String what) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return parse.apply(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException(StoreException.Kind.INTERNAL, "a stored " + what + " cannot be read ("
+                    + e.getMessage() + "): the database holds a damaged row or one from a newer build");
+        }
     }
 
     private static void addWindow(WindowMerger merger, Found series, long windowStart, List<Stats> writers,
