@@ -207,6 +207,26 @@ public record AppConfig(
         }
     }
 
+    /**
+     * The libraries' own defaults: the options of their settings start from these (and show them
+     * in {@code --help}) instead of repeating their values. A holder class, so that they exist
+     * before the option table refers to them.
+     */
+    private static final class Defaults {
+        static final dev.metricsservice.http.HttpServerConfig HTTP = dev.metricsservice.http.HttpServerConfig.defaults();
+        static final dev.metricsservice.statsd.StatsdConfig STATSD = dev.metricsservice.statsd.StatsdConfig.defaults();
+        static final dev.metricsservice.telemetry.TelemetryConfig TRACES =
+                dev.metricsservice.telemetry.TelemetryConfig.defaults();
+        static final dev.metricsservice.store.sqlite.SqliteStoreConfig SQLITE =
+                dev.metricsservice.store.sqlite.SqliteStoreConfig.builder().build();
+        static final dev.metricsservice.store.dynamodb.DynamoDbStoreConfig DYNAMODB =
+                dev.metricsservice.store.dynamodb.DynamoDbStoreConfig.builder().build();
+    }
+
+    private static String onOffText(boolean on) {
+        return on ? "on" : "off";
+    }
+
     /** Mutable twin of the record used while parsing. */
     static final class Builder {
         InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 3001);
@@ -252,49 +272,49 @@ public record AppConfig(
         Duration shutdownTimeout = Duration.ofSeconds(20);
         InetSocketAddress statsdBind = new InetSocketAddress("127.0.0.1", 8125);
         InetSocketAddress statsdTcpBind;
-        int ioThreads;
-        int maxConnections = 10_000;
-        int maxConnectionsPerAddress = 256;
-        Duration idleTimeout = Duration.ofSeconds(60);
-        Duration headerTimeout = Duration.ofSeconds(10);
-        Duration requestTimeout = Duration.ofSeconds(30);
-        Duration drainTimeout = Duration.ofSeconds(10);
-        Duration retryAfter = Duration.ofSeconds(5);
-        int defaultQueryLimit = 20;
-        int maxQueryLimit = 1000;
+        int ioThreads = Defaults.HTTP.ioThreads();
+        int maxConnections = Defaults.HTTP.maxConnections();
+        int maxConnectionsPerAddress = Defaults.HTTP.maxConnectionsPerAddress();
+        Duration idleTimeout = Defaults.HTTP.idleTimeout();
+        Duration headerTimeout = Defaults.HTTP.headerReadTimeout();
+        Duration requestTimeout = Defaults.HTTP.requestReadTimeout();
+        Duration drainTimeout = Defaults.HTTP.shutdownTimeout();
+        Duration retryAfter = Defaults.HTTP.retryAfter();
+        int defaultQueryLimit = Defaults.HTTP.defaultQueryLimit();
+        int maxQueryLimit = Defaults.HTTP.maxQueryLimit();
         boolean authReads;
         Path authTokenFile;
         dev.metricsservice.store.sqlite.SqliteStoreConfig.Synchronous sqliteSynchronous =
-                dev.metricsservice.store.sqlite.SqliteStoreConfig.Synchronous.NORMAL;
-        Duration sqliteBusyTimeout = Duration.ofSeconds(5);
-        int sqliteReadConnections = 4;
-        boolean dynamodbConsistentReads = true;
-        Duration dynamodbCallTimeout = Duration.ofSeconds(5);
-        int dynamodbMaxAttempts = 8;
-        int dynamodbMaxInFlight = 8;
+                Defaults.SQLITE.synchronous();
+        Duration sqliteBusyTimeout = Defaults.SQLITE.busyTimeout();
+        int sqliteReadConnections = Defaults.SQLITE.readConnections();
+        boolean dynamodbConsistentReads = Defaults.DYNAMODB.consistentReads();
+        Duration dynamodbCallTimeout = Defaults.DYNAMODB.callTimeout();
+        int dynamodbMaxAttempts = Defaults.DYNAMODB.maxAttempts();
+        int dynamodbMaxInFlight = Defaults.DYNAMODB.maxInFlightBatches();
         String dynamodbTtlAttribute = "expires_at";
-        int statsdReaders = 2;
-        int statsdReceiveBufferBytes = 8 << 20;
+        int statsdReaders = Defaults.STATSD.readers();
+        int statsdReceiveBufferBytes = Defaults.STATSD.receiveBufferBytes();
         LogFormat logFormat = LogFormat.TEXT;
         String logLevel = "info";
-        int statsdMaxDatagramBytes = 65535;
-        int statsdMaxValuesPerLine = 1000;
-        int statsdMaxGauges = 1_000_000;
-        boolean dynamodbCreateTable = true;
-        Duration dynamodbOperationTimeout = Duration.ofSeconds(60);
-        Duration dynamodbRetryBaseDelay = Duration.ofMillis(25);
-        Duration dynamodbRetryMaxDelay = Duration.ofSeconds(2);
-        Duration dynamodbTableReadyTimeout = Duration.ofSeconds(60);
-        Duration sqliteCloseTimeout = Duration.ofSeconds(10);
+        int statsdMaxDatagramBytes = Defaults.STATSD.maxDatagramBytes();
+        int statsdMaxValuesPerLine = Defaults.STATSD.maxValuesPerLine();
+        int statsdMaxGauges = Defaults.STATSD.maxGauges();
+        boolean dynamodbCreateTable = Defaults.DYNAMODB.autoCreateTable();
+        Duration dynamodbOperationTimeout = Defaults.DYNAMODB.operationTimeout();
+        Duration dynamodbRetryBaseDelay = Defaults.DYNAMODB.retryBaseDelay();
+        Duration dynamodbRetryMaxDelay = Defaults.DYNAMODB.retryMaxDelay();
+        Duration dynamodbTableReadyTimeout = Defaults.DYNAMODB.tableReadyTimeout();
+        Duration sqliteCloseTimeout = Defaults.SQLITE.closeTimeout();
         long walSegmentBytes;
-        Duration traceRotateInterval = Duration.ZERO;
-        boolean traceGzip;
-        int traceBufferBytes = 1 << 18;
-        int traceTaskQueueCapacity = 1 << 16;
-        Duration traceDrainInterval = Duration.ofMillis(10);
-        Duration traceQueueSampleInterval = Duration.ofMillis(10);
-        int traceMaxStrings = 65536;
-        boolean traceGc = true;
+        Duration traceRotateInterval = Defaults.TRACES.rotateInterval();
+        boolean traceGzip = Defaults.TRACES.gzipSealedFiles();
+        int traceBufferBytes = Defaults.TRACES.bufferBytesPerThread();
+        int traceTaskQueueCapacity = Defaults.TRACES.taskQueueCapacity();
+        Duration traceDrainInterval = Defaults.TRACES.drainInterval();
+        Duration traceQueueSampleInterval = Defaults.TRACES.queueSampleInterval();
+        int traceMaxStrings = Defaults.TRACES.maxStrings();
+        boolean traceGc = Defaults.TRACES.recordGc();
         Duration flushRetryMin = Duration.ofMillis(100);
         Duration flushRetryMax = Duration.ofSeconds(5);
         Duration flushWriteTimeout = Duration.ofSeconds(30);
@@ -419,33 +439,33 @@ public record AppConfig(
             new Option(Section.STATSD, "--statsd-tcp-bind", "off",
                     "StatsD TCP listen address host:port for newline-delimited lines, or 'off' (needs --statsd-bind)",
                     (b, v) -> b.statsdTcpBind = v.trim().equalsIgnoreCase("off") ? null : address(v)),
-            new Option(Section.STATSD, "--statsd-readers", "2",
+            new Option(Section.STATSD, "--statsd-readers", Integer.toString(Defaults.STATSD.readers()),
                     "UDP reader threads on the port (SO_REUSEPORT with epoll; one with NIO) (1..64)",
                     (b, v) -> b.statsdReaders = (int) integer("--statsd-readers", v, 1, 64)),
-            new Option(Section.STATSD, "--statsd-max-datagram-bytes", "65535", "largest datagram read (512..65535)",
+            new Option(Section.STATSD, "--statsd-max-datagram-bytes", Integer.toString(Defaults.STATSD.maxDatagramBytes()), "largest datagram read (512..65535)",
                     (b, v) -> b.statsdMaxDatagramBytes = (int) integer("--statsd-max-datagram-bytes", v, 512, 65_535)),
-            new Option(Section.STATSD, "--statsd-max-values-per-line", "1000",
+            new Option(Section.STATSD, "--statsd-max-values-per-line", Integer.toString(Defaults.STATSD.maxValuesPerLine()),
                     "most values a DogStatsD line may pack (name:1:2:3|d); more drops the line (1..10000)",
                     (b, v) -> b.statsdMaxValuesPerLine = (int) integer("--statsd-max-values-per-line", v, 1, 10_000)),
-            new Option(Section.STATSD, "--statsd-max-gauges", "1000000",
+            new Option(Section.STATSD, "--statsd-max-gauges", Integer.toString(Defaults.STATSD.maxGauges()),
                     "most gauges whose last value is kept for +N/-N lines (1..100000000)",
                     (b, v) -> b.statsdMaxGauges = (int) integer("--statsd-max-gauges", v, 1, 100_000_000)),
-            new Option(Section.STATSD, "--statsd-receive-buffer", "8MiB",
+            new Option(Section.STATSD, "--statsd-receive-buffer", Units.formatBytes(Defaults.STATSD.receiveBufferBytes()),
                     "receive buffer asked of the kernel per reader (capped at net.core.rmem_max) (4KiB..1GiB)",
                     (b, v) -> b.statsdReceiveBufferBytes = (int) size("--statsd-receive-buffer", v, 4096, 1L << 30)),
             new Option(Section.STORE, "--store", "sqlite", "storage backend: sqlite, memory or dynamodb",
                     (b, v) -> b.store = storeKind(v)),
             new Option(Section.SQLITE, "--sqlite-path", "data/metrics.db", "SQLite database file (created if missing)",
                     (b, v) -> b.sqlitePath = Path.of(nonEmpty("--sqlite-path", v))),
-            new Option(Section.SQLITE, "--sqlite-synchronous", "normal",
+            new Option(Section.SQLITE, "--sqlite-synchronous", Defaults.SQLITE.synchronous().name().toLowerCase(Locale.ROOT),
                     "normal: no fsync per commit (survives a process crash); full: an fsync per commit (survives power loss)",
                     (b, v) -> b.sqliteSynchronous = synchronous(v)),
-            new Option(Section.SQLITE, "--sqlite-busy-timeout", "5s",
+            new Option(Section.SQLITE, "--sqlite-busy-timeout", Units.formatDuration(Defaults.SQLITE.busyTimeout()),
                     "how long a write waits for a lock another process holds (0..10m)",
                     (b, v) -> b.sqliteBusyTimeout = duration("--sqlite-busy-timeout", v, Duration.ZERO, Duration.ofMinutes(10))),
-            new Option(Section.SQLITE, "--sqlite-read-connections", "4", "connections queries read with (1..64)",
+            new Option(Section.SQLITE, "--sqlite-read-connections", Integer.toString(Defaults.SQLITE.readConnections()), "connections queries read with (1..64)",
                     (b, v) -> b.sqliteReadConnections = (int) integer("--sqlite-read-connections", v, 1, 64)),
-            new Option(Section.SQLITE, "--sqlite-close-timeout", "10s",
+            new Option(Section.SQLITE, "--sqlite-close-timeout", Units.formatDuration(Defaults.SQLITE.closeTimeout()),
                     "how long closing the store waits for queued writes (0..10m)",
                     (b, v) -> b.sqliteCloseTimeout = duration("--sqlite-close-timeout", v, Duration.ZERO,
                             Duration.ofMinutes(10))),
@@ -456,32 +476,32 @@ public record AppConfig(
                     "AWS region; unset: aws.region, AWS_REGION, the profile's region, EC2 instance metadata"
                     + " (us-east-1 with --dynamodb-endpoint)",
                     (b, v) -> b.region = nonEmpty("--region", v)),
-            new Option(Section.DYNAMODB, "--dynamodb-consistent-reads", "on",
+            new Option(Section.DYNAMODB, "--dynamodb-consistent-reads", onOffText(Defaults.DYNAMODB.consistentReads()),
                     "queries read strongly consistently (on) or eventually (off: half the read cost, may lag writes)",
                     (b, v) -> b.dynamodbConsistentReads = onOff("--dynamodb-consistent-reads", v)),
-            new Option(Section.DYNAMODB, "--dynamodb-call-timeout", "5s", "timeout of one DynamoDB call (100ms..5m)",
+            new Option(Section.DYNAMODB, "--dynamodb-call-timeout", Units.formatDuration(Defaults.DYNAMODB.callTimeout()), "timeout of one DynamoDB call (100ms..5m)",
                     (b, v) -> b.dynamodbCallTimeout = duration("--dynamodb-call-timeout", v, Duration.ofMillis(100),
                             Duration.ofMinutes(5))),
-            new Option(Section.DYNAMODB, "--dynamodb-max-attempts", "8",
+            new Option(Section.DYNAMODB, "--dynamodb-max-attempts", Integer.toString(Defaults.DYNAMODB.maxAttempts()),
                     "attempts per write batch (throttling, 5xx, timeouts) before the flush fails and retries later (1..100)",
                     (b, v) -> b.dynamodbMaxAttempts = (int) integer("--dynamodb-max-attempts", v, 1, 100)),
-            new Option(Section.DYNAMODB, "--dynamodb-max-in-flight", "8", "write batches in flight at once (1..256)",
+            new Option(Section.DYNAMODB, "--dynamodb-max-in-flight", Integer.toString(Defaults.DYNAMODB.maxInFlightBatches()), "write batches in flight at once (1..256)",
                     (b, v) -> b.dynamodbMaxInFlight = (int) integer("--dynamodb-max-in-flight", v, 1, 256)),
-            new Option(Section.DYNAMODB, "--dynamodb-create-table", "on",
+            new Option(Section.DYNAMODB, "--dynamodb-create-table", onOffText(Defaults.DYNAMODB.autoCreateTable()),
                     "create the table (on-demand capacity) when it is missing; off: a missing table stops the start",
                     (b, v) -> b.dynamodbCreateTable = onOff("--dynamodb-create-table", v)),
-            new Option(Section.DYNAMODB, "--dynamodb-operation-timeout", "60s",
+            new Option(Section.DYNAMODB, "--dynamodb-operation-timeout", Units.formatDuration(Defaults.DYNAMODB.operationTimeout()),
                     "a whole write batch, retries included (1s..1h)",
                     (b, v) -> b.dynamodbOperationTimeout = duration("--dynamodb-operation-timeout", v,
                             Duration.ofSeconds(1), Duration.ofHours(1))),
-            new Option(Section.DYNAMODB, "--dynamodb-retry-base-delay", "25ms",
+            new Option(Section.DYNAMODB, "--dynamodb-retry-base-delay", Units.formatDuration(Defaults.DYNAMODB.retryBaseDelay()),
                     "first retry delay, doubled per attempt with jitter (1ms..1m)",
                     (b, v) -> b.dynamodbRetryBaseDelay = duration("--dynamodb-retry-base-delay", v, Duration.ofMillis(1),
                             Duration.ofMinutes(1))),
-            new Option(Section.DYNAMODB, "--dynamodb-retry-max-delay", "2s", "the longest retry delay (1ms..10m)",
+            new Option(Section.DYNAMODB, "--dynamodb-retry-max-delay", Units.formatDuration(Defaults.DYNAMODB.retryMaxDelay()), "the longest retry delay (1ms..10m)",
                     (b, v) -> b.dynamodbRetryMaxDelay = duration("--dynamodb-retry-max-delay", v, Duration.ofMillis(1),
                             Duration.ofMinutes(10))),
-            new Option(Section.DYNAMODB, "--dynamodb-table-ready-timeout", "60s",
+            new Option(Section.DYNAMODB, "--dynamodb-table-ready-timeout", Units.formatDuration(Defaults.DYNAMODB.tableReadyTimeout()),
                     "how long start-up waits for a new table to become active (1s..1h)",
                     (b, v) -> b.dynamodbTableReadyTimeout = duration("--dynamodb-table-ready-timeout", v,
                             Duration.ofSeconds(1), Duration.ofHours(1))),
@@ -511,32 +531,32 @@ public record AppConfig(
                     (b, v) -> b.traceMaxFileBytes = size("--trace-max-file-bytes", v, 64 * 1024, 1L << 30)),
             new Option(Section.TELEMETRY, "--trace-max-total-bytes", "30MiB", "total size of trace files kept (64KiB..100GiB)",
                     (b, v) -> b.traceMaxTotalBytes = size("--trace-max-total-bytes", v, 64 * 1024, 100L << 30)),
-            new Option(Section.TELEMETRY, "--trace-rotate-interval", "0",
+            new Option(Section.TELEMETRY, "--trace-rotate-interval", Units.formatDuration(Defaults.TRACES.rotateInterval()),
                     "also start a new trace file after this long; 0 = by size only (0..24h)",
                     (b, v) -> b.traceRotateInterval = duration("--trace-rotate-interval", v, Duration.ZERO,
                             Duration.ofHours(24))),
-            new Option(Section.TELEMETRY, "--trace-gzip", "off", "compress sealed trace files (trace.N.bin.gz)",
+            new Option(Section.TELEMETRY, "--trace-gzip", onOffText(Defaults.TRACES.gzipSealedFiles()), "compress sealed trace files (trace.N.bin.gz)",
                     (b, v) -> b.traceGzip = onOff("--trace-gzip", v)),
-            new Option(Section.TELEMETRY, "--trace-buffer-bytes", "256KiB",
+            new Option(Section.TELEMETRY, "--trace-buffer-bytes", Units.formatBytes(Defaults.TRACES.bufferBytesPerThread()),
                     "each recording thread's ring buffer, a power of two; when full, events are dropped and counted"
                     + " (4KiB..64MiB)",
                     (b, v) -> b.traceBufferBytes = powerOfTwo("--trace-buffer-bytes", size("--trace-buffer-bytes", v,
                             4096, 64L << 20))),
-            new Option(Section.TELEMETRY, "--trace-task-queue-capacity", "65536",
+            new Option(Section.TELEMETRY, "--trace-task-queue-capacity", Integer.toString(Defaults.TRACES.taskQueueCapacity()),
                     "pending tasks of each traced event loop, a power of two; beyond it Netty rejects tasks (16..16777216)",
                     (b, v) -> b.traceTaskQueueCapacity = powerOfTwo("--trace-task-queue-capacity",
                             integer("--trace-task-queue-capacity", v, 16, 1 << 24))),
-            new Option(Section.TELEMETRY, "--trace-drain-interval", "10ms", "how often the trace writer drains (1ms..10s)",
+            new Option(Section.TELEMETRY, "--trace-drain-interval", Units.formatDuration(Defaults.TRACES.drainInterval()), "how often the trace writer drains (1ms..10s)",
                     (b, v) -> b.traceDrainInterval = duration("--trace-drain-interval", v, Duration.ofMillis(1),
                             Duration.ofSeconds(10))),
-            new Option(Section.TELEMETRY, "--trace-queue-sample-interval", "10ms",
+            new Option(Section.TELEMETRY, "--trace-queue-sample-interval", Units.formatDuration(Defaults.TRACES.queueSampleInterval()),
                     "how often each loop's pending tasks are sampled (1ms..10s)",
                     (b, v) -> b.traceQueueSampleInterval = duration("--trace-queue-sample-interval", v,
                             Duration.ofMillis(1), Duration.ofSeconds(10))),
-            new Option(Section.TELEMETRY, "--trace-max-strings", "65536",
+            new Option(Section.TELEMETRY, "--trace-max-strings", Integer.toString(Defaults.TRACES.maxStrings()),
                     "distinct strings a trace interns (task and handler names, routes); later ones share one (16..10000000)",
                     (b, v) -> b.traceMaxStrings = (int) integer("--trace-max-strings", v, 16, 10_000_000)),
-            new Option(Section.TELEMETRY, "--trace-gc", "on", "trace GC pauses: on or off",
+            new Option(Section.TELEMETRY, "--trace-gc", onOffText(Defaults.TRACES.recordGc()), "trace GC pauses: on or off",
                     (b, v) -> b.traceGc = onOff("--trace-gc", v)),
             new Option(Section.AGGREGATION, "--window", "10s", "aggregation window width, whole seconds (1s..1h)",
                     (b, v) -> b.window = OptionValues.window(v)),
@@ -588,30 +608,30 @@ public record AppConfig(
             new Option(Section.HTTP, "--auth-reads", "off",
                     "reads (GET /metrics/{name}, /series, /stats, GET /metrics) need the token too; /health and /ready never",
                     (b, v) -> b.authReads = onOff("--auth-reads", v)),
-            new Option(Section.HTTP, "--io-threads", "0", "HTTP event loops; 0 = one per processor (0..1024)",
+            new Option(Section.HTTP, "--io-threads", Integer.toString(Defaults.HTTP.ioThreads()), "HTTP event loops; 0 = one per processor (0..1024)",
                     (b, v) -> b.ioThreads = (int) integer("--io-threads", v, 0, 1024)),
-            new Option(Section.HTTP, "--max-connections", "10000",
+            new Option(Section.HTTP, "--max-connections", Integer.toString(Defaults.HTTP.maxConnections()),
                     "open connections; more are answered 503 and closed (1..10000000)",
                     (b, v) -> b.maxConnections = (int) integer("--max-connections", v, 1, 10_000_000)),
-            new Option(Section.HTTP, "--max-connections-per-address", "256",
+            new Option(Section.HTTP, "--max-connections-per-address", Integer.toString(Defaults.HTTP.maxConnectionsPerAddress()),
                     "open connections from one client IP address; more are answered 503, others keep being served (1..10000000)",
                     (b, v) -> b.maxConnectionsPerAddress = (int) integer("--max-connections-per-address", v, 1, 10_000_000)),
-            new Option(Section.HTTP, "--idle-timeout", "60s", "a connection silent this long is closed (100ms..1h)",
+            new Option(Section.HTTP, "--idle-timeout", Units.formatDuration(Defaults.HTTP.idleTimeout()), "a connection silent this long is closed (100ms..1h)",
                     (b, v) -> b.idleTimeout = duration("--idle-timeout", v, Duration.ofMillis(100), Duration.ofHours(1))),
-            new Option(Section.HTTP, "--header-timeout", "10s",
+            new Option(Section.HTTP, "--header-timeout", Units.formatDuration(Defaults.HTTP.headerReadTimeout()),
                     "a request's line and headers must arrive within this of its first byte, else 408 (100ms..1h)",
                     (b, v) -> b.headerTimeout = duration("--header-timeout", v, Duration.ofMillis(100), Duration.ofHours(1))),
-            new Option(Section.HTTP, "--request-timeout", "30s",
+            new Option(Section.HTTP, "--request-timeout", Units.formatDuration(Defaults.HTTP.requestReadTimeout()),
                     "a whole request (body included) must arrive within this of its first byte, else 408 (100ms..1h)",
                     (b, v) -> b.requestTimeout = duration("--request-timeout", v, Duration.ofMillis(100), Duration.ofHours(1))),
-            new Option(Section.HTTP, "--drain-timeout", "10s",
+            new Option(Section.HTTP, "--drain-timeout", Units.formatDuration(Defaults.HTTP.shutdownTimeout()),
                     "on shutdown, how long in-flight requests may finish before connections close (0..10m)",
                     (b, v) -> b.drainTimeout = duration("--drain-timeout", v, Duration.ZERO, Duration.ofMinutes(10))),
-            new Option(Section.HTTP, "--retry-after", "5s", "the Retry-After sent with 503 answers (1s..1h)",
+            new Option(Section.HTTP, "--retry-after", Units.formatDuration(Defaults.HTTP.retryAfter()), "the Retry-After sent with 503 answers (1s..1h)",
                     (b, v) -> b.retryAfter = duration("--retry-after", v, Duration.ofSeconds(1), Duration.ofHours(1))),
-            new Option(Section.HTTP, "--default-query-limit", "20", "windows a query returns without limit= (1..1000000)",
+            new Option(Section.HTTP, "--default-query-limit", Integer.toString(Defaults.HTTP.defaultQueryLimit()), "windows a query returns without limit= (1..1000000)",
                     (b, v) -> b.defaultQueryLimit = (int) integer("--default-query-limit", v, 1, 1_000_000)),
-            new Option(Section.HTTP, "--max-query-limit", "1000", "the largest limit= accepted (1..1000000)",
+            new Option(Section.HTTP, "--max-query-limit", Integer.toString(Defaults.HTTP.maxQueryLimit()), "the largest limit= accepted (1..1000000)",
                     (b, v) -> b.maxQueryLimit = (int) integer("--max-query-limit", v, 1, 1_000_000)),
             new Option(Section.DEMO_AND_LOAD, "--profile", "seed", "load profile: seed, smoke, soak, or a profile file",
                     (b, v) -> b.profile = nonEmpty("--profile", v)),

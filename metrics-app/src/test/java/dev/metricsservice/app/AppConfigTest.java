@@ -127,6 +127,25 @@ class AppConfigTest {
     }
 
     @Test
+    void parse_noArguments_takesTheLibrariesOwnDefaults() {
+        AppConfig c = parse();
+        assertThat(c.http()).isEqualTo(dev.metricsservice.http.HttpServerConfig.defaults());
+        var sqlite = dev.metricsservice.store.sqlite.SqliteStoreConfig.builder().build();
+        assertThat(c.sqliteReadConnections()).isEqualTo(sqlite.readConnections());
+        assertThat(c.tuning().sqliteCloseTimeout()).isEqualTo(sqlite.closeTimeout());
+        assertThat(c.sqliteBusyTimeout()).isEqualTo(sqlite.busyTimeout());
+        var dynamo = dev.metricsservice.store.dynamodb.DynamoDbStoreConfig.builder().build();
+        assertThat(c.dynamodbCallTimeout()).isEqualTo(dynamo.callTimeout());
+        assertThat(c.tuning().dynamodbOperationTimeout()).isEqualTo(dynamo.operationTimeout());
+        var statsd = dev.metricsservice.statsd.StatsdConfig.defaults();
+        assertThat(c.statsdReceiveBufferBytes()).isEqualTo(statsd.receiveBufferBytes());
+        assertThat(c.tuning().statsdMaxGauges()).isEqualTo(statsd.maxGauges());
+        var traces = dev.metricsservice.telemetry.TelemetryConfig.defaults();
+        assertThat(c.tuning().traceBufferBytes()).isEqualTo(traces.bufferBytesPerThread());
+        assertThat(c.tuning().traceDrainInterval()).isEqualTo(traces.drainInterval());
+    }
+
+    @Test
     void parse_storeAndStatsdTuning_areApplied() {
         AppConfig c = parse("--sqlite-synchronous", "full", "--sqlite-busy-timeout", "1s", "--sqlite-read-connections",
                 "2", "--dynamodb-consistent-reads", "off", "--dynamodb-call-timeout", "2s", "--dynamodb-max-attempts",
