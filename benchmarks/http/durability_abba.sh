@@ -19,13 +19,9 @@ BLOCKS="${BLOCKS:-10}"
 SECS="${SECONDS_PER_RUN:-8}"
 PAYLOADS="${PAYLOADS:-single batch}"
 OPTS="${JAVA_OPTS:--Xms1g -Xmx1g -Dio.netty.leakDetection.level=disabled}"
-# A process left on one of these ports would be measured instead of the one started here.
-for port in 18401 18402 18403; do
-  if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
-    echo "port $port is already in use on 127.0.0.1: stop that process first" >&2
-    exit 1
-  fi
-done
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
+require_free_ports 18401 18402 18403
 WAL_DIR="$(mktemp -d)"
 OUT="$(mktemp -d)"
 java $OPTS -jar "$APP" serve --store memory --durability wal --wal-dir "$WAL_DIR/wal" --bind 127.0.0.1:18401 \

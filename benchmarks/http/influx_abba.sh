@@ -17,13 +17,9 @@ APP="$ROOT/metrics-app/target/metrics-app.jar"
 BLOCKS="${BLOCKS:-6}"
 SECS="${SECONDS_PER_RUN:-8}"
 OPTS="${JAVA_OPTS:--Xms1g -Xmx1g -Dio.netty.leakDetection.level=disabled}"
-# A process left on one of these ports would be measured instead of the one started here.
-for port in 18501 18502 18503; do
-  if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
-    echo "port $port is already in use on 127.0.0.1: stop that process first" >&2
-    exit 1
-  fi
-done
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
+require_free_ports 18501 18502 18503
 OUT="$(mktemp -d)"
 java $OPTS -jar "$APP" serve --store memory --durability none --bind 127.0.0.1:18501 --telemetry off \
   --statsd-bind off > "$OUT/ours.log" 2>&1 & P1=$!
