@@ -106,6 +106,15 @@ public final class DistinctSketch {
         return registers == null;
     }
 
+    private static boolean isEmpty(byte[] r) {
+        for (byte b : r) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Takes the union: afterwards this sketch is the sketch of every value either saw. */
     public void merge(DistinctSketch other) {
         byte[] theirs = other.registers;
@@ -265,34 +274,19 @@ public final class DistinctSketch {
                 throw new IllegalArgumentException("distinct sketch register value " + b + " out of range");
             }
         }
-        return new DistinctSketch(isAllZero(r) ? null : r);
+        return new DistinctSketch(isEmpty(r) ? null : r);
     }
 
+    // Registers exist only once a value was added (or read back non-empty), so null means empty
+    // and two sketches are equal exactly when their register arrays are.
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof DistinctSketch d)) {
-            return false;
-        }
-        if (registers == null || d.registers == null) {
-            return isAllZero(registers) && isAllZero(d.registers);
-        }
-        return Arrays.equals(registers, d.registers);
-    }
-
-    private static boolean isAllZero(byte[] r) {
-        if (r != null) {
-            for (byte b : r) {
-                if (b != 0) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return o instanceof DistinctSketch d && Arrays.equals(registers, d.registers);
     }
 
     @Override
     public int hashCode() {
-        return registers == null || isAllZero(registers) ? 0 : Arrays.hashCode(registers);
+        return Arrays.hashCode(registers);
     }
 
     @Override
