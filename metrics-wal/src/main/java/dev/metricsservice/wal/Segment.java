@@ -19,7 +19,9 @@ import java.util.zip.CRC32C;
  *
  * A segment is named by the log position of its first byte ({@code 00000000000000000000.seg}), and
  * each segment starts where the previous one ends, so a record's position is its segment's name plus
- * its offset. Stateless.
+ * its offset. The segment being written may be longer than its records: it is zero-filled to its
+ * full size ahead of use (see {@link #preallocate}), so zero bytes after the last record are padding,
+ * not damage. A record never starts with four zero bytes (its length is at least 1). Stateless.
  */
 final class Segment {
     static final int HEADER_BYTES = 8;
@@ -56,10 +58,14 @@ final class Segment {
         return (int) c.getValue();
     }
 
-    /** What a scan found: where valid records end, how many there are, and why the scan stopped. */
-    record Scan(long validBytes, long fileBytes, long records, String stopReason) {
+    /**
+     * What a scan found: where valid records end, where the file's content ends (its size less any
+     * zero padding after the valid records), how many records there are, and why the scan stopped.
+     */
+    record Scan(long validBytes, long contentBytes, long fileBytes, long records, String stopReason) {
+        /** Whether bytes that are not padding follow the valid records: a torn or corrupt tail. */
         boolean damaged() {
-            return validBytes < fileBytes;
+            return validBytes < contentBytes;
         }
     }
 
@@ -79,37 +85,37 @@ final class Segment {
         readFully(ch, header, 0);
         header.flip();
         if (header.remaining() < HEADER_BYTES) {
-            return new Scan(0, size, 0, "the segment header is incomplete");
+            return stop(ch, 0, size, 0, "the segment header is incomplete");
         }
         byte[] magic = new byte[4];
         header.get(magic);
         int version = header.get() & 0xFF;
         if (!java.util.Arrays.equals(magic, MAGIC) || version != VERSION) {
-            return new Scan(0, size, 0, "the segment header is not a version-" + VERSION + " header");
+            return stop(ch, 0, size, 0, "the segment header is not a version-" + VERSION + " header");
         }
         long at = HEADER_BYTES;
         long records = 0;
         ByteBuffer rh = ByteBuffer.allocate(RECORD_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         while (true) {
             if (at == size) {
-                return new Scan(at, size, records, "end of file");
+                return new Scan(at, at, size, records, "end of file");
             }
             rh.clear();
             readFully(ch, rh, at);
             if (rh.position() < RECORD_HEADER_BYTES) {
-                return new Scan(at, size, records, "a record header is incomplete");
+                return stop(ch, at, size, records, "a record header is incomplete");
             }
             int length = rh.getInt(0);
             int crc = rh.getInt(4);
             if (length < 1 || length > maxRecordBytes || at + RECORD_HEADER_BYTES + length > size) {
-                return new Scan(at, size, records, "a record's length (" + Integer.toUnsignedString(length)
+                return stop(ch, at, size, records, "a record's length (" + Integer.toUnsignedString(length)
                         + ") is out of range or runs past the end");
             }
             ByteBuffer payload = ByteBuffer.allocate(length);
             readFully(ch, payload, at + RECORD_HEADER_BYTES);
             payload.flip();
             if (crc(length, payload) != crc) {
-                return new Scan(at, size, records, "a record's CRC32C does not match");
+                return stop(ch, at, size, records, "a record's CRC32C does not match");
             }
             if (visitor != null) {
                 visitor.record(at, payload.asReadOnlyBuffer());
@@ -117,6 +123,52 @@ final class Segment {
             records++;
             at += RECORD_HEADER_BYTES + length;
         }
+    }
+
+    /** A scan that stopped at {@code at}: padding when only zero bytes follow, damage otherwise. */
+    private static Scan stop(FileChannel ch, long at, long size, long records, String reason) throws IOException {
+        long content = contentEnd(ch, at, size);
+        return content <= at ? new Scan(at, at, size, records, "end of records (zero padding follows)")
+                : new Scan(at, content, size, records, reason);
+    }
+
+    /** The offset just past the last non-zero byte at or after {@code from}, or {@code from} if none. */
+    private static long contentEnd(FileChannel ch, long from, long size) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(64 << 10);
+        long end = size;
+        while (end > from) {
+            long start = Math.max(from, end - b.capacity());
+            b.clear().limit((int) (end - start));
+            readFully(ch, b, start);
+            for (int i = b.position() - 1; i >= 0; i--) {
+                if (b.get(i) != 0) {
+                    return start + i + 1;
+                }
+            }
+            end = start;
+        }
+        return from;
+    }
+
+    /**
+     * Writes zero bytes over {@code [from, to)} of the file, extending it to {@code to}, and forces
+     * data and metadata. Later writes into that range then overwrite blocks the file system has
+     * already allocated and written, so making them durable needs no change to the file's size or
+     * extents: on this VM's ext4 one 2 KiB commit costs about 62 us of CPU and 258 us in all that
+     * way, against 96 and 357 us when every commit grows the file (and journals the new size).
+     * Returns early, with the range partly written, once {@code stop} answers true.
+     */
+    static void preallocate(FileChannel ch, long from, long to, java.util.function.BooleanSupplier stop)
+            throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+        long at = from;
+        while (at < to && !stop.getAsBoolean()) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), to - at));
+            while (zeros.hasRemaining()) {
+                at += ch.write(zeros, at);
+            }
+        }
+        ch.force(true);
     }
 
     private static void readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {

@@ -11,11 +11,16 @@ import java.util.Objects;
  * }</pre>
  *
  * @param directory      the log's directory (created if missing); one process at a time
- * @param maxBytes       most bytes the log's segments may hold; past it appends fail as FULL
+ * @param maxBytes       most bytes the log's records may hold; past it appends fail as FULL
  * @param segmentBytes   a segment is closed and a new one started once it would pass this size
  * @param maxRecordBytes largest record accepted; larger ones fail as TOO_LARGE
+ * @param preallocate    whether each segment is zero-filled to {@code segmentBytes} before records
+ *                       go into it (the next one in the background while the current one fills),
+ *                       so that a commit overwrites allocated blocks instead of growing the file;
+ *                       costs up to two segments of disk beyond the records (the active segment's
+ *                       unused tail and the one prepared next)
  */
-public record WalConfig(Path directory, long maxBytes, long segmentBytes, int maxRecordBytes) {
+public record WalConfig(Path directory, long maxBytes, long segmentBytes, int maxRecordBytes, boolean preallocate) {
 
     public WalConfig {
         Objects.requireNonNull(directory, "directory");
@@ -32,8 +37,18 @@ public record WalConfig(Path directory, long maxBytes, long segmentBytes, int ma
         }
     }
 
-    /** Defaults: 1 GiB in segments of 64 MiB, records up to 16 MiB. */
+    /** With preallocated segments. */
+    public WalConfig(Path directory, long maxBytes, long segmentBytes, int maxRecordBytes) {
+        this(directory, maxBytes, segmentBytes, maxRecordBytes, true);
+    }
+
+    /** Defaults: 1 GiB in preallocated segments of 64 MiB, records up to 16 MiB. */
     public static WalConfig of(Path directory) {
         return new WalConfig(directory, 1L << 30, 64L << 20, 16 << 20);
+    }
+
+    /** This configuration with segments preallocated or not. */
+    public WalConfig withPreallocate(boolean on) {
+        return new WalConfig(directory, maxBytes, segmentBytes, maxRecordBytes, on);
     }
 }

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A write-ahead log of opaque records in segment files, made durable by group commit: one writer
- * thread takes every record queued since its last force, writes them, forces the file once
- * ({@code FileChannel.force(false)}, fdatasync) and only then completes their futures.
+ * thread takes every record queued since its last commit, writes them with one synchronous write
+ * (the segment is open with {@code DSYNC}: the call returns once the bytes are on the device, as
+ * after an fdatasync) and only then completes their futures.
  *
  * <pre>{@code
  * try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(Path.of("data/wal")))) {
@@ -42,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * never acknowledged, since acknowledgements follow the force) is cut off, logged once with the
  * number of bytes. Damage anywhere else means lost acknowledged data and refuses to open.
  *
+ * <p><b>Preallocation</b> ({@link WalConfig#preallocate}): a segment is zero-filled to its full size
+ * before records go into it, so a commit overwrites blocks the file system has already allocated
+ * and needs no journal commit for a new file size. The next segment is prepared by a background
+ * thread ({@code spare}, renamed into place when the active one is full) once the active one is
+ * half full. Zero bytes after the last record are padding, not damage.
+ *
  * <p><b>Failure</b>: a record that would take the log past {@code maxBytes} fails as
  * {@link Reason#FULL} (the caller answers 503 and retries later; {@link #checkpoint} frees space);
  * an I/O error fails the records of that commit and every later one as {@link Reason#IO_ERROR}.
@@ -53,12 +60,15 @@ public final class WriteAheadLog implements DurableLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(WriteAheadLog.class);
     private static final String CHECKPOINT = "checkpoint";
+    /** The next segment, zero-filled and forced, waiting to be renamed into place. */
+    private static final String SPARE = "spare";
+    private static final String SPARE_TMP = "spare.tmp";
     private static final int MAX_BATCH = 4096;
 
     private record Pending(ByteBuffer payload, CompletableFuture<Long> done, boolean control) {
     }
 
-    /** A record written but not yet forced, and where it starts. */
+    /** A record gathered for a commit's write, and where it starts. */
     private record Written(long position, CompletableFuture<Long> done) {
     }
 
@@ -68,7 +78,7 @@ public final class WriteAheadLog implements DurableLog {
 
     /** Counters since open. */
     public record Stats(long records, long bytes, long fsyncs, long logBytes, int segments) {
-        /** Records made durable per force, on average. */
+        /** Records made durable per commit (one synchronous write, an fdatasync's worth), on average. */
         public double recordsPerFsync() {
             return fsyncs == 0 ? 0 : (double) records / fsyncs;
         }
@@ -99,9 +109,14 @@ public final class WriteAheadLog implements DurableLog {
     private FileChannel active;
     private long activeBase;
     private long activeSize;
-    /** The active segment's size at its last force: what is known to be durable. */
+    /** The active file's length: writes below it overwrite preallocated bytes. */
+    private long activeFileBytes;
+    /** The spare segment being prepared (true when it is ready), or null when none was asked for. */
+    private java.util.concurrent.Future<Boolean> spare;
+    private final java.util.concurrent.ExecutorService preparer;
+    /** The active segment's size at its last commit: what is known to be durable. */
     private long forcedSize;
-    /** For tests: the next force fails with this. */
+    /** For tests: the next commit fails with this after its write. */
     private volatile IOException injectedFailure;
 
     private WriteAheadLog(WalConfig config, FileChannel lockChannel, FileLock lock) throws IOException {
@@ -109,6 +124,11 @@ public final class WriteAheadLog implements DurableLog {
         this.dataLimit = config.maxBytes() - Math.min(1L << 20, config.maxBytes() / 8);
         this.lockChannel = lockChannel;
         this.lock = lock;
+        this.preparer = config.preallocate() ? java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "wal-preallocator");
+            t.setDaemon(true);
+            return t;
+        }) : null;
         readCheckpoint();
         this.recovery = recover();
         this.writer = new Thread(this::run, "wal-writer");
@@ -176,22 +196,29 @@ public final class WriteAheadLog implements DurableLog {
             });
         }
         bases.sort(null);
+        Files.deleteIfExists(config.directory().resolve(SPARE_TMP)); // a preparation cut short
+        Path spareFile = config.directory().resolve(SPARE);
+        if (Files.exists(spareFile)) {
+            if (config.preallocate() && Files.size(spareFile) == config.segmentBytes()) {
+                spare = java.util.concurrent.CompletableFuture.completedFuture(true); // forced before its rename
+            } else {
+                Files.delete(spareFile);
+            }
+        }
         long total = 0;
         long recordsFound = 0;
         long cut = 0;
         String cutReason = null;
+        long previousEnd = -1;
         for (int i = 0; i < bases.size(); i++) {
             long base = bases.get(i);
             Path path = Segment.path(config.directory(), base);
             boolean last = i == bases.size() - 1;
+            if (i > 0 && previousEnd != base) {
+                throw new IOException("write-ahead log segment " + path + " starts at " + base
+                        + " but the one before it ends at " + previousEnd + ": segments are missing");
+            }
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                if (i > 0) {
-                    long previousEnd = bases.get(i - 1) + Files.size(Segment.path(config.directory(), bases.get(i - 1)));
-                    if (previousEnd != base) {
-                        throw new IOException("write-ahead log segment " + path + " starts at " + base
-                                + " but the one before it ends at " + previousEnd + ": segments are missing");
-                    }
-                }
                 Segment.Scan scan = Segment.scan(ch, config.maxRecordBytes(), null);
                 if (scan.damaged()) {
                     if (!last) {
@@ -199,19 +226,33 @@ public final class WriteAheadLog implements DurableLog {
                                 + scan.validBytes() + " (" + scan.stopReason() + ") and is not the last segment:"
                                 + " acknowledged records would be lost, so the log does not open");
                     }
-                    cut = scan.fileBytes() - scan.validBytes();
+                    cut = scan.contentBytes() - scan.validBytes();
                     cutReason = scan.stopReason();
-                    ch.truncate(scan.validBytes());
-                    if (scan.validBytes() < Segment.HEADER_BYTES) {
-                        // A crash while the segment was being started: write its header again.
-                        ch.write(Segment.header(), 0);
-                    }
-                    ch.force(true);
                     LOG.warn("write-ahead log: cut {} bytes off the end of {} ({}); they were never acknowledged",
                             cut, path, cutReason);
                 }
-                total += ch.size();
+                if (scan.fileBytes() > scan.validBytes()) {
+                    // Damage or padding: a closed segment ends at its last record, the active one is
+                    // zero-filled again below.
+                    ch.truncate(scan.validBytes());
+                }
+                long size = scan.validBytes();
+                if (last && size < Segment.HEADER_BYTES) {
+                    // A crash while the segment was being started: write its header again.
+                    ch.write(Segment.header(), 0);
+                    size = Segment.HEADER_BYTES;
+                }
+                if (last && config.preallocate() && size < config.segmentBytes()) {
+                    Segment.preallocate(ch, size, config.segmentBytes(), () -> false);
+                } else {
+                    ch.force(true);
+                }
+                total += size;
+                previousEnd = base + size;
                 recordsFound += scan.records();
+                if (last) {
+                    activeSize = size;
+                }
             }
         }
         synchronized (this) {
@@ -222,13 +263,17 @@ public final class WriteAheadLog implements DurableLog {
             startSegment(Math.max(0, checkpoint));
         } else {
             long base = bases.get(bases.size() - 1);
-            Path path = Segment.path(config.directory(), base);
-            active = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            active = openActive(Segment.path(config.directory(), base));
             activeBase = base;
-            activeSize = active.size();
+            activeFileBytes = active.size();
             forcedSize = activeSize;
         }
         return new Recovery(bases.size(), recordsFound, checkpoint, cut, cutReason);
+    }
+
+    /** Writes to the active segment are durable when they return. */
+    private static FileChannel openActive(Path path) throws IOException {
+        return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
     }
 
     /**
@@ -327,7 +372,8 @@ public final class WriteAheadLog implements DurableLog {
 
     /**
      * Writes the batch (stopping at a close marker) with as few {@code write} calls as its size
-     * allows (records are gathered into one buffer), forces once, completes the futures.
+     * allows (records are gathered into one buffer; each write returns once durable), completes the
+     * futures.
      */
     private void commit(List<Pending> batch) {
         List<Written> written = new ArrayList<>(batch.size());
@@ -349,8 +395,8 @@ public final class WriteAheadLog implements DurableLog {
                 long recordBytes = Segment.RECORD_HEADER_BYTES + (long) length;
                 if (activeSize + recordBytes > config.segmentBytes() && activeSize > Segment.HEADER_BYTES) {
                     flushBuffer(bufferAt);
-                    forceAndComplete(written);
-                    active.close();
+                    completeDurable(written);
+                    finishSegment();
                     startSegment(activeBase + activeSize);
                     bufferAt = activeSize;
                 }
@@ -374,16 +420,23 @@ public final class WriteAheadLog implements DurableLog {
                 bytes.addAndGet(length);
             }
             flushBuffer(bufferAt);
-            forceAndComplete(written);
+            completeDurable(written);
+            if (preparer != null && spare == null && activeSize >= config.segmentBytes() / 2) {
+                spare = preparer.submit(this::prepareSpare);
+            }
         } catch (IOException e) {
             if (failure == null) {
                 failure = e;
                 LOG.error("write-ahead log: I/O error in {}; every later append fails until restart",
                         config.directory(), e);
-                // Best effort: take back what was written but not forced, so that a replay after a
-                // restart does not count batches whose clients were told they failed.
+                // Best effort: take back what was written but not acknowledged (zero bytes read as
+                // padding), so that a replay after a restart does not count batches whose clients
+                // were told they failed.
                 try {
-                    active.truncate(forcedSize);
+                    if (activeSize > forcedSize) {
+                        active.write(ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE, activeSize - forcedSize)),
+                                forcedSize);
+                    }
                 } catch (IOException | RuntimeException ignored) {
                     // the disk is failing; a client retrying with its idempotency key is still counted once
                 }
@@ -400,17 +453,19 @@ public final class WriteAheadLog implements DurableLog {
         }
     }
 
-    /** Writes what the buffer holds at file offset {@code at} and empties it. */
+    /** Writes what the buffer holds at file offset {@code at}, durably (DSYNC), and empties it. */
     private void flushBuffer(long at) throws IOException {
         buffer.flip();
         long p = at;
         while (buffer.hasRemaining()) {
             p += active.write(buffer, p);
         }
+        activeFileBytes = Math.max(activeFileBytes, p);
         buffer.clear();
     }
 
-    private void forceAndComplete(List<Written> written) throws IOException {
+    /** Completes the futures of records whose writes have returned, which made them durable. */
+    private void completeDurable(List<Written> written) throws IOException {
         if (written.isEmpty()) {
             return;
         }
@@ -419,7 +474,6 @@ public final class WriteAheadLog implements DurableLog {
             injectedFailure = null;
             throw injected;
         }
-        active.force(false);
         forcedSize = activeSize;
         fsyncs.incrementAndGet();
         records.addAndGet(written.size());
@@ -429,21 +483,82 @@ public final class WriteAheadLog implements DurableLog {
         written.clear();
     }
 
+    /** Ends the active segment at its last record (cutting off its padding) for good. */
+    private void finishSegment() throws IOException {
+        if (activeFileBytes > activeSize) {
+            active.truncate(activeSize);
+        }
+        active.force(true);
+        active.close();
+    }
+
+    /**
+     * Starts the segment at {@code base}: the spare renamed into place when one was prepared
+     * (waiting for it if it is still being written), otherwise a new file, zero-filled here when
+     * preallocating.
+     */
     private void startSegment(long base) throws IOException {
         Path path = Segment.path(config.directory(), base);
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        if (!takeSpare(path)) {
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                if (config.preallocate()) {
+                    Segment.preallocate(ch, 0, config.segmentBytes(), () -> false);
+                }
+            }
+        }
+        FileChannel ch = openActive(path);
         ch.write(Segment.header(), 0);
-        ch.force(true);
         forceDirectory();
         active = ch;
         activeBase = base;
         activeSize = Segment.HEADER_BYTES;
+        activeFileBytes = ch.size();
         forcedSize = activeSize;
         synchronized (this) {
             segmentBases.add(base);
             logBytes.addAndGet(Segment.HEADER_BYTES);
         }
+    }
+
+    /** Renames the prepared spare to {@code path}; false when there is none (or it failed). */
+    private boolean takeSpare(Path path) throws IOException {
+        java.util.concurrent.Future<Boolean> s = spare;
+        spare = null;
+        if (s == null) {
+            return false;
+        }
+        boolean ready;
+        try {
+            ready = s.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("write-ahead log: preparing the next segment in {} failed ({}); writing one now",
+                    config.directory(), e.getCause().toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the next segment", e);
+        }
+        if (!ready) {
+            return false;
+        }
+        Files.move(config.directory().resolve(SPARE), path, StandardCopyOption.ATOMIC_MOVE);
+        return true;
+    }
+
+    /** On the preparer thread: zero-fills and forces the next segment under a name no scan reads. */
+    private boolean prepareSpare() throws IOException {
+        Path tmp = config.directory().resolve(SPARE_TMP);
+        Files.deleteIfExists(tmp);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            Segment.preallocate(ch, 0, config.segmentBytes(), () -> closed);
+        }
+        if (closed) {
+            Files.deleteIfExists(tmp);
+            return false;
+        }
+        Files.move(tmp, config.directory().resolve(SPARE), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        return true;
     }
 
     private static void failAll(List<Pending> ps, DurableLogException e) {
@@ -455,7 +570,7 @@ public final class WriteAheadLog implements DurableLog {
         ps.clear();
     }
 
-    /** Test seam: makes the next force fail with {@code e}, as a failing disk would. */
+    /** Test seam: makes the next commit fail with {@code e} after its write, as a failing disk would. */
     void failNextForce(IOException e) {
         injectedFailure = e;
     }
@@ -601,6 +716,10 @@ public final class WriteAheadLog implements DurableLog {
         queue.add(new Pending(null, null, false));
         try {
             writer.join(10_000);
+            if (preparer != null) {
+                preparer.shutdown();
+                preparer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

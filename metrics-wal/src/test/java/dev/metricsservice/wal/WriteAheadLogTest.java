@@ -97,42 +97,150 @@ class WriteAheadLogTest {
         }
     }
 
-    @Test
-    void open_tornTail_isCutAtTheLastValidRecordWhateverTheOffset() throws Exception {
-        Path original = dir.resolve("original");
+    /** Where a segment's valid records end (its padding and any damage after that not counted). */
+    private static long endOfRecords(Path segment) throws IOException {
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
+            return Segment.scan(ch, Integer.MAX_VALUE, null).validBytes();
+        }
+    }
+
+    /** The offset just past the last non-zero byte of {@code bytes} before {@code end}, at least {@code from}. */
+    private static long lastNonZero(byte[] bytes, long from, long end) {
+        for (long i = end - 1; i >= from; i--) {
+            if (bytes[(int) i] != 0) {
+                return i + 1;
+            }
+        }
+        return from;
+    }
+
+    /** Five records in one segment, and the offsets where each valid prefix of them ends. */
+    private static List<Long> writeFive(WalConfig config) throws Exception {
         List<Long> ends = new ArrayList<>();
-        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(original))) {
+        try (WriteAheadLog log = WriteAheadLog.open(config)) {
             for (int i = 0; i < 5; i++) {
                 await(log.append(record("record-" + i + "-" + "x".repeat(i * 7))));
             }
         }
-        Path segment = segments(original).get(0);
-        long size = Files.size(segment);
-        // Valid ends: after the header and after each record.
-        try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(original))) {
+        try (WriteAheadLog log = WriteAheadLog.open(config)) {
             log.replay((position, payload) -> ends.add(position + Segment.RECORD_HEADER_BYTES + payload.remaining()));
         }
-        long lastThreeStart = ends.get(1);
-        for (long cut = lastThreeStart; cut < size; cut++) {
-            Path copy = dir.resolve("cut-" + cut);
-            Files.createDirectories(copy);
-            Path seg = copy.resolve(segment.getFileName());
+        return ends;
+    }
+
+    @Test
+    void open_tornTail_isCutAtTheLastValidRecordWhateverTheOffset() throws Exception {
+        // A segment that grows with each commit (no preallocation): a crash leaves it cut short.
+        Path original = dir.resolve("original");
+        List<Long> ends = writeFive(WalConfig.of(original).withPreallocate(false));
+        Path segment = segments(original).get(0);
+        long size = Files.size(segment);
+        assertThat(size).isEqualTo(ends.get(ends.size() - 1));
+        byte[] bytes = Files.readAllBytes(segment);
+        for (long cut = ends.get(1); cut < size; cut++) {
+            WalConfig copy = WalConfig.of(dir.resolve("cut-" + cut)).withPreallocate(false);
+            Files.createDirectories(copy.directory());
+            Path seg = copy.directory().resolve(segment.getFileName());
             Files.copy(segment, seg);
             try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
                 ch.truncate(cut);
             }
             long whole = cut;
             long expected = ends.stream().filter(e -> e <= whole).count();
-            try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(copy))) {
+            long validEnd = ends.stream().filter(e -> e <= whole).mapToLong(Long::longValue).max().orElse(8);
+            try (WriteAheadLog log = WriteAheadLog.open(copy)) {
                 assertThat(replayAll(log)).as("cut at %d", cut).hasSize((int) expected);
-                long validEnd = ends.stream().filter(e -> e <= whole).mapToLong(Long::longValue).max().orElse(8);
-                assertThat(log.recovery().cutBytes()).as("cut at %d", cut).isEqualTo(cut - validEnd);
-                // The log goes on after the cut.
-                await(log.append(record("after")));
+                // Zero bytes at the very end read as padding: the count is of the bytes up to the last other one.
+                assertThat(log.recovery().cutBytes()).as("cut at %d", cut)
+                        .isEqualTo(lastNonZero(bytes, validEnd, cut) - validEnd);
+                await(log.append(record("after"))); // the log goes on after the cut
             }
-            try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(copy))) {
+            try (WriteAheadLog log = WriteAheadLog.open(copy)) {
                 assertThat(replayAll(log)).as("cut at %d", cut).hasSize((int) expected + 1).endsWith("after");
             }
+        }
+    }
+
+    @Test
+    void open_tornTailInAPreallocatedSegment_isCutAndTheSegmentStaysPreallocated() throws Exception {
+        // A preallocated segment keeps its size: a torn commit leaves its first bytes and zeros after.
+        WalConfig config = new WalConfig(dir.resolve("original"), 1 << 20, 4096, 1024);
+        List<Long> ends = writeFive(config);
+        Path segment = segments(config.directory()).get(0);
+        assertThat(Files.size(segment)).isEqualTo(4096);
+        byte[] bytes = Files.readAllBytes(segment);
+        long last = ends.get(ends.size() - 1);
+        for (long cut = ends.get(1); cut < last; cut++) {
+            WalConfig copy = new WalConfig(dir.resolve("torn-" + cut), 1 << 20, 4096, 1024);
+            Files.createDirectories(copy.directory());
+            byte[] torn = bytes.clone();
+            java.util.Arrays.fill(torn, (int) cut, (int) last, (byte) 0);
+            Files.write(copy.directory().resolve(segment.getFileName()), torn);
+            long whole = cut;
+            long expected = ends.stream().filter(e -> e <= whole).count();
+            long validEnd = ends.stream().filter(e -> e <= whole).mapToLong(Long::longValue).max().orElse(8);
+            try (WriteAheadLog log = WriteAheadLog.open(copy)) {
+                assertThat(replayAll(log)).as("torn at %d", cut).hasSize((int) expected);
+                assertThat(log.recovery().cutBytes()).as("torn at %d", cut)
+                        .isEqualTo(lastNonZero(torn, validEnd, cut) - validEnd);
+                await(log.append(record("after")));
+            }
+            assertThat(Files.size(copy.directory().resolve(segment.getFileName()))).isEqualTo(4096);
+            try (WriteAheadLog log = WriteAheadLog.open(copy)) {
+                assertThat(replayAll(log)).as("torn at %d", cut).hasSize((int) expected + 1).endsWith("after");
+                assertThat(log.recovery().cutBytes()).isZero(); // padding is not damage
+            }
+        }
+    }
+
+    @Test
+    void append_preallocated_rotatesIntoPreparedSegmentsThatEndAtTheirLastRecord() throws Exception {
+        WalConfig small = new WalConfig(dir, 1 << 20, 4096, 1024);
+        List<String> written = new ArrayList<>();
+        try (WriteAheadLog log = WriteAheadLog.open(small)) {
+            for (int i = 0; i < 40; i++) {
+                String r = "p".repeat(300) + i;
+                await(log.append(record(r)));
+                written.add(r);
+            }
+            List<Path> segs = segments(dir);
+            assertThat(segs).hasSizeGreaterThan(3);
+            for (Path closed : segs.subList(0, segs.size() - 1)) {
+                assertThat(Files.size(closed)).as("%s", closed).isEqualTo(endOfRecords(closed)).isLessThan(4096);
+            }
+            assertThat(Files.size(segs.get(segs.size() - 1))).isEqualTo(4096);
+            long records = segs.stream().mapToLong(p -> {
+                try {
+                    return endOfRecords(p);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sum();
+            assertThat(log.stats().logBytes()).isEqualTo(records);
+        }
+        try (WriteAheadLog log = WriteAheadLog.open(small)) {
+            assertThat(replayAll(log)).isEqualTo(written);
+            assertThat(log.recovery().cutBytes()).isZero();
+        }
+    }
+
+    @Test
+    void open_segmentWrittenWithoutPreallocation_isPaddedAndKeepsItsRecords() throws Exception {
+        // Segments as the log wrote them before preallocation: grown by each commit.
+        WalConfig grown = new WalConfig(dir, 1 << 20, 4096, 1024, false);
+        try (WriteAheadLog log = WriteAheadLog.open(grown)) {
+            await(log.append(record("old-1")));
+            await(log.append(record("old-2")));
+        }
+        Path segment = segments(dir).get(0);
+        assertThat(Files.size(segment)).isLessThan(4096);
+        try (WriteAheadLog log = WriteAheadLog.open(grown.withPreallocate(true))) {
+            assertThat(Files.size(segment)).isEqualTo(4096);
+            await(log.append(record("new")));
+        }
+        try (WriteAheadLog log = WriteAheadLog.open(grown.withPreallocate(true))) {
+            assertThat(replayAll(log)).containsExactly("old-1", "old-2", "new");
+            assertThat(log.recovery().cutBytes()).isZero();
         }
     }
 
@@ -147,7 +255,7 @@ class WriteAheadLogTest {
         List<Path> segs = segments(dir);
         assertThat(segs).hasSizeGreaterThan(2);
         Path last = segs.get(segs.size() - 1);
-        flipByte(last, Files.size(last) - 3);
+        flipByte(last, endOfRecords(last) - 3);
         try (WriteAheadLog log = WriteAheadLog.open(small)) {
             assertThat(replayAll(log)).hasSize(19);
             assertThat(log.recovery().cutReason()).contains("CRC32C");
@@ -180,7 +288,7 @@ class WriteAheadLogTest {
             assertThat(segments(dir).size()).isLessThan(before);
             assertThat(log.stats().logBytes()).isEqualTo(segments(dir).stream().mapToLong(p -> {
                 try {
-                    return Files.size(p);
+                    return endOfRecords(p);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -234,7 +342,7 @@ class WriteAheadLogTest {
     }
 
     @Test
-    void append_ioError_failsThatCommitAndEveryLaterAppendAndTakesBackTheUnforcedBytes() throws Exception {
+    void append_ioError_failsThatCommitAndEveryLaterAppendAndTakesBackTheUnacknowledgedBytes() throws Exception {
         try (WriteAheadLog log = WriteAheadLog.open(WalConfig.of(dir))) {
             await(log.append(record("durable")));
             log.failNextForce(new IOException("injected: the disk went away"));
