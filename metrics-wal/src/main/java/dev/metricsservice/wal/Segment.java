@@ -19,9 +19,9 @@ import java.util.zip.CRC32C;
  *
  * A segment is named by the log position of its first byte ({@code 00000000000000000000.seg}), and
  * each segment starts where the previous one ends, so a record's position is its segment's name plus
- * its offset. The segment being written may be longer than its records: it is zero-filled to its
- * full size ahead of use (see {@link #preallocate}), so zero bytes after the last record are padding,
- * not damage. A record never starts with four zero bytes (its length is at least 1). Stateless.
+ * its offset. The segment being written may be longer than its records: it is zero-filled ahead of
+ * them (see {@link WalConfig#preallocate}), so zero bytes after the last record are padding, not
+ * damage. A record never starts with four zero bytes (its length is at least 1). Stateless.
  */
 final class Segment {
     static final int HEADER_BYTES = 8;
@@ -148,27 +148,6 @@ final class Segment {
             end = start;
         }
         return from;
-    }
-
-    /**
-     * Writes zero bytes over {@code [from, to)} of the file, extending it to {@code to}, and forces
-     * data and metadata. Later writes into that range then overwrite blocks the file system has
-     * already allocated and written, so making them durable needs no change to the file's size or
-     * extents: on this VM's ext4 one 2 KiB commit costs about 62 us of CPU and 258 us in all that
-     * way, against 96 and 357 us when every commit grows the file (and journals the new size).
-     * Returns early, with the range partly written, once {@code stop} answers true.
-     */
-    static void preallocate(FileChannel ch, long from, long to, java.util.function.BooleanSupplier stop)
-            throws IOException {
-        ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
-        long at = from;
-        while (at < to && !stop.getAsBoolean()) {
-            zeros.clear().limit((int) Math.min(zeros.capacity(), to - at));
-            while (zeros.hasRemaining()) {
-                at += ch.write(zeros, at);
-            }
-        }
-        ch.force(true);
     }
 
     private static void readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {

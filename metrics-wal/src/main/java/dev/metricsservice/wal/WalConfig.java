@@ -14,11 +14,10 @@ import java.util.Objects;
  * @param maxBytes       most bytes the log's records may hold; past it appends fail as FULL
  * @param segmentBytes   a segment is closed and a new one started once it would pass this size
  * @param maxRecordBytes largest record accepted; larger ones fail as TOO_LARGE
- * @param preallocate    whether each segment is zero-filled to {@code segmentBytes} before records
- *                       go into it (the next one in the background while the current one fills),
- *                       so that a commit overwrites allocated blocks instead of growing the file;
- *                       costs up to two segments of disk beyond the records (the active segment's
- *                       unused tail and the one prepared next)
+ * @param preallocate    whether a commit that grows the segment zero-fills it ahead of its records
+ *                       (to the next 256 KiB boundary, never past {@code segmentBytes}) in the same
+ *                       write, so that most commits overwrite allocated blocks instead of growing
+ *                       the file; costs at most 256 KiB of disk beyond the records
  */
 public record WalConfig(Path directory, long maxBytes, long segmentBytes, int maxRecordBytes, boolean preallocate) {
 

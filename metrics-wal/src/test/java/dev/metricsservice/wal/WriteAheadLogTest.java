@@ -119,11 +119,10 @@ class WriteAheadLogTest {
         List<Long> ends = new ArrayList<>();
         try (WriteAheadLog log = WriteAheadLog.open(config)) {
             for (int i = 0; i < 5; i++) {
-                await(log.append(record("record-" + i + "-" + "x".repeat(i * 7))));
+                ByteBuffer r = record("record-" + i + "-" + "x".repeat(i * 7));
+                int length = r.remaining();
+                ends.add(await(log.append(r)) + Segment.RECORD_HEADER_BYTES + length);
             }
-        }
-        try (WriteAheadLog log = WriteAheadLog.open(config)) {
-            log.replay((position, payload) -> ends.add(position + Segment.RECORD_HEADER_BYTES + payload.remaining()));
         }
         return ends;
     }
@@ -162,8 +161,8 @@ class WriteAheadLogTest {
     }
 
     @Test
-    void open_tornTailInAPreallocatedSegment_isCutAndTheSegmentStaysPreallocated() throws Exception {
-        // A preallocated segment keeps its size: a torn commit leaves its first bytes and zeros after.
+    void open_tornTailInAPreallocatedSegment_isCutAndPaddedAgainByTheNextCommit() throws Exception {
+        // A padded segment keeps its size: a torn commit leaves its first bytes and zeros after them.
         WalConfig config = new WalConfig(dir.resolve("original"), 1 << 20, 4096, 1024);
         List<Long> ends = writeFive(config);
         Path segment = segments(config.directory()).get(0);
@@ -194,7 +193,7 @@ class WriteAheadLogTest {
     }
 
     @Test
-    void append_preallocated_rotatesIntoPreparedSegmentsThatEndAtTheirLastRecord() throws Exception {
+    void append_preallocated_padsTheActiveSegmentAndCutsClosedOnesAtTheirLastRecord() throws Exception {
         WalConfig small = new WalConfig(dir, 1 << 20, 4096, 1024);
         List<String> written = new ArrayList<>();
         try (WriteAheadLog log = WriteAheadLog.open(small)) {
@@ -225,7 +224,7 @@ class WriteAheadLogTest {
     }
 
     @Test
-    void open_segmentWrittenWithoutPreallocation_isPaddedAndKeepsItsRecords() throws Exception {
+    void open_segmentWrittenWithoutPreallocation_keepsItsRecordsAndIsPaddedByTheNextCommit() throws Exception {
         // Segments as the log wrote them before preallocation: grown by each commit.
         WalConfig grown = new WalConfig(dir, 1 << 20, 4096, 1024, false);
         try (WriteAheadLog log = WriteAheadLog.open(grown)) {
@@ -235,8 +234,8 @@ class WriteAheadLogTest {
         Path segment = segments(dir).get(0);
         assertThat(Files.size(segment)).isLessThan(4096);
         try (WriteAheadLog log = WriteAheadLog.open(grown.withPreallocate(true))) {
-            assertThat(Files.size(segment)).isEqualTo(4096);
             await(log.append(record("new")));
+            assertThat(Files.size(segment)).isEqualTo(4096); // the commit that grew it padded it
         }
         try (WriteAheadLog log = WriteAheadLog.open(grown.withPreallocate(true))) {
             assertThat(replayAll(log)).containsExactly("old-1", "old-2", "new");
