@@ -11,3 +11,14 @@ require_free_ports() {
     fi
   done
 }
+
+# Reads `wrk --latency` output on stdin and prints "requests rps p99_ms": the requests made, the
+# requests per second (whole), and the 99th percentile latency in milliseconds, whatever unit wrk
+# printed it in.
+wrk_numbers() {
+  awk '
+    / requests in / {r=$1}
+    /^Requests\/sec:/ {rps=$2}
+    $1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; p99=v}
+    END {printf "%d %d %.3f\n", r, rps, p99}'
+}

@@ -37,10 +37,7 @@ sleep 5
 
 # run PORT SECONDS -> "rps p99_ms"
 run() {
-  wrk -t2 -c"$CONNS" -d"$2" --latency -s "$HERE/$LUA" "http://127.0.0.1:$1/metrics" | awk '
-    /^Requests\/sec:/ {rps=$2}
-    $1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; p99=v}
-    END {printf "%d %.2f\n", rps, p99}'
+  wrk -t2 -c"$CONNS" -d"$2" --latency -s "$HERE/$LUA" "http://127.0.0.1:$1/metrics" | wrk_numbers | cut -d' ' -f2-
 }
 
 for p in "${ports[@]}"; do run "$p" 15s > /dev/null; done

@@ -35,10 +35,7 @@ sleep 5
 walstat() { curl -s http://127.0.0.1:18401/stats | python3 -c 'import json,sys; w=json.load(sys.stdin)["wal"]; print(w["fsyncs"], w["samples"])'; }
 # run PORT LUA SECONDS -> "rps p99_ms"
 run() {
-  wrk -t2 -c64 -d"$3" --latency -s "$HERE/$2" "http://127.0.0.1:$1/metrics" | awk '
-    /^Requests\/sec:/ {rps=$2}
-    $1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; p99=v}
-    END {printf "%d %.3f\n", rps, p99}'
+  wrk -t2 -c64 -d"$3" --latency -s "$HERE/$2" "http://127.0.0.1:$1/metrics" | wrk_numbers | cut -d' ' -f2-
 }
 
 for payload in $PAYLOADS; do

@@ -28,11 +28,7 @@ for p in 18701 18702; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$p/health" && break; sleep 0.2; done
 done
 run() { # port seconds -> "requests rps p99ms"
-  wrk -t2 -c64 -d"$2" --latency -s "$ROOT/benchmarks/http/post_single.lua" "http://127.0.0.1:$1/metrics" | awk '
-    / requests in / {r=$1}
-    /^Requests\/sec:/ {rps=$2}
-    $1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; p99=v}
-    END {printf "%d %d %.3f\n", r, rps, p99}'
+  wrk -t2 -c64 -d"$2" --latency -s "$ROOT/benchmarks/http/post_single.lua" "http://127.0.0.1:$1/metrics" | wrk_numbers
 }
 for p in 18701 18702; do run $p 10s > /dev/null; done
 : > "$OUT/rows.txt"
