@@ -219,17 +219,22 @@ public final class WriteAheadLog implements DurableLog {
                     LOG.warn("write-ahead log: cut {} bytes off the end of {} ({}); they were never acknowledged",
                             cut, path, cutReason);
                 }
+                boolean changed = false;
                 if (scan.fileBytes() > scan.validBytes()) {
                     // Damage or padding: the segment ends at its last record (the next commit pads again).
                     ch.truncate(scan.validBytes());
+                    changed = true;
                 }
                 long size = scan.validBytes();
                 if (last && size < Segment.HEADER_BYTES) {
                     // A crash while the segment was being started: write its header again.
                     ch.write(Segment.header(), 0);
                     size = Segment.HEADER_BYTES;
+                    changed = true;
                 }
-                ch.force(true);
+                if (changed) {
+                    ch.force(true);
+                }
                 total += size;
                 previousEnd = base + size;
                 recordsFound += scan.records();
@@ -246,7 +251,7 @@ public final class WriteAheadLog implements DurableLog {
             startSegment(Math.max(0, checkpoint));
         } else {
             long base = bases.get(bases.size() - 1);
-            active = openActive(Segment.path(config.directory(), base));
+            active = openActive(Segment.path(config.directory(), base), false);
             activeBase = base;
             activeFileBytes = active.size();
             forcedSize = activeSize;
@@ -254,9 +259,12 @@ public final class WriteAheadLog implements DurableLog {
         return new Recovery(bases.size(), recordsFound, checkpoint, cut, cutReason);
     }
 
-    /** Writes to the active segment are durable when they return. */
-    private static FileChannel openActive(Path path) throws IOException {
-        return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
+    /** Opens (or creates, refusing an existing file) the active segment: writes to it are durable when they return. */
+    private static FileChannel openActive(Path path, boolean create) throws IOException {
+        return create
+                ? FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, StandardOpenOption.DSYNC)
+                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
     }
 
     /**
@@ -490,8 +498,7 @@ public final class WriteAheadLog implements DurableLog {
 
     private void startSegment(long base) throws IOException {
         Path path = Segment.path(config.directory(), base);
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
+        FileChannel ch = openActive(path, true);
         ch.write(Segment.header(), 0);
         forceDirectory();
         active = ch;
